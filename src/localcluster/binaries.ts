@@ -1,0 +1,227 @@
+// Finds the control-plane binaries (kube-apiserver, etcd, kube-controller-manager, kubectl)
+// and helm: from the envtest environment variables when set, otherwise built once with Go
+// from the module proxy into a cache folder keyed by version and reused afterwards.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export type BinaryName = "kube-apiserver" | "kube-controller-manager" | "kubectl" | "etcd" | "helm";
+
+/** One small Go module under tools/ that builds one or more binaries. */
+interface GoTool {
+  module: string;
+  /** The main module whose version names the cache folder. */
+  versionOf: string;
+  binaries: BinaryName[];
+  ldflags: (version: string) => string;
+}
+
+const toolsDir = join(import.meta.dirname, "tools");
+
+const goTools: GoTool[] = [
+  {
+    module: "kubernetes",
+    versionOf: "k8s.io/kubernetes",
+    binaries: ["kube-apiserver", "kube-controller-manager", "kubectl"],
+    // Without these the binaries report v0.0.0 and kubectl warns about version skew.
+    ldflags: (v) => {
+      const [major, minor] = v.replace(/^v/, "").split(".");
+      const pkg = "k8s.io/component-base/version";
+      return `-s -w -X ${pkg}.gitVersion=${v} -X ${pkg}.gitMajor=${major} -X ${pkg}.gitMinor=${minor}`;
+    },
+  },
+  {
+    module: "etcd",
+    versionOf: "go.etcd.io/etcd/server/v3",
+    binaries: ["etcd"],
+    ldflags: () => "-s -w",
+  },
+  {
+    module: "helm",
+    versionOf: "helm.sh/helm/v3",
+    binaries: ["helm"],
+    ldflags: (v) => `-s -w -X helm.sh/helm/v3/internal/version.version=${v}`,
+  },
+];
+
+/** Raised when a binary can be neither found nor built; the message says what to do. */
+export class BinaryUnavailableError extends Error {
+  override name = "BinaryUnavailableError";
+}
+
+/** The cache root shared by every checkout on this machine (builds take minutes). */
+export function cacheRoot(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "dnsimple-cert-operator");
+}
+
+/** The envtest convention: KUBEBUILDER_ASSETS holds all binaries; TEST_ASSET_* name one each. */
+function fromEnvironment(name: BinaryName): string | undefined {
+  const single = process.env[`TEST_ASSET_${name.toUpperCase().replaceAll("-", "_")}`];
+  if (single) {
+    if (!existsSync(single)) {
+      throw new BinaryUnavailableError(
+        `TEST_ASSET_${name.toUpperCase().replaceAll("-", "_")}=${single} does not exist`,
+      );
+    }
+    return single;
+  }
+  const assets = process.env.KUBEBUILDER_ASSETS;
+  if (assets && existsSync(join(assets, name))) return join(assets, name);
+  return undefined;
+}
+
+function toolFor(name: BinaryName): GoTool {
+  const tool = goTools.find((t) => t.binaries.includes(name));
+  if (!tool) throw new Error(`no Go tool builds ${name}`);
+  return tool;
+}
+
+/** The required version of the tool's main module, read from its go.mod (the single source). */
+export function toolVersion(tool: GoTool): string {
+  const goMod = readFileSync(join(toolsDir, tool.module, "go.mod"), "utf8");
+  const escaped = tool.versionOf.replaceAll(".", "\\.").replaceAll("/", "\\/");
+  const match = goMod.match(new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, "m"));
+  if (!match?.[1]) throw new Error(`${tool.versionOf} not found in tools/${tool.module}/go.mod`);
+  return match[1];
+}
+
+/** Cache folder for a tool: version plus a short hash of go.mod/go.sum, so any pin change rebuilds. */
+function cacheDir(tool: GoTool): string {
+  const hash = createHash("sha256");
+  for (const file of ["go.mod", "go.sum"]) {
+    const path = join(toolsDir, tool.module, file);
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  const key = `${tool.module}-${toolVersion(tool)}-${hash.digest("hex").slice(0, 10)}`;
+  return join(cacheRoot(), "bin", key);
+}
+
+function goAvailable(): boolean {
+  return spawnSync("go", ["version"], { stdio: "ignore" }).status === 0;
+}
+
+/** Builds every binary of a tool into a temporary folder, then renames it into place. */
+async function build(tool: GoTool, target: string, log: (line: string) => void): Promise<void> {
+  const version = toolVersion(tool);
+  const staging = `${target}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const started = Date.now();
+  log(
+    `building ${tool.binaries.join(", ")} ${version} with Go into ${target} (once; several minutes)`,
+  );
+  const ticker = setInterval(() => {
+    log(
+      `  still building ${tool.module} ${version}: ${Math.round((Date.now() - started) / 1000)}s`,
+    );
+  }, 30_000);
+  try {
+    const args = ["build", "-trimpath", "-ldflags", tool.ldflags(version), "-o", `${staging}/`];
+    // kubernetes and helm declare `tool` directives; etcd is the module's own main package.
+    args.push(tool.module === "etcd" ? "." : "tool");
+    const output: string[] = [];
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn("go", args, {
+        cwd: join(toolsDir, tool.module),
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, CGO_ENABLED: "0" },
+      });
+      child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    if (code !== 0) {
+      throw new BinaryUnavailableError(
+        `go ${args.join(" ")} failed in ${join(toolsDir, tool.module)} (exit ${code}):\n${output.join("").slice(-4000)}`,
+      );
+    }
+    rmSync(target, { recursive: true, force: true });
+    renameSync(staging, target);
+    log(`built ${tool.module} ${version} in ${Math.round((Date.now() - started) / 1000)}s`);
+  } finally {
+    clearInterval(ticker);
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Serialises builds across processes (two test runs at once must not both build). */
+async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(join(path, ".."), { recursive: true });
+  const deadline = Date.now() + 60 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(path);
+      break;
+    } catch {
+      // A lock left by a killed process is stale after its owner is gone.
+      const owner = Number(readFileSyncSafe(join(path, "pid")));
+      if (owner && !processAlive(owner)) rmSync(path, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new BinaryUnavailableError(`timed out waiting for ${path}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    writeFileSync(join(path, "pid"), String(process.pid));
+    return await fn();
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function readFileSyncSafe(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The path of a binary: from the environment (envtest convention), else from the cache,
+ * building it with Go on first use.
+ */
+export async function binary(
+  name: BinaryName,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<string> {
+  const fromEnv = fromEnvironment(name);
+  if (fromEnv) return fromEnv;
+  const tool = toolFor(name);
+  const dir = cacheDir(tool);
+  const path = join(dir, name);
+  if (existsSync(path)) return path;
+  if (!goAvailable()) {
+    throw new BinaryUnavailableError(
+      `${name} was not found and cannot be built: install Go 1.26 or later (https://go.dev/doc/install), ` +
+        "or point KUBEBUILDER_ASSETS at a folder with kube-apiserver, etcd and kubectl " +
+        "(e.g. `setup-envtest use -p path`), or set TEST_ASSET_KUBE_APISERVER / TEST_ASSET_ETCD.",
+    );
+  }
+  await withLock(`${dir}.lock`, async () => {
+    if (!existsSync(path)) await build(tool, dir, log);
+  });
+  return path;
+}
+
+/** Resolves several binaries, building each needed Go tool once. */
+export async function binaries<N extends BinaryName>(
+  names: readonly N[],
+  log?: (line: string) => void,
+): Promise<Record<N, string>> {
+  const result = {} as Record<N, string>;
+  for (const name of names) result[name] = await binary(name, log);
+  return result;
+}
