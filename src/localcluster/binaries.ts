@@ -180,13 +180,19 @@ function readFileSyncSafe(path: string): string {
   }
 }
 
+/**
+ * Whether a process runs. An exited child of an earlier `up` is a zombie until something reaps
+ * it (in some containers nothing does), so a zombie counts as gone.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const stat = readFileSyncSafe(`/proc/${pid}/stat`);
+  // Format: "pid (comm) state ..."; comm may contain spaces, so read after the last ')'.
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
 }
 
 /**

@@ -170,6 +170,8 @@ export async function startControlPlane(
         `--etcd-servers=${etcdUrl}`,
         "--bind-address=127.0.0.1",
         "--advertise-address=127.0.0.1",
+        // The endpoint reconciler refuses loopback addresses; nothing here runs in-cluster.
+        "--endpoint-reconciler-type=none",
         `--secure-port=${apiPort}`,
         `--cert-dir=${join(dir, "pki")}`,
         `--tls-cert-file=${pki.files.servingCert}`,
@@ -234,20 +236,31 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Stops the processes recorded in `dir` (TERM, then KILL after a grace period) and removes `dir`. */
+/**
+ * Stops the processes recorded in `dir`, dependents first (TERM, then KILL after a short grace:
+ * the store is thrown away, so a slow graceful apiserver shutdown buys nothing), and removes `dir`.
+ */
 export async function stopControlPlane(dir: string): Promise<boolean> {
   const state = readState(dir);
-  if (state) {
-    for (const { pid } of [...state.processes].reverse()) killGroup(pid, "SIGTERM");
-    const deadline = Date.now() + 10_000;
-    while (state.processes.some((p) => processAlive(p.pid)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
+  for (const { pid } of [...(state?.processes ?? [])].reverse()) {
+    killGroup(pid, "SIGTERM");
+    if (!(await exited(pid, 3000))) {
+      killGroup(pid, "SIGKILL");
+      await exited(pid, 5000);
     }
-    for (const { pid } of state.processes) killGroup(pid, "SIGKILL");
   }
   const existed = existsSync(dir);
   rmSync(dir, { recursive: true, force: true });
   return Boolean(state) || existed;
+}
+
+async function exited(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
 }
 
 function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {

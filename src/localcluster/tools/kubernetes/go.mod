@@ -1,6 +1,6 @@
 // Builds kube-apiserver, kube-controller-manager and kubectl for the local test control plane.
 // The staging modules are pinned to the v0.x release that matches k8s.io/kubernetes.
-module dnsimple-cert-operator/test/tools/kubernetes
+module dnsimple-cert-operator/localcluster/tools/kubernetes
 
 go 1.26.0
 

@@ -1,0 +1,34 @@
+// One real control plane per test run (etcd + kube-apiserver + kube-controller-manager),
+// shared by every integration test file; each file works in a fresh namespace of its own.
+// USE_EXISTING_CLUSTER=true uses $KUBECONFIG instead (the envtest convention), which
+// saves the start-up when iterating on a test.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { binary } from "../../src/localcluster/binaries.ts";
+import { startControlPlane, stopControlPlane } from "../../src/localcluster/controlplane.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    kubeconfig: string;
+    kubectl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const log = (line: string) => process.stderr.write(`[control plane] ${line}\n`);
+  project.provide("kubectl", await binary("kubectl", log));
+  if (process.env.USE_EXISTING_CLUSTER === "true" && process.env.KUBECONFIG) {
+    project.provide("kubeconfig", process.env.KUBECONFIG);
+    return async () => {};
+  }
+  const dir = mkdtempSync(join(tmpdir(), "dnsimple-cert-operator-test-"));
+  const started = Date.now();
+  const state = await startControlPlane(dir, log);
+  log(`ready at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  project.provide("kubeconfig", state.kubeconfig);
+  return async () => {
+    await stopControlPlane(dir);
+  };
+}

@@ -1,0 +1,109 @@
+// What integration tests need from the shared control plane: clients, a fresh namespace per
+// test file, kubectl, and credentials of a ServiceAccount (to test RBAC as the operator sees it).
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, inject } from "vitest";
+
+export function adminKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(inject("kubeconfig"));
+  return kc;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the control plane's kubectl; never throws on a non-zero exit (tests assert on it). */
+export function kubectl(
+  args: string[],
+  kubeconfig = inject("kubeconfig"),
+  input?: string,
+): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(inject("kubectl"), args, {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** A fresh namespace for the calling test file, deleted after it. */
+export function useNamespace(prefix = "test"): { readonly name: string } {
+  const ns = { name: `${prefix}-${randomBytes(4).toString("hex")}` };
+  beforeAll(async () => {
+    await adminKubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: ns.name } } });
+  });
+  afterAll(async () => {
+    await adminKubeConfig().makeApiClient(CoreV1Api).deleteNamespace({ name: ns.name });
+  });
+  return ns;
+}
+
+/**
+ * Creates a ServiceAccount and returns a kubeconfig file that authenticates as it with a
+ * real signed token, so a test sees exactly what RBAC grants that account.
+ */
+export async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+  const admin = adminKubeConfig();
+  const core = admin.makeApiClient(CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  const tokenRequest = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const token = tokenRequest.status?.token;
+  if (!token) throw new Error(`no token issued for ${namespace}/${name}`);
+  const cluster = admin.getCurrentCluster();
+  if (!cluster) throw new Error("admin kubeconfig has no current cluster");
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name, token }],
+    contexts: [{ name, cluster: cluster.name, user: name }],
+    currentContext: name,
+  });
+  const path = join(tmpdir(), `kubeconfig-${namespace}-${name}`);
+  writeFileSync(path, kc.exportConfig(), { mode: 0o600 });
+  return path;
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
