@@ -1,0 +1,66 @@
+// Everything a simulator is started with, its defaults, and their validation. The CLI
+// flags map onto these one to one (see cli-options.ts).
+import { isValidHostname } from "./certificate-names.ts";
+import { InvalidInputError } from "./errors.ts";
+import type { FaultRates } from "./faults.ts";
+import { withoutUndefined } from "./objects.ts";
+import { type SimulatorSettings, validateSettings } from "./settings.ts";
+
+export interface SimulatorOptions extends SimulatorSettings, FaultRates {
+  // 0 picks a free port. The simulator listens on 127.0.0.1 only.
+  port: number;
+  token: string;
+  accountId: number;
+  domains: string[];
+  // Keep the CA here (created on first use, reused after); null for a fresh CA per start.
+  caDir: string | null;
+  // Dice for the random faults, in [0, 1); replace it for deterministic tests.
+  random: () => number;
+  // One line per event worth telling a person (calls, purchases, issuances, webhooks).
+  log: (line: string) => void;
+}
+
+export const DEFAULT_OPTIONS: SimulatorOptions = {
+  port: 0,
+  token: "simulator-token",
+  accountId: 1010,
+  domains: ["example.com"],
+  plan: "professional",
+  issueDelayMs: 2_000,
+  validityMs: 90 * 86_400_000,
+  rateLimit: 2_400,
+  includeRoot: false,
+  privateKeyFormat: "traditional",
+  webhookUrl: null,
+  errorRate: 0,
+  latencyMs: 0,
+  dropRate: 0,
+  caDir: null,
+  random: Math.random,
+  log: () => {},
+};
+
+export function resolveOptions(overrides: Partial<SimulatorOptions>): SimulatorOptions {
+  const options: SimulatorOptions = { ...DEFAULT_OPTIONS, ...withoutUndefined(overrides) };
+  if (!(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65_535)) {
+    throw new InvalidInputError(`port must be an integer from 0 to 65535, got ${options.port}`);
+  }
+  if (options.token.length === 0 || /\s/.test(options.token)) {
+    throw new InvalidInputError("token must be a non-empty string without spaces");
+  }
+  if (!(Number.isSafeInteger(options.accountId) && options.accountId > 0)) {
+    throw new InvalidInputError(`account must be a positive integer, got ${options.accountId}`);
+  }
+  const domains = options.domains.map((domain) => domain.trim().toLowerCase());
+  if (domains.length === 0) throw new InvalidInputError("at least one domain is needed");
+  for (const domain of domains) {
+    if (!isValidHostname(domain, { allowWildcard: false }) || !domain.includes(".")) {
+      throw new InvalidInputError(`"${domain}" is not a domain name`);
+    }
+  }
+  if (new Set(domains).size !== domains.length) {
+    throw new InvalidInputError("domains must not repeat");
+  }
+  validateSettings(options);
+  return { ...options, domains };
+}
