@@ -1,0 +1,172 @@
+// The DNSimple endpoints the client calls: for each, the method, the endpoint's template
+// (a metrics label, e.g. "GET /v2/:account/domains/:domain/certificates") and the path
+// with its parts filled in and encoded. Paths are relative to the base URL.
+import type { HttpMethod } from "./errors.ts";
+import type {
+  AccountId,
+  CertificateSort,
+  DomainReference,
+  LetsencryptOrder,
+  ListCertificatesOptions,
+  RenewalOrder,
+} from "./types.ts";
+
+export interface ApiRequest {
+  method: HttpMethod;
+  endpoint: string;
+  path: string;
+  query?: Record<string, string>;
+  // JSON body for POSTs; never put in an error or a log.
+  body?: LetsencryptOrder | RenewalOrder;
+}
+
+export const MAX_PER_PAGE = 100;
+
+const CERTIFICATES = "/v2/:account/domains/:domain/certificates";
+const LETSENCRYPT = `${CERTIFICATES}/letsencrypt`;
+
+export function whoamiRequest(): ApiRequest {
+  return { method: "GET", endpoint: "GET /v2/whoami", path: "/v2/whoami" };
+}
+
+export function listCertificatesRequest(
+  account: AccountId,
+  domain: DomainReference,
+  options: ListCertificatesOptions,
+): ApiRequest {
+  const query: Record<string, string> = {};
+  if (options.page !== undefined) query.page = String(positiveInteger(options.page, "page"));
+  if (options.perPage !== undefined) {
+    const perPage = positiveInteger(options.perPage, "perPage");
+    if (perPage > MAX_PER_PAGE) throw new RangeError(`perPage is at most ${MAX_PER_PAGE}`);
+    query.per_page = String(perPage);
+  }
+  if (options.sort !== undefined) query.sort = sortParameter(options.sort);
+  return {
+    method: "GET",
+    endpoint: `GET ${CERTIFICATES}`,
+    path: certificatesPath(account, domain),
+    query,
+  };
+}
+
+export function getCertificateRequest(
+  account: AccountId,
+  domain: DomainReference,
+  certificateId: number,
+): ApiRequest {
+  return {
+    method: "GET",
+    endpoint: `GET ${CERTIFICATES}/:certificate`,
+    path: certificatePath(account, domain, certificateId),
+  };
+}
+
+export function downloadCertificateRequest(
+  account: AccountId,
+  domain: DomainReference,
+  certificateId: number,
+): ApiRequest {
+  return {
+    method: "GET",
+    endpoint: `GET ${CERTIFICATES}/:certificate/download`,
+    path: `${certificatePath(account, domain, certificateId)}/download`,
+  };
+}
+
+export function privateKeyRequest(
+  account: AccountId,
+  domain: DomainReference,
+  certificateId: number,
+): ApiRequest {
+  return {
+    method: "GET",
+    endpoint: `GET ${CERTIFICATES}/:certificate/private_key`,
+    path: `${certificatePath(account, domain, certificateId)}/private_key`,
+  };
+}
+
+export function orderLetsencryptRequest(
+  account: AccountId,
+  domain: DomainReference,
+  order: LetsencryptOrder,
+): ApiRequest {
+  return {
+    method: "POST",
+    endpoint: `POST ${LETSENCRYPT}`,
+    path: `${certificatesPath(account, domain)}/letsencrypt`,
+    body: order,
+  };
+}
+
+export function issueLetsencryptRequest(
+  account: AccountId,
+  domain: DomainReference,
+  certificateId: number,
+): ApiRequest {
+  return {
+    method: "POST",
+    endpoint: `POST ${LETSENCRYPT}/:certificate/issue`,
+    path: `${letsencryptPath(account, domain, certificateId)}/issue`,
+  };
+}
+
+export function orderRenewalRequest(
+  account: AccountId,
+  domain: DomainReference,
+  certificateId: number,
+  order: RenewalOrder,
+): ApiRequest {
+  return {
+    method: "POST",
+    endpoint: `POST ${LETSENCRYPT}/:certificate/renewals`,
+    path: `${letsencryptPath(account, domain, certificateId)}/renewals`,
+    body: order,
+  };
+}
+
+export function issueRenewalRequest(
+  account: AccountId,
+  domain: DomainReference,
+  certificateId: number,
+  renewalId: number,
+): ApiRequest {
+  return {
+    method: "POST",
+    endpoint: `POST ${LETSENCRYPT}/:certificate/renewals/:renewal/issue`,
+    path: `${letsencryptPath(account, domain, certificateId)}/renewals/${positiveInteger(renewalId, "renewal id")}/issue`,
+  };
+}
+
+function certificatesPath(account: AccountId, domain: DomainReference): string {
+  const domainText = String(domain).trim();
+  if (domainText === "") throw new RangeError("domain must not be empty");
+  return `/v2/${positiveInteger(account, "account id")}/domains/${encodeURIComponent(domainText)}/certificates`;
+}
+
+function certificatePath(
+  account: AccountId,
+  domain: DomainReference,
+  certificateId: number,
+): string {
+  return `${certificatesPath(account, domain)}/${positiveInteger(certificateId, "certificate id")}`;
+}
+
+function letsencryptPath(
+  account: AccountId,
+  domain: DomainReference,
+  certificateId: number,
+): string {
+  return `${certificatesPath(account, domain)}/letsencrypt/${positiveInteger(certificateId, "certificate id")}`;
+}
+
+function sortParameter(sort: CertificateSort | readonly CertificateSort[]): string {
+  return typeof sort === "string" ? sort : sort.join(",");
+}
+
+function positiveInteger(value: number, what: string): number {
+  if (!(Number.isSafeInteger(value) && value > 0)) {
+    throw new RangeError(`${what} must be a positive integer, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,182 @@
+// DNSimple's hourly request budget per token, as its answers report it in
+// X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds).
+//
+// One RateLimitBudget serves the whole operator: every client made for the same token
+// (one per credentials Secret, rebuilt whenever it likes) shares that token's budget, so
+// all reconciles together stop before the budget runs out instead of each finding out
+// with a 429. Tokens are kept only as a SHA-256 digest.
+import { createHash } from "node:crypto";
+
+// Requests kept in hand by default: other users of the same token (scripts, DNSimple's
+// own UI) and requests already in flight elsewhere still find some budget.
+export const DEFAULT_RATE_LIMIT_RESERVE = 10;
+
+export interface RateLimitSnapshot {
+  // Requests per hour.
+  limit: number;
+  // Requests left until resetAt, less the ones sent since the last answer.
+  remaining: number;
+  resetAt: Date;
+}
+
+export interface RateLimitBudgetOptions {
+  // No request is sent while the known remaining budget is at or below this, until the
+  // reset (the caller gets a DnsimpleRateLimitedError with the reset as retryAt instead).
+  reserve?: number;
+  // The clock, in epoch milliseconds; replaceable for tests.
+  now?: () => number;
+}
+
+// What stops a request: the budget as known, and the reserve it is at or below.
+export interface RateLimitRefusal {
+  limit: number;
+  remaining: number;
+  reserve: number;
+  resetAt: Date;
+}
+
+export class RateLimitBudget {
+  readonly reserve: number;
+  readonly #now: () => number;
+  // Keyed by the token's digest (hex), never by the token.
+  readonly #budgets = new Map<string, TokenBudgetState>();
+
+  constructor(options: RateLimitBudgetOptions = {}) {
+    const reserve = options.reserve ?? DEFAULT_RATE_LIMIT_RESERVE;
+    if (!(Number.isInteger(reserve) && reserve >= 0)) {
+      throw new RangeError(`rate limit reserve must be a non-negative integer, got ${reserve}`);
+    }
+    this.reserve = reserve;
+    this.#now = options.now ?? Date.now;
+  }
+
+  // The budget of one token, for a client to check and update. Clients made for the same
+  // token get views of the same state.
+  forToken(token: string): TokenRateLimit {
+    const key = tokenDigest(token);
+    let state = this.#budgets.get(key);
+    if (state === undefined) {
+      state = new TokenBudgetState();
+      this.#budgets.set(key, state);
+    }
+    return new TokenRateLimit(state, this.reserve, this.#now);
+  }
+
+  // The token's budget as last known, or undefined before any answer for it.
+  snapshot(token: string): RateLimitSnapshot | undefined {
+    return this.#budgets.get(tokenDigest(token))?.snapshot();
+  }
+
+  // Every token's budget, each named by a short fingerprint of the token (for metrics and
+  // logs; it cannot be turned back into the token).
+  snapshots(): Array<RateLimitSnapshot & { tokenFingerprint: string }> {
+    const all: Array<RateLimitSnapshot & { tokenFingerprint: string }> = [];
+    for (const [key, state] of this.#budgets) {
+      const snapshot = state.snapshot();
+      if (snapshot !== undefined) all.push({ tokenFingerprint: key.slice(0, 12), ...snapshot });
+    }
+    return all;
+  }
+}
+
+// One token's budget as a client sees it.
+export class TokenRateLimit {
+  readonly #state: TokenBudgetState;
+  readonly #reserve: number;
+  readonly #now: () => number;
+
+  constructor(state: TokenBudgetState, reserve: number, now: () => number) {
+    this.#state = state;
+    this.#reserve = reserve;
+    this.#now = now;
+  }
+
+  // Called before sending: undefined and one request counted against the budget when it
+  // may go, or what stops it. The budget as known stops a request only while its reset
+  // lies in the future; after the reset nothing is known until the next answer.
+  claim(): RateLimitRefusal | undefined {
+    const known = this.#state.current;
+    if (known === undefined || known.resetAtMs <= this.#now()) return undefined;
+    if (known.remaining <= this.#reserve) {
+      return {
+        limit: known.limit,
+        remaining: known.remaining,
+        reserve: this.#reserve,
+        resetAt: new Date(known.resetAtMs),
+      };
+    }
+    // Counted now, so concurrent requests see each other before their answers arrive.
+    known.remaining -= 1;
+    return undefined;
+  }
+
+  // Called with every answer's headers (errors too). Answers without the three headers
+  // change nothing.
+  record(headers: RateLimitHeaders): void {
+    const reported = parseRateLimitHeaders(headers);
+    if (reported !== undefined) this.#state.update(reported);
+  }
+
+  snapshot(): RateLimitSnapshot | undefined {
+    return this.#state.snapshot();
+  }
+}
+
+export interface RateLimitHeaders {
+  limit: string | undefined;
+  remaining: string | undefined;
+  reset: string | undefined;
+}
+
+interface KnownBudget {
+  limit: number;
+  remaining: number;
+  resetAtMs: number;
+}
+
+class TokenBudgetState {
+  current: KnownBudget | undefined;
+
+  update(reported: KnownBudget): void {
+    const known = this.current;
+    if (known === undefined || reported.resetAtMs > known.resetAtMs) {
+      // The first answer, or one from a newer window.
+      this.current = { ...reported };
+    } else if (reported.resetAtMs === known.resetAtMs) {
+      // Answers to concurrent requests arrive in any order: the lowest count is the latest.
+      known.limit = reported.limit;
+      known.remaining = Math.min(known.remaining, reported.remaining);
+    }
+    // An answer about an older window is stale: ignored.
+  }
+
+  snapshot(): RateLimitSnapshot | undefined {
+    const known = this.current;
+    if (known === undefined) return undefined;
+    return { limit: known.limit, remaining: known.remaining, resetAt: new Date(known.resetAtMs) };
+  }
+}
+
+// The reset header as a Date, or undefined when it is missing or not a Unix time.
+export function parseRateLimitReset(reset: string | undefined): Date | undefined {
+  const seconds = parseCount(reset);
+  return seconds === undefined ? undefined : new Date(seconds * 1000);
+}
+
+function parseRateLimitHeaders(headers: RateLimitHeaders): KnownBudget | undefined {
+  const limit = parseCount(headers.limit);
+  const remaining = parseCount(headers.remaining);
+  const resetAt = parseRateLimitReset(headers.reset);
+  if (limit === undefined || remaining === undefined || resetAt === undefined) return undefined;
+  return { limit, remaining, resetAtMs: resetAt.getTime() };
+}
+
+function parseCount(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\s*\d+\s*$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+function tokenDigest(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
