@@ -2,9 +2,11 @@
 // shared by every integration test file; each file works in a fresh namespace of its own.
 // USE_EXISTING_CLUSTER=true uses $KUBECONFIG instead (the envtest convention), which
 // saves the start-up when iterating on a test.
+import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { TestProject } from "vitest/node";
 import { binary } from "../../src/localcluster/binaries.ts";
 import { startControlPlane, stopControlPlane } from "../../src/localcluster/controlplane.ts";
@@ -16,11 +18,22 @@ declare module "vitest" {
   }
 }
 
+/** Applies crds/ (server-side) and waits until every CRD is Established. */
+async function installCrds(kubeconfig: string): Promise<void> {
+  const kubectl = await binary("kubectl");
+  const crds = join(import.meta.dirname, "..", "..", "crds");
+  const run = promisify(execFile);
+  const env = { ...process.env, KUBECONFIG: kubeconfig };
+  await run(kubectl, ["apply", "--server-side", "--force-conflicts", "-f", crds], { env });
+  await run(kubectl, ["wait", "--for=condition=Established", "--timeout=60s", "-f", crds], { env });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (line: string) => process.stderr.write(`[control plane] ${line}\n`);
   project.provide("kubectl", await binary("kubectl", log));
   if (process.env.USE_EXISTING_CLUSTER === "true" && process.env.KUBECONFIG) {
     project.provide("kubeconfig", process.env.KUBECONFIG);
+    await installCrds(process.env.KUBECONFIG);
     return async () => {};
   }
   const dir = mkdtempSync(join(tmpdir(), "dnsimple-cert-operator-test-"));
@@ -28,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const state = await startControlPlane(dir, log);
   log(`ready at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   project.provide("kubeconfig", state.kubeconfig);
+  await installCrds(state.kubeconfig);
   return async () => {
     await stopControlPlane(dir);
   };

@@ -1,0 +1,91 @@
+// The DnsimpleCertificate API (group dnsimple-cert-operator.dev, version v1alpha1) as TypeScript
+// types. crds/dnsimplecertificates.yaml is the schema the API server enforces; these types
+// mirror it (with the CRD's defaults applied, which the API server does on every read).
+
+export const GROUP = "dnsimple-cert-operator.dev";
+export const VERSION = "v1alpha1";
+export const KIND = "DnsimpleCertificate";
+export const PLURAL = "dnsimplecertificates";
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export type SignatureAlgorithm = "ECDSA" | "RSA";
+
+export interface DnsimpleCertificateSpec {
+  domain: string;
+  name: string;
+  alternateNames?: string[];
+  signatureAlgorithm: SignatureAlgorithm;
+  autoRenew: boolean;
+  renewBefore?: string;
+  secretName: string;
+  secretTemplate?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  credentialsRef?: { name: string };
+  certificateId?: number;
+}
+
+export type ConditionStatus = "True" | "False" | "Unknown";
+
+/** metav1.Condition. */
+export interface Condition {
+  type: "Ready" | "Issuing";
+  status: ConditionStatus;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface PendingOrder {
+  startedAt: string;
+  accountId?: string;
+  domain?: string;
+  commonName?: string;
+}
+
+export interface DnsimpleCertificateStatus {
+  certificateId?: number;
+  renewalId?: number;
+  pendingOrder?: PendingOrder;
+  state?: string;
+  commonName?: string;
+  alternateNames?: string[];
+  notBefore?: string;
+  notAfter?: string;
+  renewalTime?: string;
+  serialNumber?: string;
+  observedGeneration?: number;
+  lastFailureTime?: string;
+  failedAttempts?: number;
+  conditions?: Condition[];
+}
+
+export interface DnsimpleCertificate {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation: number;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+    /** Set when deletion has begun (the raw JSON holds a string; only its presence matters). */
+    deletionTimestamp?: Date;
+  };
+  spec: DnsimpleCertificateSpec;
+  status?: DnsimpleCertificateStatus;
+}
+
+/** Labels and annotations the operator puts on the Secrets it manages. */
+export const ANNOTATION_PREFIX = `${GROUP}/`;
+/** The operator's Secret cache holds only Secrets with this label (never every Secret). */
+export const MANAGED_SECRET_LABEL = `${GROUP}/managed`;
+export const MANAGED_SECRET_SELECTOR = `${MANAGED_SECRET_LABEL}=true`;
+export const SECRET_ANNOTATIONS = {
+  certificateId: `${GROUP}/certificate-id`,
+  commonName: `${GROUP}/common-name`,
+  alternateNames: `${GROUP}/alt-names`,
+  expiry: `${GROUP}/expiry`,
+  owner: `${GROUP}/certificate-name`,
+} as const;

@@ -1,0 +1,133 @@
+// The operator's command line: every flag has an environment variable, the flag wins.
+// Durations are written like 1s, 5m, 720h; addresses like :8080 or 127.0.0.1:8080.
+import { parseArgs } from "node:util";
+import { parseDuration } from "./time/duration.ts";
+
+export interface OperatorConfig {
+  kubeconfig?: string;
+  dnsimpleBaseUrl: string;
+  dnsimpleToken?: string;
+  dnsimpleAccountId?: string;
+  watchNamespace?: string;
+  pollIntervalMs: number;
+  resyncIntervalMs: number;
+  metricsAddr: Address;
+  healthAddr: Address;
+  leaderElect: boolean;
+  logLevel: string;
+  concurrency: number;
+}
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const FLAGS = {
+  kubeconfig: { env: "KUBECONFIG", help: "kubeconfig file (default: in-cluster config)" },
+  "dnsimple-base-url": {
+    env: "DNSIMPLE_BASE_URL",
+    help: "DNSimple API base URL (default https://api.dnsimple.com)",
+  },
+  "dnsimple-token": { env: "DNSIMPLE_TOKEN", help: "default DNSimple API token" },
+  "dnsimple-account-id": {
+    env: "DNSIMPLE_ACCOUNT_ID",
+    help: "account of the default token (default: found with whoami)",
+  },
+  "watch-namespace": { env: "WATCH_NAMESPACE", help: "watch only this namespace (default: all)" },
+  "poll-interval": { env: "POLL_INTERVAL", help: "first wait while DNSimple issues (default 2s)" },
+  "resync-interval": {
+    env: "RESYNC_INTERVAL",
+    help: "re-check every resource this often (default 10m)",
+  },
+  "metrics-addr": { env: "METRICS_ADDR", help: "Prometheus metrics address (default :8080)" },
+  "health-addr": { env: "HEALTH_ADDR", help: "/healthz and /readyz address (default :8081)" },
+  "leader-elect": { env: "LEADER_ELECT", help: "use leader election (default false)" },
+  "log-level": { env: "LOG_LEVEL", help: "trace|debug|info|warn|error (default info)" },
+  concurrency: { env: "CONCURRENCY", help: "resources reconciled at once (default 4)" },
+} as const;
+
+export const USAGE = `usage: dnsimple-cert-operator [flags]\n\n${Object.entries(FLAGS)
+  .map(([flag, { env, help }]) => `  --${flag.padEnd(22)} ${help} [$${env}]`)
+  .join("\n")}`;
+
+export function parseAddress(text: string, flag: string): Address {
+  const match = /^(?:(\[[^\]]+\]|[^:]*)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) {
+    throw new ConfigError(
+      `--${flag} ${JSON.stringify(text)}: write an address like :8080 or 127.0.0.1:8080`,
+    );
+  }
+  const host = (match[1] ?? "").replace(/^\[|\]$/g, "");
+  return { host: host === "" ? "0.0.0.0" : host, port };
+}
+
+function duration(text: string, flag: string): number {
+  try {
+    const ms = parseDuration(text);
+    if (ms <= 0) throw new Error("must be positive");
+    return ms;
+  } catch (err) {
+    throw new ConfigError(
+      `--${flag} ${JSON.stringify(text)}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+function bool(text: string, flag: string): boolean {
+  if (/^(true|1|yes)$/i.test(text)) return true;
+  if (/^(false|0|no)$/i.test(text)) return false;
+  throw new ConfigError(`--${flag} ${JSON.stringify(text)}: write true or false`);
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
+  const options = Object.fromEntries(
+    Object.keys(FLAGS).map((flag) => [flag, { type: "string" as const }]),
+  );
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }) as {
+      values: Record<string, string | undefined>;
+    });
+  } catch (err) {
+    throw new ConfigError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  }
+  const get = (flag: keyof typeof FLAGS): string | undefined => {
+    const value = values[flag] ?? env[FLAGS[flag].env];
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const baseUrl = get("dnsimple-base-url") ?? "https://api.dnsimple.com";
+  if (!/^https?:\/\/[^\s]+$/.test(baseUrl)) {
+    throw new ConfigError(
+      `--dnsimple-base-url ${JSON.stringify(baseUrl)}: write a URL like https://api.dnsimple.com`,
+    );
+  }
+  const accountId = get("dnsimple-account-id");
+  if (accountId !== undefined && !/^\d+$/.test(accountId)) {
+    throw new ConfigError("--dnsimple-account-id: write the numeric account id");
+  }
+  const concurrency = Number(get("concurrency") ?? "4");
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new ConfigError("--concurrency: write a whole number from 1 to 64");
+  }
+  const optional = <T>(value: T | undefined) => value;
+  return {
+    kubeconfig: optional(get("kubeconfig")),
+    dnsimpleBaseUrl: baseUrl,
+    dnsimpleToken: optional(get("dnsimple-token")),
+    dnsimpleAccountId: optional(accountId),
+    watchNamespace: optional(get("watch-namespace")),
+    pollIntervalMs: duration(get("poll-interval") ?? "2s", "poll-interval"),
+    resyncIntervalMs: duration(get("resync-interval") ?? "10m", "resync-interval"),
+    metricsAddr: parseAddress(get("metrics-addr") ?? ":8080", "metrics-addr"),
+    healthAddr: parseAddress(get("health-addr") ?? ":8081", "health-addr"),
+    leaderElect: bool(get("leader-elect") ?? "false", "leader-elect"),
+    logLevel: get("log-level") ?? "info",
+    concurrency,
+  };
+}

@@ -1,0 +1,153 @@
+// Wiring: informers on DnsimpleCertificates and on the operator's own labelled Secrets feed
+// keys into the work queue; workers run the reconciler. A change that only touches status
+// does not enqueue (the reconcile that wrote it already said when to look again); a periodic
+// resync enqueues everything as a safety net.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1Secret,
+} from "@kubernetes/client-node";
+import {
+  type DnsimpleCertificate,
+  MANAGED_SECRET_SELECTOR,
+  SECRET_ANNOTATIONS,
+} from "../api/v1alpha1.ts";
+import { certificatesPath, listCertificates } from "../kube/certificates.ts";
+import { kubeCall } from "../kube/errors.ts";
+import { EventRecorder } from "../kube/events.ts";
+import { ResilientInformer } from "../kube/informer.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { CredentialsResolver } from "./credentials.ts";
+import { keyOf, Reconciler, type ReconcilerDependencies } from "./reconciler.ts";
+import { WorkQueue } from "./workqueue.ts";
+
+export interface ControllerOptions {
+  kubeConfig: KubeConfig;
+  credentials: (core: CoreV1Api) => CredentialsResolver;
+  log: Logger;
+  watchNamespace?: string;
+  pollIntervalMs: number;
+  resyncIntervalMs: number;
+  concurrency: number;
+  onOutcome?: ReconcilerDependencies["onOutcome"];
+}
+
+export class Controller {
+  readonly #log: Logger;
+  readonly #queue: WorkQueue;
+  readonly #certificates: ResilientInformer<DnsimpleCertificate>;
+  readonly #secrets: ResilientInformer<V1Secret>;
+  readonly #resyncIntervalMs: number;
+  #resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: ControllerOptions) {
+    const { kubeConfig, log, watchNamespace: ns } = options;
+    this.#log = log;
+    this.#resyncIntervalMs = options.resyncIntervalMs;
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+
+    const reconciler = new Reconciler({
+      getCertificate: (namespace, name) => this.#certificates.get(name, namespace),
+      getSecret: (namespace, name) => this.#secrets.get(name, namespace),
+      core,
+      customObjects,
+      credentials: options.credentials(core),
+      events: new EventRecorder(core, (err) => log.warn({ err }, "could not record an Event")),
+      log,
+      pollIntervalMs: options.pollIntervalMs,
+      ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+    });
+    this.#queue = new WorkQueue({
+      concurrency: options.concurrency,
+      handler: (key) => reconciler.reconcile(key),
+      onError: (key, err, retryInMs) =>
+        log.error({ resource: key, err, retryInMs }, "reconcile failed; retrying with backoff"),
+    });
+
+    const rewatchIntervalMs = Math.max(60_000, options.resyncIntervalMs);
+    const enqueue = (obj: DnsimpleCertificate) =>
+      this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
+    const generations = new Map<string, string>();
+    this.#certificates = new ResilientInformer<DnsimpleCertificate>({
+      kubeConfig,
+      path: certificatesPath(ns),
+      list: () => listCertificates(customObjects, ns),
+      rewatchIntervalMs,
+      onAdd: (obj) => {
+        generations.set(obj.metadata.uid, fingerprint(obj));
+        enqueue(obj);
+      },
+      onUpdate: (obj) => {
+        // Spec, annotations, labels or deletion changed: look again. Status-only: do not.
+        const now = fingerprint(obj);
+        if (generations.get(obj.metadata.uid) !== now) enqueue(obj);
+        generations.set(obj.metadata.uid, now);
+      },
+      onDelete: (obj) => generations.delete(obj.metadata.uid),
+      onError: (err, retryInMs) =>
+        log.warn({ err, retryInMs }, "DnsimpleCertificate watch failed; restarting"),
+    });
+
+    // Only the operator's own Secrets: never a cache of every Secret in the cluster.
+    const ownerOf = (secret: V1Secret) => {
+      const owner = secret.metadata?.annotations?.[SECRET_ANNOTATIONS.owner];
+      const namespace = secret.metadata?.namespace;
+      if (owner && namespace) this.#queue.add(keyOf(namespace, owner));
+    };
+    this.#secrets = new ResilientInformer<V1Secret>({
+      kubeConfig,
+      path: ns ? `/api/v1/namespaces/${ns}/secrets` : "/api/v1/secrets",
+      labelSelector: MANAGED_SECRET_SELECTOR,
+      list: () =>
+        kubeCall("list Secrets", () =>
+          ns
+            ? core.listNamespacedSecret({ namespace: ns, labelSelector: MANAGED_SECRET_SELECTOR })
+            : core.listSecretForAllNamespaces({ labelSelector: MANAGED_SECRET_SELECTOR }),
+        ),
+      rewatchIntervalMs,
+      onAdd: ownerOf,
+      onUpdate: ownerOf,
+      onDelete: ownerOf,
+      onError: (err, retryInMs) => log.warn({ err, retryInMs }, "Secret watch failed; restarting"),
+    });
+  }
+
+  /** Starts the caches, then the workers (a reconcile never sees a half-filled cache). */
+  async start(): Promise<void> {
+    await this.#secrets.start();
+    await this.#certificates.start();
+    this.#queue.start();
+    this.#resyncTimer = setInterval(() => this.#resync(), this.#resyncIntervalMs);
+    this.#resyncTimer.unref();
+    this.#log.info("controller started");
+  }
+
+  get synced(): boolean {
+    return this.#certificates.synced && this.#secrets.synced;
+  }
+
+  get queueDepth(): number {
+    return this.#queue.length;
+  }
+
+  #resync(): void {
+    for (const obj of this.#certificates.list()) {
+      this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
+    }
+  }
+
+  /** Stops taking work; waits up to `timeoutMs` for reconciles in progress. */
+  async stop(timeoutMs: number): Promise<void> {
+    clearInterval(this.#resyncTimer);
+    await this.#queue.shutdown(timeoutMs);
+    await Promise.all([this.#certificates.stop(), this.#secrets.stop()]);
+  }
+}
+
+/** What makes a change worth a reconcile: everything but status and bookkeeping. */
+function fingerprint(obj: DnsimpleCertificate): string {
+  const { generation, annotations, labels, deletionTimestamp } = obj.metadata;
+  return JSON.stringify([generation, annotations ?? {}, labels ?? {}, Boolean(deletionTimestamp)]);
+}

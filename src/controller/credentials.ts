@@ -1,0 +1,126 @@
+// Which DNSimple token and account a resource uses: its same-namespace credentialsRef Secret
+// (keys `token`, optional `accountId`), else the operator's default credentials. Without an
+// account id, `whoami` finds it once per token. One client per token, all sharing the
+// rate-limit budget registry. The API base URL is operator configuration only: a tenant
+// cannot point the operator, and its token, elsewhere.
+import { createHash } from "node:crypto";
+import type { CoreV1Api } from "@kubernetes/client-node";
+import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
+import { DnsimpleClient, type DnsimpleClientOptions } from "../dnsimple/client.ts";
+import { readSecret, secretStrings } from "../kube/secrets.ts";
+import { failureFromError } from "./failures.ts";
+import type { Failure } from "./observation.ts";
+
+export interface DefaultCredentials {
+  token?: string;
+  accountId?: string;
+}
+
+export type ResolvedCredentials =
+  | { kind: "ok"; accountId: string; client: DnsimpleClient }
+  | { kind: "failed"; failure: Failure };
+
+export type ClientSettings = Omit<DnsimpleClientOptions, "token">;
+
+export class CredentialsResolver {
+  readonly #core: CoreV1Api;
+  readonly #defaults: DefaultCredentials;
+  readonly #settings: ClientSettings;
+  readonly #clients = new Map<string, DnsimpleClient>();
+  readonly #accounts = new Map<string, string>();
+
+  constructor(core: CoreV1Api, defaults: DefaultCredentials, settings: ClientSettings) {
+    this.#core = core;
+    this.#defaults = defaults;
+    this.#settings = settings;
+  }
+
+  async resolve(resource: DnsimpleCertificate): Promise<ResolvedCredentials> {
+    const found = await this.#tokenFor(resource);
+    if ("failure" in found) return { kind: "failed", failure: found.failure };
+    const client = this.#clientFor(found.token);
+    const key = tokenKey(found.token);
+    let accountId = found.accountId ?? this.#accounts.get(key);
+    if (!accountId) {
+      try {
+        const whoami = await client.whoami();
+        if (!whoami.account) {
+          return failed(
+            "CredentialsNotFound",
+            `${found.source} is a user token, which can reach several accounts: add the key accountId to say which`,
+          );
+        }
+        accountId = String(whoami.account.id);
+        this.#accounts.set(key, accountId);
+      } catch (err) {
+        return { kind: "failed", failure: failureFromError(err, resource) };
+      }
+    }
+    return { kind: "ok", accountId, client };
+  }
+
+  async #tokenFor(
+    resource: DnsimpleCertificate,
+  ): Promise<{ token: string; accountId?: string; source: string } | { failure: Failure }> {
+    const ref = resource.spec.credentialsRef;
+    const namespace = resource.metadata.namespace;
+    if (!ref) {
+      if (!this.#defaults.token) {
+        return failed(
+          "CredentialsNotFound",
+          "spec.credentialsRef is not set and the operator has no default DNSimple token (--dnsimple-token): set one of them",
+        );
+      }
+      return {
+        token: this.#defaults.token,
+        ...(this.#defaults.accountId ? { accountId: this.#defaults.accountId } : {}),
+        source: "the operator's default token",
+      };
+    }
+    const source = `Secret ${namespace}/${ref.name}`;
+    const secret = await readSecret(this.#core, namespace, ref.name);
+    if (!secret) {
+      return failed(
+        "CredentialsNotFound",
+        `${source} (spec.credentialsRef) does not exist: create it with the DNSimple API token under the key "token"`,
+      );
+    }
+    const data = secretStrings(secret);
+    const token = data.token?.trim();
+    if (!token) {
+      return failed(
+        "CredentialsNotFound",
+        `${source} has no key "token": put the DNSimple API token there`,
+      );
+    }
+    const accountId = data.accountId?.trim();
+    if (accountId !== undefined && accountId !== "" && !/^\d+$/.test(accountId)) {
+      return failed("CredentialsNotFound", `${source} has an accountId that is not a number`);
+    }
+    return { token, ...(accountId ? { accountId } : {}), source };
+  }
+
+  #clientFor(token: string): DnsimpleClient {
+    const key = tokenKey(token);
+    let client = this.#clients.get(key);
+    if (!client) {
+      client = new DnsimpleClient({ ...this.#settings, token });
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+}
+
+function failed(
+  reason: Failure["reason"],
+  message: string,
+): { kind: "failed"; failure: Failure } & {
+  failure: Failure;
+} {
+  return { kind: "failed", failure: { reason, message } };
+}
+
+/** Tokens are never kept as map keys in clear. */
+function tokenKey(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}

@@ -1,0 +1,466 @@
+// The imperative shell around decide(): reconcile(key) reads the resource and its Secret from
+// the caches, asks decide() for the next step, performs it against DNSimple or Kubernetes,
+// records what it learned, and asks again, until the step is to wait. Then it writes the status
+// (only when it changed) and says when to look again.
+import type { CoreV1Api, CustomObjectsApi, V1Secret } from "@kubernetes/client-node";
+import {
+  API_VERSION,
+  type DnsimpleCertificate,
+  type DnsimpleCertificateStatus,
+  KIND,
+} from "../api/v1alpha1.ts";
+import { assembleBundle, type TlsSecretData } from "../certs/bundle.ts";
+import { expectedDnsNames } from "../certs/dns-names.ts";
+import { InvalidCertificateDataError } from "../certs/errors.ts";
+import { verifyBundle } from "../certs/verify.ts";
+import type { DnsimpleClient } from "../dnsimple/client.ts";
+import type { Certificate } from "../dnsimple/types.ts";
+import { replaceStatus } from "../kube/certificates.ts";
+import type { EventRecorder, EventType } from "../kube/events.ts";
+import { applyTlsSecret, secretStrings } from "../kube/secrets.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { CredentialsResolver } from "./credentials.ts";
+import { type Action, decide, domainNameOf, remoteMatchesSpec } from "./decide.ts";
+import { failureFromError } from "./failures.ts";
+import type { Observation, RemoteCertificate } from "./observation.ts";
+import {
+  desiredSecretMetadata,
+  observeSecret,
+  signatureAlgorithmOf,
+} from "./secret-observation.ts";
+import { type FinalAction, statusFor } from "./status.ts";
+import type { WorkResult } from "./workqueue.ts";
+
+export interface ReconcilerDependencies {
+  /** Cached DnsimpleCertificate by namespace and name. */
+  getCertificate: (namespace: string, name: string) => DnsimpleCertificate | undefined;
+  /** Cached managed Secret by namespace and name. */
+  getSecret: (namespace: string, name: string) => V1Secret | undefined;
+  core: CoreV1Api;
+  customObjects: CustomObjectsApi;
+  credentials: CredentialsResolver;
+  events: EventRecorder;
+  log: Logger;
+  pollIntervalMs: number;
+  now?: () => Date;
+  /** Told the outcome of each reconcile (for metrics). */
+  onOutcome?: (outcome: { key: string; action: FinalAction["kind"]; reason?: string }) => void;
+}
+
+/** More steps than any real path needs; a guard against a decision that never settles. */
+const MAX_STEPS = 16;
+
+export function keyOf(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function remoteFrom(certificate: Certificate): RemoteCertificate {
+  return {
+    id: certificate.id,
+    state: certificate.state,
+    name: certificate.name,
+    commonName: certificate.common_name,
+    alternateNames: certificate.alternate_names,
+    autoRenew: certificate.auto_renew,
+    createdAt: new Date(certificate.created_at),
+  };
+}
+
+/** One reconcile's working state: the observation decide() reads, and the I/O handles. */
+interface Pass {
+  o: Observation;
+  key: string;
+  accountId?: string;
+  client?: DnsimpleClient;
+  /** The verified bundle waiting to be written (never part of the observation or status). */
+  bundle?: TlsSecretData;
+}
+
+export class Reconciler {
+  readonly #deps: ReconcilerDependencies;
+  /** The last version of each resource this process wrote, newer than the cache for a moment. */
+  readonly #written = new Map<string, DnsimpleCertificate>();
+
+  constructor(deps: ReconcilerDependencies) {
+    this.#deps = deps;
+  }
+
+  #now(): Date {
+    return this.#deps.now?.() ?? new Date();
+  }
+
+  /** The freshest copy: the cache, or what this process wrote if the cache lags behind. */
+  #current(namespace: string, name: string): DnsimpleCertificate | undefined {
+    const key = keyOf(namespace, name);
+    const cached = this.#deps.getCertificate(namespace, name);
+    const written = this.#written.get(key);
+    if (!cached) {
+      this.#written.delete(key);
+      return undefined;
+    }
+    if (written && written.metadata.uid === cached.metadata.uid) {
+      const w = Number(written.metadata.resourceVersion);
+      const c = Number(cached.metadata.resourceVersion);
+      if (Number.isFinite(w) && Number.isFinite(c) && w > c) return written;
+    }
+    this.#written.delete(key);
+    return cached;
+  }
+
+  async reconcile(key: string): Promise<WorkResult> {
+    const [namespace = "", name = ""] = key.split("/");
+    const resource = this.#current(namespace, name);
+    // Deleted (or being deleted): nothing to do; the Secret stays (Retain) or is collected
+    // through its owner reference.
+    if (!resource || resource.metadata.deletionTimestamp) return {};
+
+    const now = this.#now();
+    const pass: Pass = {
+      key,
+      o: {
+        now,
+        resource,
+        secret: observeSecret(
+          resource,
+          this.#deps.getSecret(namespace, resource.spec.secretName),
+          now,
+        ),
+        pollIntervalMs: this.#deps.pollIntervalMs,
+      },
+    };
+    for (let step = 0; step < MAX_STEPS; step++) {
+      const action = decide(pass.o);
+      if (action.kind === "ready" || action.kind === "poll" || action.kind === "fail") {
+        return this.#finish(pass, action);
+      }
+      await this.#perform(pass, action);
+    }
+    throw new Error(`reconcile of ${key} did not settle in ${MAX_STEPS} steps`);
+  }
+
+  async #perform(pass: Pass, action: Exclude<Action, FinalAction>): Promise<void> {
+    const { o } = pass;
+    const { spec } = o.resource;
+    switch (action.kind) {
+      case "resolveCredentials": {
+        const resolved = await this.#deps.credentials.resolve(o.resource);
+        if (resolved.kind === "ok") {
+          pass.accountId = resolved.accountId;
+          pass.client = resolved.client;
+          o.credentials = { kind: "ok", accountId: resolved.accountId };
+        } else {
+          o.credentials = resolved;
+        }
+        return;
+      }
+      case "refreshSecretMetadata": {
+        const existing = secretStrings(
+          this.#deps.getSecret(o.resource.metadata.namespace, spec.secretName),
+        );
+        await this.#applySecret(pass, o.secret.certificateId ?? spec.certificateId ?? 0, {
+          tlsCrt: existing["tls.crt"] ?? "",
+          tlsKey: existing["tls.key"] ?? "",
+          ...(existing["ca.crt"] ? { caCrt: existing["ca.crt"] } : {}),
+        });
+        o.secret = { ...o.secret, metadataCurrent: true };
+        return;
+      }
+      case "findPendingOrder": {
+        const { client, accountId } = this.#dnsimple(pass);
+        const pending = o.resource.status?.pendingOrder;
+        const since = new Date(pending?.startedAt ?? 0).getTime() - 5 * 60_000;
+        try {
+          // Newest first: a lost order is recent, so the first page nearly always has it.
+          const page = await client.listCertificates(accountId, pending?.domain ?? spec.domain, {
+            sort: "id:desc",
+            perPage: 100,
+          });
+          const candidates = page.data
+            .map(remoteFrom)
+            .filter((c) => c.createdAt.getTime() >= since && remoteMatchesSpec(spec, c))
+            .sort((a, b) => a.id - b.id);
+          o.pendingOrderSearch = candidates[0] ? { found: candidates[0] } : {};
+        } catch (err) {
+          o.failure = failureFromError(err, o.resource);
+        }
+        return;
+      }
+      case "adoptOrder": {
+        const found = o.pendingOrderSearch?.found;
+        await this.#writeStatus(pass, {
+          ...this.#status(pass),
+          certificateId: action.certificateId,
+          pendingOrder: undefined,
+        });
+        if (found) o.remote = { kind: "found", certificate: found };
+        this.#event(
+          pass,
+          "Normal",
+          "OrderRecovered",
+          `Found certificate ${action.certificateId}, ordered before a restart or a lost answer; not ordering again`,
+        );
+        return;
+      }
+      case "order": {
+        const { client, accountId } = this.#dnsimple(pass);
+        const commonName = `${spec.name}.${domainNameOf(spec) ?? spec.domain}`;
+        // The intent goes into status first, with optimistic concurrency: a stale copy of the
+        // resource cannot order, and a crash after the POST finds the order instead of buying
+        // a second certificate.
+        await this.#writeStatus(pass, {
+          ...this.#status(pass),
+          pendingOrder: {
+            startedAt: o.now.toISOString(),
+            accountId: String(accountId),
+            domain: spec.domain,
+            commonName,
+          },
+        });
+        try {
+          const purchase = await client.orderLetsencrypt(accountId, spec.domain, {
+            name: spec.name,
+            alternate_names: spec.alternateNames ?? [],
+            auto_renew: spec.autoRenew,
+            signature_algorithm: spec.signatureAlgorithm,
+          });
+          await this.#writeStatus(pass, {
+            ...this.#status(pass),
+            certificateId: purchase.certificate_id,
+            pendingOrder: undefined,
+            state: purchase.state,
+          });
+          o.remote = {
+            kind: "found",
+            certificate: {
+              id: purchase.certificate_id,
+              state: purchase.state,
+              name: spec.name,
+              commonName,
+              alternateNames: spec.alternateNames ?? [],
+              autoRenew: purchase.auto_renew,
+              createdAt: new Date(purchase.created_at),
+            },
+          };
+          o.download = undefined;
+          this.#event(
+            pass,
+            "Normal",
+            "Ordered",
+            `Ordered certificate ${purchase.certificate_id} for ${commonName} from DNSimple (${action.why})`,
+          );
+        } catch (err) {
+          const outcomeUnknown =
+            err instanceof Error && "outcomeUnknown" in err && err.outcomeUnknown === true;
+          if (!outcomeUnknown) {
+            // DNSimple answered: nothing was bought, so the intent can go.
+            await this.#writeStatus(pass, { ...this.#status(pass), pendingOrder: undefined });
+          }
+          o.failure = failureFromError(err, o.resource);
+        }
+        return;
+      }
+      case "fetchCertificate": {
+        const { client, accountId } = this.#dnsimple(pass);
+        try {
+          const certificate = await client.getCertificate(
+            accountId,
+            spec.domain,
+            action.certificateId,
+          );
+          o.remote = { kind: "found", certificate: remoteFrom(certificate) };
+        } catch (err) {
+          o.remote = { kind: "failed", failure: failureFromError(err, o.resource) };
+        }
+        return;
+      }
+      case "issue": {
+        const { client, accountId } = this.#dnsimple(pass);
+        try {
+          const certificate = await client.issueLetsencrypt(
+            accountId,
+            spec.domain,
+            action.certificateId,
+          );
+          o.remote = { kind: "found", certificate: remoteFrom(certificate) };
+          this.#event(
+            pass,
+            "Normal",
+            "IssueRequested",
+            `Asked DNSimple to issue certificate ${action.certificateId}`,
+          );
+        } catch (err) {
+          o.failure = failureFromError(err, o.resource);
+        }
+        return;
+      }
+      case "download": {
+        const { client, accountId } = this.#dnsimple(pass);
+        const remote = o.remote?.kind === "found" ? o.remote.certificate : undefined;
+        try {
+          const download = await client.downloadCertificate(
+            accountId,
+            spec.domain,
+            action.certificateId,
+          );
+          const privateKey = await client.getPrivateKey(
+            accountId,
+            spec.domain,
+            action.certificateId,
+          );
+          const bundle = assembleBundle(download, privateKey);
+          const domain = domainNameOf(spec, remote?.commonName) ?? spec.domain;
+          const verified = verifyBundle(bundle, {
+            dnsNames: expectedDnsNames({
+              domain,
+              name: spec.name,
+              alternateNames: spec.alternateNames,
+            }),
+            now: o.now,
+          });
+          pass.bundle = bundle;
+          o.download = {
+            kind: "verified",
+            certificateId: action.certificateId,
+            keyAlgorithm: signatureAlgorithmOf(verified.keyAlgorithm),
+            commonName: verified.commonName ?? "",
+            dnsNames: verified.dnsNames,
+            notBefore: verified.notBefore,
+            notAfter: verified.notAfter,
+            serialNumber: verified.serialNumber,
+          };
+          this.#event(
+            pass,
+            "Normal",
+            "Issued",
+            `DNSimple issued certificate ${action.certificateId}; it verified (key, chain, names ${verified.dnsNames.join(", ")}, valid until ${verified.notAfter.toISOString()})`,
+          );
+        } catch (err) {
+          const failure =
+            err instanceof InvalidCertificateDataError
+              ? {
+                  reason: "InvalidCertificateData" as const,
+                  message: `The certificate ${action.certificateId} DNSimple handed out failed verification, so the Secret was not written: ${err.message}`,
+                }
+              : failureFromError(err, o.resource);
+          o.download = { kind: "failed", certificateId: action.certificateId, failure };
+        }
+        return;
+      }
+      case "writeSecret": {
+        if (!pass.bundle || o.download?.kind !== "verified") {
+          throw new Error("writeSecret without a verified bundle");
+        }
+        await this.#applySecret(pass, action.certificateId, pass.bundle, o.download);
+        o.secret = {
+          exists: true,
+          usable: true,
+          certificateId: action.certificateId,
+          commonName: o.download.commonName,
+          dnsNames: o.download.dnsNames,
+          keyAlgorithm: spec.signatureAlgorithm,
+          notBefore: o.download.notBefore,
+          notAfter: o.download.notAfter,
+          serialNumber: o.download.serialNumber,
+          metadataCurrent: true,
+        };
+        this.#event(
+          pass,
+          "Normal",
+          "SecretWritten",
+          `Wrote certificate ${action.certificateId} to Secret ${spec.secretName}`,
+        );
+        return;
+      }
+    }
+  }
+
+  #dnsimple(pass: Pass): { client: DnsimpleClient; accountId: number } {
+    if (!pass.client || !pass.accountId) throw new Error("DNSimple step before credentials");
+    return { client: pass.client, accountId: Number(pass.accountId) };
+  }
+
+  async #applySecret(
+    pass: Pass,
+    certificateId: number,
+    data: TlsSecretData,
+    facts?: { commonName?: string; dnsNames?: string[]; notAfter?: Date },
+  ): Promise<void> {
+    const { resource } = pass.o;
+    const metadata = desiredSecretMetadata(resource, {
+      certificateId,
+      commonName: facts?.commonName ?? pass.o.secret.commonName,
+      dnsNames: facts?.dnsNames ?? pass.o.secret.dnsNames,
+      notAfter: facts?.notAfter ?? pass.o.secret.notAfter,
+    });
+    await applyTlsSecret(this.#deps.core, {
+      namespace: resource.metadata.namespace,
+      name: resource.spec.secretName,
+      content: {
+        "tls.crt": data.tlsCrt,
+        "tls.key": data.tlsKey,
+        ...(data.caCrt ? { "ca.crt": data.caCrt } : {}),
+      },
+      ...metadata,
+    });
+  }
+
+  #status(pass: Pass): DnsimpleCertificateStatus {
+    return { ...pass.o.resource.status };
+  }
+
+  /** Writes the status with the resourceVersion the pass read; a conflict aborts the reconcile. */
+  async #writeStatus(pass: Pass, status: DnsimpleCertificateStatus): Promise<void> {
+    const clean = JSON.parse(JSON.stringify(status)) as DnsimpleCertificateStatus;
+    const updated = await replaceStatus(this.#deps.customObjects, pass.o.resource, clean);
+    pass.o.resource = updated;
+    this.#written.set(pass.key, updated);
+  }
+
+  async #finish(pass: Pass, action: FinalAction): Promise<WorkResult> {
+    const { o } = pass;
+    const { status, requeueAfterMs } = statusFor(o, action);
+    const previous = o.resource.status ?? {};
+    const clean = JSON.parse(JSON.stringify(status)) as DnsimpleCertificateStatus;
+    if (JSON.stringify(clean) !== JSON.stringify(JSON.parse(JSON.stringify(previous)))) {
+      await this.#writeStatus(pass, clean);
+    }
+    if (action.kind === "fail") {
+      this.#event(pass, "Warning", action.failure.reason, action.failure.message);
+      this.#deps.log.warn(
+        { resource: pass.key, reason: action.failure.reason, retryInMs: requeueAfterMs },
+        action.failure.message,
+      );
+    } else {
+      this.#deps.log.debug(
+        { resource: pass.key, action: action.kind, requeueAfterMs },
+        "reconciled",
+      );
+    }
+    this.#deps.onOutcome?.({
+      key: pass.key,
+      action: action.kind,
+      ...(action.kind === "fail" ? { reason: action.failure.reason } : {}),
+    });
+    return { requeueAfterMs };
+  }
+
+  #event(pass: Pass, type: EventType, reason: string, message: string): void {
+    const { metadata } = pass.o.resource;
+    void this.#deps.events.record(
+      {
+        apiVersion: API_VERSION,
+        kind: KIND,
+        metadata: {
+          name: metadata.name,
+          namespace: metadata.namespace,
+          uid: metadata.uid,
+          ...(metadata.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
+        },
+      },
+      type,
+      reason,
+      message,
+    );
+    this.#deps.log.info({ resource: pass.key, event: reason }, message);
+  }
+}

@@ -1,0 +1,98 @@
+// The Secret as the decision sees it, and the labels and annotations the operator wants on it.
+import type { V1Secret } from "@kubernetes/client-node";
+import {
+  type DnsimpleCertificate,
+  MANAGED_SECRET_LABEL,
+  SECRET_ANNOTATIONS,
+  type SignatureAlgorithm,
+} from "../api/v1alpha1.ts";
+import { inspectTlsSecret } from "../certs/inspect.ts";
+import { secretStrings } from "../kube/secrets.ts";
+import type { SecretObservation } from "./observation.ts";
+
+export interface SecretMetadata {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** What the operator writes besides the data: template first, its own keys last (they win). */
+export function desiredSecretMetadata(
+  resource: DnsimpleCertificate,
+  certificate: { certificateId: number; commonName?: string; dnsNames?: string[]; notAfter?: Date },
+): SecretMetadata {
+  const template = resource.spec.secretTemplate ?? {};
+  const annotations: Record<string, string> = {
+    ...template.annotations,
+    [SECRET_ANNOTATIONS.owner]: resource.metadata.name,
+    [SECRET_ANNOTATIONS.certificateId]: String(certificate.certificateId),
+  };
+  if (certificate.commonName) annotations[SECRET_ANNOTATIONS.commonName] = certificate.commonName;
+  if (certificate.dnsNames) {
+    annotations[SECRET_ANNOTATIONS.alternateNames] = certificate.dnsNames.join(",");
+  }
+  if (certificate.notAfter)
+    annotations[SECRET_ANNOTATIONS.expiry] = certificate.notAfter.toISOString();
+  return { labels: { ...template.labels, [MANAGED_SECRET_LABEL]: "true" }, annotations };
+}
+
+/** The spec's name for a certificate's key type (ECDSA or RSA), if it is one of those. */
+export function signatureAlgorithmOf(
+  keyAlgorithm: string | undefined,
+): SignatureAlgorithm | undefined {
+  return keyAlgorithm === "ECDSA" || keyAlgorithm === "RSA" ? keyAlgorithm : undefined;
+}
+
+function includes(
+  actual: Record<string, string> | undefined,
+  wanted: Record<string, string>,
+): boolean {
+  return Object.entries(wanted).every(([k, v]) => actual?.[k] === v);
+}
+
+/**
+ * Inspects the Secret. `usable` covers parsing, key match, chain and validity; whether its
+ * names fit the spec is the decision's business (it knows the spec and the domain).
+ */
+export function observeSecret(
+  resource: DnsimpleCertificate,
+  secret: V1Secret | undefined,
+  now: Date,
+): SecretObservation {
+  if (!secret) return { exists: false, usable: false, metadataCurrent: false };
+  const strings = secretStrings(secret);
+  const data = {
+    tlsCrt: strings["tls.crt"] ?? "",
+    tlsKey: strings["tls.key"] ?? "",
+    ...(strings["ca.crt"] ? { caCrt: strings["ca.crt"] } : {}),
+  };
+  // Without dnsNames the names are not checked here: decide() compares them with the spec.
+  const inspection = inspectTlsSecret(data, { now });
+  const idText = secret.metadata?.annotations?.[SECRET_ANNOTATIONS.certificateId];
+  const certificateId = idText && /^\d+$/.test(idText) ? Number(idText) : undefined;
+  const wanted =
+    certificateId === undefined
+      ? undefined
+      : desiredSecretMetadata(resource, {
+          certificateId,
+          commonName: inspection.commonName,
+          dnsNames: inspection.dnsNames,
+          notAfter: inspection.notAfter,
+        });
+  return {
+    exists: true,
+    usable: inspection.present && inspection.valid,
+    ...(inspection.message ? { problem: inspection.message } : {}),
+    ...(certificateId !== undefined ? { certificateId } : {}),
+    commonName: inspection.commonName,
+    dnsNames: inspection.dnsNames,
+    keyAlgorithm: signatureAlgorithmOf(inspection.keyAlgorithm),
+    notBefore: inspection.notBefore,
+    notAfter: inspection.notAfter,
+    serialNumber: inspection.serialNumber,
+    metadataCurrent:
+      wanted !== undefined &&
+      secret.type === "kubernetes.io/tls" &&
+      includes(secret.metadata?.labels, wanted.labels) &&
+      includes(secret.metadata?.annotations, wanted.annotations),
+  };
+}

@@ -1,0 +1,32 @@
+// When to look again: polling while DNSimple issues, and the renewal time of a certificate.
+import type { DnsimpleCertificateSpec } from "../api/v1alpha1.ts";
+import { parseDuration } from "../time/duration.ts";
+
+/** The longest wait between two polls of one issuing certificate. */
+export const MAX_POLL_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Polling starts at `intervalMs` and backs off as the issuance takes longer (a quarter of the
+ * time waited so far), up to five minutes: fast for the common seconds-long issuance, cheap on
+ * the rate limit for a slow one.
+ */
+export function pollDelay(intervalMs: number, since: Date, now: Date): number {
+  const waited = Math.max(0, now.getTime() - since.getTime());
+  return Math.min(MAX_POLL_INTERVAL_MS, Math.max(intervalMs, Math.round(waited / 4)));
+}
+
+/**
+ * notAfter - renewBefore; without renewBefore, two thirds into the lifetime (as cert-manager).
+ * A renewBefore longer than the lifetime falls back to the default (the status says so).
+ */
+export function renewalTime(
+  spec: DnsimpleCertificateSpec,
+  notBefore: Date | undefined,
+  notAfter: Date | undefined,
+): Date | undefined {
+  if (!notBefore || !notAfter) return undefined;
+  const lifetime = notAfter.getTime() - notBefore.getTime();
+  const before = spec.renewBefore ? parseDuration(spec.renewBefore) : lifetime / 3;
+  const effective = before > 0 && before < lifetime ? before : lifetime / 3;
+  return new Date(notAfter.getTime() - effective);
+}

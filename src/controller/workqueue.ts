@@ -1,0 +1,141 @@
+// A work queue with client-go's semantics: a key is queued at most once however often it is
+// added (dedupe), is never processed by two workers at once (a key added while in progress
+// is processed again afterwards), can be added after a delay (the earliest wins), and backs
+// off per key after failures. Workers run the handler with bounded concurrency.
+
+export interface WorkResult {
+  /** Process the key again after this long (e.g. the next poll or the renewal time). */
+  requeueAfterMs?: number;
+}
+
+export interface WorkQueueOptions {
+  concurrency: number;
+  handler: (key: string) => Promise<WorkResult>;
+  /** Called when the handler throws; the key is retried with per-key backoff. */
+  onError: (key: string, err: unknown, retryInMs: number) => void;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** Timers beyond this are clamped: setTimeout overflows past ~24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class WorkQueue {
+  readonly #options: Required<WorkQueueOptions>;
+  readonly #queue: string[] = [];
+  readonly #dirty = new Set<string>();
+  readonly #processing = new Set<string>();
+  readonly #delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  readonly #failures = new Map<string, number>();
+  #waiters: (() => void)[] = [];
+  #shuttingDown = false;
+  #workers: Promise<void>[] = [];
+
+  constructor(options: WorkQueueOptions) {
+    this.#options = { baseBackoffMs: 1000, maxBackoffMs: 5 * 60_000, ...options };
+  }
+
+  add(key: string): void {
+    if (this.#shuttingDown || this.#dirty.has(key)) return;
+    this.#dirty.add(key);
+    if (this.#processing.has(key)) return;
+    this.#queue.push(key);
+    this.#waiters.shift()?.();
+  }
+
+  addAfter(key: string, delayMs: number): void {
+    if (this.#shuttingDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = Date.now() + delayMs;
+    const existing = this.#delayed.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(
+      () => {
+        this.#delayed.delete(key);
+        this.add(key);
+      },
+      Math.min(delayMs, MAX_TIMER_MS),
+    );
+    timer.unref();
+    this.#delayed.set(key, { at, timer });
+  }
+
+  /** Re-adds after a backoff that doubles with each consecutive failure of the key. */
+  addRateLimited(key: string): number {
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, failures);
+    const { baseBackoffMs, maxBackoffMs } = this.#options;
+    const delay = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (failures - 1));
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** Forgets the failures of a key (after it succeeded). */
+  forget(key: string): void {
+    this.#failures.delete(key);
+  }
+
+  /** Keys waiting to be processed now (not delayed, not in progress): the queue depth. */
+  get length(): number {
+    return this.#queue.length;
+  }
+
+  get inProgress(): number {
+    return this.#processing.size;
+  }
+
+  start(): void {
+    for (let i = 0; i < this.#options.concurrency; i++) this.#workers.push(this.#work());
+  }
+
+  /** Stops taking work and waits (up to timeoutMs) for the keys in progress to finish. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#shuttingDown = true;
+    for (const { timer } of this.#delayed.values()) clearTimeout(timer);
+    this.#delayed.clear();
+    for (const wake of this.#waiters.splice(0)) wake();
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.#workers),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+  }
+
+  async #next(): Promise<string | undefined> {
+    while (this.#queue.length === 0) {
+      if (this.#shuttingDown) return undefined;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    return this.#shuttingDown ? undefined : this.#queue.shift();
+  }
+
+  async #work(): Promise<void> {
+    for (;;) {
+      const key = await this.#next();
+      if (key === undefined) return;
+      this.#dirty.delete(key);
+      this.#processing.add(key);
+      try {
+        const result = await this.#options.handler(key);
+        this.forget(key);
+        if (result.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
+      } catch (err) {
+        const retryIn = this.addRateLimited(key);
+        this.#options.onError(key, err, retryIn);
+      } finally {
+        this.#processing.delete(key);
+        if (this.#dirty.has(key) && !this.#shuttingDown) {
+          this.#queue.push(key);
+          this.#waiters.shift()?.();
+        }
+      }
+    }
+  }
+}

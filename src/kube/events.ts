@@ -1,0 +1,95 @@
+// Kubernetes Events for a resource's transitions (`kubectl describe dnscert` shows them). The
+// same reason and message for the same object within ten minutes bumps the count of the
+// existing Event instead of creating another, as client-go's recorder does.
+import type { CoreV1Api, CoreV1Event } from "@kubernetes/client-node";
+import { scrubSecrets } from "../observability/redact.ts";
+import { kubeCall } from "./errors.ts";
+
+export interface EventTarget {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; uid: string; resourceVersion?: string };
+}
+
+export type EventType = "Normal" | "Warning";
+
+const AGGREGATION_WINDOW_MS = 10 * 60_000;
+const COMPONENT = "dnsimple-cert-operator";
+
+export class EventRecorder {
+  readonly #core: CoreV1Api;
+  readonly #recent = new Map<string, { name: string; count: number; firstAt: number }>();
+  readonly #onError: (err: unknown) => void;
+
+  constructor(core: CoreV1Api, onError: (err: unknown) => void) {
+    this.#core = core;
+    this.#onError = onError;
+  }
+
+  /** Records an Event; never throws (an Event is worth less than the reconcile it reports). */
+  async record(
+    target: EventTarget,
+    type: EventType,
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    const safeMessage = scrubSecrets(message).slice(0, 1024);
+    const { namespace, uid } = target.metadata;
+    const key = `${uid}/${type}/${reason}/${safeMessage}`;
+    const now = Date.now();
+    const previous = this.#recent.get(key);
+    try {
+      if (previous && now - previous.firstAt < AGGREGATION_WINDOW_MS) {
+        previous.count += 1;
+        await kubeCall("update Event", () =>
+          this.#core.patchNamespacedEvent({
+            namespace,
+            name: previous.name,
+            body: [
+              { op: "replace", path: "/count", value: previous.count },
+              { op: "replace", path: "/lastTimestamp", value: new Date(now).toISOString() },
+            ],
+          }),
+        );
+        return;
+      }
+      const event: CoreV1Event = {
+        metadata: { generateName: `${target.metadata.name}.`, namespace },
+        involvedObject: {
+          apiVersion: target.apiVersion,
+          kind: target.kind,
+          name: target.metadata.name,
+          namespace,
+          uid,
+          resourceVersion: target.metadata.resourceVersion,
+        },
+        type,
+        reason,
+        message: safeMessage,
+        count: 1,
+        firstTimestamp: new Date(now),
+        lastTimestamp: new Date(now),
+        source: { component: COMPONENT },
+        reportingComponent: COMPONENT,
+        reportingInstance: process.env.HOSTNAME ?? COMPONENT,
+      };
+      const created = await kubeCall("create Event", () =>
+        this.#core.createNamespacedEvent({ namespace, body: event }),
+      );
+      this.#remember(key, created.metadata?.name ?? "", now);
+    } catch (err) {
+      this.#recent.delete(key);
+      this.#onError(err);
+    }
+  }
+
+  #remember(key: string, name: string, now: number): void {
+    this.#recent.set(key, { name, count: 1, firstAt: now });
+    // Keep the map small: forget entries older than the window.
+    if (this.#recent.size > 1000) {
+      for (const [k, v] of this.#recent) {
+        if (now - v.firstAt >= AGGREGATION_WINDOW_MS) this.#recent.delete(k);
+      }
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// A cache of one kind of object kept current by list+watch, that does not die quietly.
+// client-node's informer stops for good on a watch error (it must be restarted by the caller,
+// with backoff: restarting at once floods the API server, client-node issue 1933), and a watch
+// can go silent after a network blip (issues 596, 958). So: restart on error with jittered
+// exponential backoff, and re-establish the watch on a fixed interval whatever happens (from
+// the last resourceVersion; the API server answers 410 when that is too old, and the informer
+// then lists afresh).
+import {
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  makeInformer,
+  type ObjectCache,
+} from "@kubernetes/client-node";
+
+export interface ResilientInformerOptions<T extends KubernetesObject> {
+  kubeConfig: KubeConfig;
+  /** API path of the collection, e.g. /api/v1/secrets or /apis/g/v/namespaces/ns/things. */
+  path: string;
+  list: () => Promise<KubernetesListObject<T>>;
+  labelSelector?: string;
+  /** Re-establish the watch this often; guards against a silently dead connection. */
+  rewatchIntervalMs: number;
+  onAdd: (obj: T) => void;
+  onUpdate: (obj: T) => void;
+  onDelete: (obj: T) => void;
+  onError: (err: unknown, retryInMs: number) => void;
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  readonly #options: ResilientInformerOptions<T>;
+  readonly #informer: Informer<T> & ObjectCache<T>;
+  #stopped = false;
+  #failures = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #rewatchTimer: NodeJS.Timeout | undefined;
+  #synced = false;
+  #errors = 0;
+
+  constructor(options: ResilientInformerOptions<T>) {
+    this.#options = options;
+    this.#informer = makeInformer(
+      options.kubeConfig,
+      options.path,
+      options.list,
+      options.labelSelector,
+    );
+    this.#informer.on("add", (obj) => options.onAdd(obj));
+    this.#informer.on("update", (obj) => options.onUpdate(obj));
+    this.#informer.on("delete", (obj) => options.onDelete(obj));
+    this.#informer.on("connect", () => {
+      this.#failures = 0;
+    });
+    this.#informer.on("error", (err: unknown) => this.#restartAfterError(err));
+  }
+
+  /** Starts list+watch; `synced` turns true once a list has succeeded. */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    await this.#startOnce();
+    this.#rewatchTimer = setInterval(() => void this.#rewatch(), this.#options.rewatchIntervalMs);
+    this.#rewatchTimer.unref();
+  }
+
+  async #startOnce(): Promise<void> {
+    const errorsBefore = this.#errors;
+    await this.#informer.start();
+    // client-node reports a failed list through the error callback, not by rejecting.
+    if (this.#errors === errorsBefore) this.#synced = true;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#restartTimer);
+    clearInterval(this.#rewatchTimer);
+    await this.#informer.stop();
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.#informer.get(name, namespace);
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.#informer.list(namespace);
+  }
+
+  #restartAfterError(err: unknown): void {
+    this.#errors += 1;
+    if (this.#stopped) return;
+    this.#failures += 1;
+    const base = Math.min(60_000, 1000 * 2 ** (this.#failures - 1));
+    const delay = Math.round(base / 2 + Math.random() * (base / 2));
+    this.#options.onError(err, delay);
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      if (this.#stopped) return;
+      this.#startOnce().catch((e: unknown) => this.#restartAfterError(e));
+    }, delay);
+    this.#restartTimer.unref();
+  }
+
+  async #rewatch(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      await this.#informer.stop();
+      await this.#startOnce();
+    } catch (err) {
+      this.#restartAfterError(err);
+    }
+  }
+}

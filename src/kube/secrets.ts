@@ -1,0 +1,86 @@
+// Writing the TLS Secret (server-side apply, so the operator owns exactly the fields it sets and
+// other writers' labels survive) and reading credentials Secrets (a direct GET: they are not
+// labelled, and the operator never caches Secrets it does not manage).
+import {
+  type CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Secret,
+} from "@kubernetes/client-node";
+import { kubeCall } from "./errors.ts";
+
+export const FIELD_MANAGER = "dnsimple-cert-operator";
+
+export interface TlsSecretContent {
+  "tls.crt": string;
+  "tls.key": string;
+  "ca.crt"?: string;
+}
+
+export interface TlsSecretApply {
+  namespace: string;
+  name: string;
+  content: TlsSecretContent;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** The Secret object the operator applies (pure, so tests can compare it). */
+export function tlsSecretManifest(apply: TlsSecretApply): V1Secret {
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(apply.content)) {
+    if (value !== undefined) data[key] = Buffer.from(value).toString("base64");
+  }
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "kubernetes.io/tls",
+    metadata: {
+      name: apply.name,
+      namespace: apply.namespace,
+      labels: apply.labels,
+      annotations: apply.annotations,
+    },
+    data,
+  };
+}
+
+export async function applyTlsSecret(core: CoreV1Api, apply: TlsSecretApply): Promise<V1Secret> {
+  return kubeCall(`apply Secret ${apply.namespace}/${apply.name}`, () =>
+    core.patchNamespacedSecret(
+      {
+        name: apply.name,
+        namespace: apply.namespace,
+        body: tlsSecretManifest(apply),
+        fieldManager: FIELD_MANAGER,
+        force: true,
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
+    ),
+  );
+}
+
+/** Decodes a Secret's data (base64) into strings; missing keys are absent. */
+export function secretStrings(secret: V1Secret | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(secret?.data ?? {})) {
+    out[key] = Buffer.from(value, "base64").toString("utf8");
+  }
+  return out;
+}
+
+/** GET a Secret, or undefined when it does not exist. */
+export async function readSecret(
+  core: CoreV1Api,
+  namespace: string,
+  name: string,
+): Promise<V1Secret | undefined> {
+  try {
+    return await kubeCall(`get Secret ${namespace}/${name}`, () =>
+      core.readNamespacedSecret({ namespace, name }),
+    );
+  } catch (err) {
+    if (err instanceof Error && "notFound" in err && err.notFound === true) return undefined;
+    throw err;
+  }
+}

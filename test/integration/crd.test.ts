@@ -1,0 +1,134 @@
+// The CRD refuses bad specs at `kubectl apply` with a message that says what is wrong, applies
+// defaults, and documents every field for `kubectl explain`.
+import { describe, expect, it } from "vitest";
+import { kubectl, useNamespace } from "./support/kube.ts";
+
+const ns = useNamespace("crd");
+
+function manifest(name: string, spec: Record<string, unknown>): string {
+  return JSON.stringify({
+    apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+    kind: "DnsimpleCertificate",
+    metadata: { name, namespace: ns.name },
+    spec,
+  });
+}
+
+const valid = { domain: "example.com", secretName: "example-tls" };
+
+const invalid: [string, Record<string, unknown>, RegExp][] = [
+  ["no domain", { secretName: "x-tls" }, /spec\.domain: Required value/],
+  ["no secretName", { domain: "example.com" }, /spec\.secretName: Required value/],
+  [
+    "a domain with capitals",
+    { ...valid, domain: "Example.COM" },
+    /domain must be a lower-case domain name/,
+  ],
+  [
+    "a domain without a dot",
+    { ...valid, domain: "localhost" },
+    /domain must be a lower-case domain name/,
+  ],
+  [
+    "a certificate name with a space",
+    { ...valid, name: "my api" },
+    /name must be "\*" or lower-case DNS labels/,
+  ],
+  [
+    "a wildcard inside a name",
+    { ...valid, name: "*.api" },
+    /name must be "\*" or lower-case DNS labels/,
+  ],
+  [
+    "an alternate name that is not a DNS name",
+    { ...valid, alternateNames: ["docs_example.com"] },
+    /every entry of alternateNames must be a lower-case fully qualified DNS/,
+  ],
+  [
+    "an alternate name outside the domain",
+    { ...valid, alternateNames: ["docs.example.org"] },
+    /every entry of alternateNames must be spec\.domain or a name under it/,
+  ],
+  [
+    "a repeated alternate name",
+    { ...valid, alternateNames: ["a.example.com", "a.example.com"] },
+    /Duplicate value/,
+  ],
+  [
+    "an unknown signature algorithm",
+    { ...valid, signatureAlgorithm: "DSA" },
+    /Unsupported value: "DSA"/,
+  ],
+  [
+    "a duration without a unit",
+    { ...valid, renewBefore: "720" },
+    /renewBefore must be a positive duration/,
+  ],
+  ["a zero duration", { ...valid, renewBefore: "0h" }, /renewBefore must be a positive duration/],
+  [
+    "a secretName with capitals",
+    { ...valid, secretName: "My_Secret" },
+    /secretName must be a valid Secret name/,
+  ],
+  [
+    "a credentialsRef without a name",
+    { ...valid, credentialsRef: {} },
+    /spec\.credentialsRef\.name: Required value/,
+  ],
+  [
+    "a reserved template label",
+    { ...valid, secretTemplate: { labels: { "dnsimple-cert-operator.dev/managed": "x" } } },
+    /labels under dnsimple-cert-operator\.dev\/ are reserved/,
+  ],
+  [
+    "a certificate id of zero",
+    { ...valid, certificateId: 0 },
+    /spec\.certificateId: Invalid value: 0: .*greater than or equal to 1/,
+  ],
+  ["an unknown field", { ...valid, colour: "blue" }, /unknown field "spec\.colour"/],
+];
+
+describe("the DnsimpleCertificate CRD", () => {
+  it.each(invalid)("refuses %s", async (_what, spec, message) => {
+    const result = await kubectl(["apply", "-f", "-"], undefined, manifest("bad", spec));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("accepts a valid spec and fills in the defaults", async () => {
+    const applied = await kubectl(["apply", "-f", "-"], undefined, manifest("good", valid));
+    expect(applied.stderr).toBe("");
+    const got = await kubectl(["get", "dnscert", "good", "-n", ns.name, "-o", "jsonpath={.spec}"]);
+    expect(JSON.parse(got.stdout)).toEqual({
+      ...valid,
+      name: "www",
+      signatureAlgorithm: "ECDSA",
+      autoRenew: false,
+    });
+  });
+
+  it("documents every field for kubectl explain", async () => {
+    const explain = await kubectl(["explain", "dnsimplecertificates.spec", "--recursive=false"]);
+    expect(explain.code).toBe(0);
+    for (const field of [
+      "domain",
+      "name",
+      "alternateNames",
+      "signatureAlgorithm",
+      "autoRenew",
+      "renewBefore",
+      "secretName",
+      "secretTemplate",
+      "credentialsRef",
+      "certificateId",
+    ]) {
+      expect(explain.stdout).toMatch(new RegExp(`^  ${field}\\s+<`, "m"));
+    }
+    const name = await kubectl(["explain", "dnscert.spec.name"]);
+    // kubectl wraps descriptions; compare with whitespace folded.
+    const folded = (text: string) => text.replace(/\s+/g, " ");
+    expect(folded(name.stdout)).toContain('"www" (the default) covers both the domain itself');
+    const status = await kubectl(["explain", "dnscert.status.renewalTime"]);
+    expect(folded(status.stdout)).toContain("When the operator will renew");
+  });
+});

@@ -1,0 +1,244 @@
+// Every failure becomes Ready=False with an actionable reason and a Warning Event, writes no
+// Secret from bad data, and never buys a certificate twice. At the end, no token and no private
+// key appears in any log line, Event or status of the run.
+import { generateKeyPairSync } from "node:crypto";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DnsimpleCertificate } from "../../src/api/v1alpha1.ts";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { adminKubeConfig, useNamespace, waitFor } from "./support/kube.ts";
+import {
+  createCertificate,
+  createCredentials,
+  decoded,
+  eventsFor,
+  getCertificate,
+  getSecret,
+  type RunningOperator,
+  startOperator,
+  waitForReady,
+} from "./support/operator.ts";
+
+const ns = useNamespace("failures");
+const TOKEN = "failures-test-token-9d1e77";
+const WRONG_TOKEN = "wrong-token-0000ffff";
+let simulator: Simulator;
+let operator: RunningOperator;
+const privateKeys: string[] = [];
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    token: TOKEN,
+    accountId: 777,
+    domains: ["example.com"],
+    issueDelayMs: 300,
+    log: () => {},
+  });
+  await createCredentials(ns.name, "dnsimple", { token: TOKEN, accountId: "777" });
+  await createCredentials(ns.name, "wrong", { token: WRONG_TOKEN });
+  operator = await startOperator(ns.name, simulator);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await simulator?.close();
+});
+
+const credentialsRef = { name: "dnsimple" };
+
+async function expectWarning(name: string, reason: string): Promise<void> {
+  await waitFor(`Warning ${reason} Event for ${name}`, async () =>
+    (await eventsFor(ns.name, name)).some((e) => e.type === "Warning" && e.reason === reason)
+      ? true
+      : undefined,
+  );
+}
+
+function readyMessage(resource: DnsimpleCertificate): string {
+  return resource.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
+}
+
+describe("failures", () => {
+  it("a missing credentials Secret: CredentialsNotFound, then recovers once it exists", async () => {
+    await createCertificate(ns.name, "nocreds", {
+      domain: "example.com",
+      name: "nocreds",
+      secretName: "nocreds-tls",
+      credentialsRef: { name: "not-there" },
+    });
+    const failed = await waitForReady(ns.name, "nocreds", "False", "CredentialsNotFound");
+    expect(readyMessage(failed)).toContain(`Secret ${ns.name}/not-there`);
+    await expectWarning("nocreds", "CredentialsNotFound");
+    expect(simulator.purchases()).toHaveLength(0);
+    // Credentials Secrets are not watched (only the operator's own are); the backoff retry finds it.
+    await createCredentials(ns.name, "not-there", { token: TOKEN });
+    await waitForReady(ns.name, "nocreds", "True", undefined, 30_000);
+  });
+
+  it("a bad token: Unauthorized, no retry storm", async () => {
+    await createCertificate(ns.name, "badtoken", {
+      domain: "example.com",
+      name: "badtoken",
+      secretName: "badtoken-tls",
+      credentialsRef: { name: "wrong" },
+    });
+    const failed = await waitForReady(ns.name, "badtoken", "False", "Unauthorized");
+    expect(readyMessage(failed)).toContain(`Secret ${ns.name}/wrong`);
+    await expectWarning("badtoken", "Unauthorized");
+  });
+
+  it("an unknown domain: DomainNotFound", async () => {
+    await createCertificate(ns.name, "nodomain", {
+      domain: "not-in-account.com",
+      secretName: "nodomain-tls",
+      credentialsRef,
+    });
+    const failed = await waitForReady(ns.name, "nodomain", "False", "DomainNotFound");
+    expect(readyMessage(failed)).toContain("not-in-account.com");
+    await expectWarning("nodomain", "DomainNotFound");
+  });
+
+  it("a custom name on a personal plan: NotAllowed (412)", async () => {
+    simulator.updateSettings({ plan: "personal" });
+    try {
+      await createCertificate(ns.name, "personal", {
+        domain: "example.com",
+        name: "api",
+        secretName: "personal-tls",
+        credentialsRef,
+      });
+      const failed = await waitForReady(ns.name, "personal", "False", "NotAllowed");
+      expect(readyMessage(failed)).toContain("Professional");
+    } finally {
+      simulator.updateSettings({ plan: "professional" });
+    }
+  });
+
+  it("input DNSimple refuses: Rejected (400)", async () => {
+    // The CRD cannot check names under a numeric domain id; DNSimple can.
+    await createCertificate(ns.name, "rejected", {
+      domain: "1",
+      name: "www",
+      alternateNames: ["docs.elsewhere.net"],
+      secretName: "rejected-tls",
+      credentialsRef,
+    });
+    await waitForReady(ns.name, "rejected", "False", "Rejected");
+    await expectWarning("rejected", "Rejected");
+  });
+
+  it("an issuance that ends failed: IssuanceFailed, no second order", async () => {
+    simulator.addIssuanceOutcome({ outcome: "failed", name: "doomed" });
+    await createCertificate(ns.name, "doomed", {
+      domain: "example.com",
+      name: "doomed",
+      secretName: "doomed-tls",
+      credentialsRef,
+    });
+    const failed = await waitForReady(ns.name, "doomed", "False", "IssuanceFailed");
+    expect(failed.status?.state).toBe("failed");
+    expect(
+      simulator.purchases().filter((p) => p.certificateId === failed.status?.certificateId),
+    ).toHaveLength(1);
+    expect(await getSecret(ns.name, "doomed-tls")).toBeUndefined();
+  });
+
+  it("428 while the key cannot be downloaded yet: retried until it can", async () => {
+    simulator.addOneShotFault({
+      method: "GET",
+      path: "/v2/777/domains/example.com/certificates/*/private_key",
+      action: "status",
+      status: 428,
+      body: { message: "Certificate is not ready" },
+    });
+    await createCertificate(ns.name, "notready", {
+      domain: "example.com",
+      name: "notready",
+      secretName: "notready-tls",
+      credentialsRef,
+    });
+    await waitForReady(ns.name, "notready", "True");
+    await expectWarning("notready", "PrivateKeyUnavailable");
+    privateKeys.push(decoded(await getSecret(ns.name, "notready-tls"), "tls.key"));
+  });
+
+  it("a private key that does not match: InvalidCertificateData, nothing written", async () => {
+    const stranger = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+    simulator.addOneShotFault({
+      method: "GET",
+      path: "/v2/777/domains/example.com/certificates/*/private_key",
+      action: "status",
+      status: 200,
+      body: { data: { private_key: stranger.export({ type: "sec1", format: "pem" }) } },
+      times: 100,
+    });
+    try {
+      await createCertificate(ns.name, "mismatch", {
+        domain: "example.com",
+        name: "mismatch",
+        secretName: "mismatch-tls",
+        credentialsRef,
+      });
+      const failed = await waitForReady(ns.name, "mismatch", "False", "InvalidCertificateData");
+      expect(readyMessage(failed)).toMatch(/key/i);
+      expect(await getSecret(ns.name, "mismatch-tls")).toBeUndefined();
+      await expectWarning("mismatch", "InvalidCertificateData");
+    } finally {
+      simulator.clearFaults();
+    }
+  });
+
+  it("an order whose answer is lost: found again, exactly one purchase", async () => {
+    simulator.addOneShotFault({
+      method: "POST",
+      path: "/v2/777/domains/example.com/certificates/letsencrypt",
+      action: "process-then-drop",
+    });
+    const before = simulator.purchases().length;
+    await createCertificate(ns.name, "lost", {
+      domain: "example.com",
+      name: "lost",
+      secretName: "lost-tls",
+      credentialsRef,
+    });
+    const ready = await waitForReady(ns.name, "lost", "True");
+    expect(simulator.purchases()).toHaveLength(before + 1);
+    expect(simulator.purchases().at(-1)?.certificateId).toBe(ready.status?.certificateId);
+    expect(ready.status?.pendingOrder).toBeUndefined();
+    const reasons = (await eventsFor(ns.name, "lost")).map((e) => e.reason);
+    expect(reasons).toContain("OrderRecovered");
+    privateKeys.push(decoded(await getSecret(ns.name, "lost-tls"), "tls.key"));
+  });
+
+  it("never shows a token or a private key in logs, Events or status", async () => {
+    const core = adminKubeConfig().makeApiClient(CoreV1Api);
+    const events = await core.listNamespacedEvent({ namespace: ns.name });
+    const statuses = await Promise.all(
+      [
+        "nocreds",
+        "badtoken",
+        "nodomain",
+        "personal",
+        "rejected",
+        "doomed",
+        "notready",
+        "mismatch",
+        "lost",
+      ].map((n) => getCertificate(ns.name, n)),
+    );
+    const everything = [
+      ...operator.logs,
+      ...events.items.map((e) => `${e.reason} ${e.message}`),
+      ...statuses.map((s) => JSON.stringify(s.status)),
+    ].join("\n");
+    expect(operator.logs.length).toBeGreaterThan(20);
+    expect(events.items.length).toBeGreaterThan(10);
+    for (const secret of [TOKEN, WRONG_TOKEN]) expect(everything).not.toContain(secret);
+    expect(everything).not.toContain("PRIVATE KEY");
+    for (const key of privateKeys) {
+      const body = key.split("\n").slice(1, -2).join("");
+      expect(body.length).toBeGreaterThan(40);
+      expect(everything.replaceAll("\n", "")).not.toContain(body.slice(0, 40));
+    }
+  });
+});

@@ -1,0 +1,279 @@
+// The main job end to end: a DnsimpleCertificate becomes an ordered, issued, verified
+// kubernetes.io/tls Secret, against the real control plane and the DNSimple simulator.
+import { execFileSync } from "node:child_process";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { once } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, createServer } from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { kubectl, useNamespace, waitFor } from "./support/kube.ts";
+import {
+  createCertificate,
+  createCredentials,
+  decoded,
+  eventsFor,
+  getCertificate,
+  getSecret,
+  type RunningOperator,
+  startOperator,
+  waitForReady,
+} from "./support/operator.ts";
+
+const ns = useNamespace("issuance");
+const TOKEN = "issuance-test-token-5f2c";
+let simulator: Simulator;
+let operator: RunningOperator;
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    token: TOKEN,
+    accountId: 4242,
+    domains: ["example.com", "example.org"],
+    issueDelayMs: 300,
+    log: () => {},
+  });
+  await createCredentials(ns.name, "dnsimple", { token: TOKEN });
+  operator = await startOperator(ns.name, simulator);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await simulator?.close();
+});
+
+function openssl(args: string[]): string {
+  return execFileSync("openssl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+describe("issuance", () => {
+  it("orders, issues, verifies and writes an ECDSA certificate", async () => {
+    await createCertificate(ns.name, "www", {
+      domain: "example.com",
+      secretName: "www-tls",
+      credentialsRef: { name: "dnsimple" },
+    });
+    const resource = await waitForReady(ns.name, "www", "True");
+    expect(resource.status).toMatchObject({
+      state: "issued",
+      commonName: "www.example.com",
+      observedGeneration: 1,
+    });
+    expect(resource.status?.alternateNames?.sort()).toEqual(["example.com", "www.example.com"]);
+    expect(resource.status?.conditions?.map((c) => c.type)).toEqual(["Ready"]);
+
+    const secret = await getSecret(ns.name, "www-tls");
+    expect(secret?.type).toBe("kubernetes.io/tls");
+    const tlsCrt = decoded(secret, "tls.crt");
+    const tlsKey = decoded(secret, "tls.key");
+    const blocks = tlsCrt.match(
+      /-----BEGIN CERTIFICATE-----\n[\s\S]*?\n-----END CERTIFICATE-----\n/g,
+    );
+    expect(blocks).toHaveLength(2);
+    expect(blocks?.join("")).toBe(tlsCrt);
+    const leaf = new X509Certificate(tlsCrt);
+    expect(leaf.publicKey.asymmetricKeyType).toBe("ec");
+    expect(resource.status?.certificateId).toBe(
+      Number(secret?.metadata?.annotations?.["dnsimple-cert-operator.dev/certificate-id"]),
+    );
+
+    const dir = mkdtempSync(join(tmpdir(), "issued-"));
+    writeFileSync(join(dir, "root.pem"), simulator.rootPem);
+    writeFileSync(join(dir, "tls.crt"), tlsCrt);
+    writeFileSync(join(dir, "leaf.pem"), blocks?.[0] ?? "");
+    writeFileSync(join(dir, "chain.pem"), blocks?.[1] ?? "");
+    expect(
+      openssl([
+        "verify",
+        "-CAfile",
+        join(dir, "root.pem"),
+        "-untrusted",
+        join(dir, "chain.pem"),
+        join(dir, "leaf.pem"),
+      ]),
+    ).toContain(": OK");
+    expect(leaf.checkPrivateKey(createPrivateKey(tlsKey))).toBe(true);
+
+    expect(simulator.purchases()).toHaveLength(1);
+    const reasons = (await eventsFor(ns.name, "www")).map((e) => e.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining(["Ordered", "IssueRequested", "Issued", "SecretWritten"]),
+    );
+  });
+
+  it("serves the Secret over TLS to a client that trusts only the simulator's root", async () => {
+    const secret = await getSecret(ns.name, "www-tls");
+    const server = createServer(
+      { cert: decoded(secret, "tls.crt"), key: decoded(secret, "tls.key") },
+      (socket) => socket.end("hello"),
+    );
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const client = connect({
+        host: "127.0.0.1",
+        port,
+        servername: "www.example.com",
+        ca: simulator.rootPem,
+      });
+      const [data] = (await once(client, "data")) as [Buffer];
+      expect(client.authorized).toBe(true);
+      expect(data.toString()).toBe("hello");
+      client.end();
+    } finally {
+      server.close();
+    }
+  });
+
+  it("issues RSA, a wildcard and alternate names as asked", async () => {
+    await createCertificate(ns.name, "rsa", {
+      domain: "example.org",
+      name: "api",
+      signatureAlgorithm: "RSA",
+      alternateNames: ["docs.example.org", "status.example.org"],
+      secretName: "rsa-tls",
+      credentialsRef: { name: "dnsimple" },
+    });
+    await createCertificate(ns.name, "wildcard", {
+      domain: "example.org",
+      name: "*",
+      secretName: "wildcard-tls",
+      credentialsRef: { name: "dnsimple" },
+    });
+    await waitForReady(ns.name, "rsa", "True");
+    await waitForReady(ns.name, "wildcard", "True");
+    const rsa = new X509Certificate(decoded(await getSecret(ns.name, "rsa-tls"), "tls.crt"));
+    expect(rsa.publicKey.asymmetricKeyType).toBe("rsa");
+    expect(rsa.subjectAltName?.split(", ").sort()).toEqual([
+      "DNS:api.example.org",
+      "DNS:docs.example.org",
+      "DNS:status.example.org",
+    ]);
+    expect(decoded(await getSecret(ns.name, "rsa-tls"), "tls.key")).toContain(
+      "BEGIN RSA PRIVATE KEY",
+    );
+    const wildcard = new X509Certificate(
+      decoded(await getSecret(ns.name, "wildcard-tls"), "tls.crt"),
+    );
+    expect(wildcard.subjectAltName).toBe("DNS:*.example.org");
+  });
+
+  it("adopts an existing certificate by id without ordering", async () => {
+    // Order one directly at DNSimple (as a person would in the web UI), leave it unissued.
+    const response = await fetch(
+      `${simulator.url}/v2/4242/domains/example.com/certificates/letsencrypt`,
+      {
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "shop" }),
+      },
+    );
+    const { data } = (await response.json()) as { data: { certificate_id: number } };
+    const purchasesBefore = simulator.purchases().length;
+    await createCertificate(ns.name, "adopted", {
+      domain: "example.com",
+      name: "shop",
+      certificateId: data.certificate_id,
+      secretName: "adopted-tls",
+      credentialsRef: { name: "dnsimple" },
+    });
+    const resource = await waitForReady(ns.name, "adopted", "True");
+    expect(resource.status?.certificateId).toBe(data.certificate_id);
+    expect(simulator.purchases()).toHaveLength(purchasesBefore);
+    const secret = await getSecret(ns.name, "adopted-tls");
+    expect(secret?.metadata?.annotations?.["dnsimple-cert-operator.dev/certificate-id"]).toBe(
+      String(data.certificate_id),
+    );
+  });
+
+  it("polls a slow issuance, showing Issuing until it is done", async () => {
+    simulator.updateSettings({ issueDelayMs: 3_000 });
+    try {
+      await createCertificate(ns.name, "slow", {
+        domain: "example.com",
+        name: "slow",
+        secretName: "slow-tls",
+        credentialsRef: { name: "dnsimple" },
+      });
+      const issuing = await waitForReady(ns.name, "slow", "False", "Issuing");
+      expect(issuing.status?.conditions?.find((c) => c.type === "Issuing")).toMatchObject({
+        status: "True",
+        reason: "Requesting",
+      });
+      expect(issuing.status?.state).toBe("requesting");
+      const ready = await waitForReady(ns.name, "slow", "True");
+      expect(ready.status?.conditions?.some((c) => c.type === "Issuing")).toBe(false);
+      const polls = simulator
+        .calls()
+        .filter(
+          (c) =>
+            c.method === "GET" && c.path.endsWith(`/certificates/${ready.status?.certificateId}`),
+        );
+      // Backing off: a handful of polls over three seconds, not one per 200 ms.
+      expect(polls.length).toBeGreaterThanOrEqual(2);
+      expect(polls.length).toBeLessThan(15);
+    } finally {
+      simulator.updateSettings({ issueDelayMs: 300 });
+    }
+  });
+
+  it("shows the resource in kubectl get and satisfies kubectl wait", async () => {
+    const wait = await kubectl([
+      "wait",
+      "--for=condition=Ready",
+      "-n",
+      ns.name,
+      "dnscert/www",
+      "--timeout=30s",
+    ]);
+    expect(wait.code).toBe(0);
+    const table = await kubectl(["get", "dnscerts", "-n", ns.name, "www"]);
+    const [header, row] = table.stdout.trim().split("\n");
+    expect(header?.split(/\s{2,}/)).toEqual([
+      "NAME",
+      "READY",
+      "SECRET",
+      "COMMON NAME",
+      "STATE",
+      "EXPIRES",
+      "AGE",
+    ]);
+    expect(row).toMatch(/^www\s+True\s+www-tls\s+www\.example\.com\s+issued\s+/);
+  });
+
+  it("costs no DNSimple call and rewrites no Secret when restarted over Ready resources", async () => {
+    const names = ["www", "rsa", "wildcard", "adopted", "slow"];
+    const before = await Promise.all(names.map((n) => getCertificate(ns.name, n)));
+    const secretVersions = await Promise.all(
+      before.map(
+        async (r) => (await getSecret(ns.name, r.spec.secretName))?.metadata?.resourceVersion,
+      ),
+    );
+    await operator.stop();
+    simulator.resetCalls();
+    operator = await startOperator(ns.name, simulator);
+    // Wait until the new operator has reconciled every resource (it logs each outcome).
+    const reconciled = (n: string) =>
+      operator.logs.some(
+        (l) => l.includes(`"resource":"${ns.name}/${n}"`) && l.includes('"action":"ready"'),
+      );
+    await waitFor("every resource reconciled", async () =>
+      names.every(reconciled) ? true : undefined,
+    );
+    expect(simulator.calls()).toEqual([]);
+    const after = await Promise.all(
+      before.map(
+        async (r) => (await getSecret(ns.name, r.spec.secretName))?.metadata?.resourceVersion,
+      ),
+    );
+    expect(after).toEqual(secretVersions);
+    const statuses = await Promise.all(names.map((n) => getCertificate(ns.name, n)));
+    expect(statuses.map((r) => r.metadata.resourceVersion)).toEqual(
+      before.map((r) => r.metadata.resourceVersion),
+    );
+  });
+});

@@ -1,0 +1,327 @@
+// decide() by table: each row is a situation (resource, Secret, what DNSimple said so far) and
+// the one next step it must lead to. No I/O.
+import { describe, expect, it } from "vitest";
+import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
+import { type Action, decide } from "../../../src/controller/decide.ts";
+import type {
+  Observation,
+  RemoteCertificate,
+  SecretObservation,
+} from "../../../src/controller/observation.ts";
+
+const now = new Date("2026-11-26T12:00:00Z");
+const day = 86_400_000;
+
+function resource(
+  spec: Partial<DnsimpleCertificate["spec"]> = {},
+  status: DnsimpleCertificate["status"] = {},
+): DnsimpleCertificate {
+  return {
+    apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+    kind: "DnsimpleCertificate",
+    metadata: { name: "www", namespace: "web", uid: "u1", generation: 1 },
+    spec: {
+      domain: "example.com",
+      name: "www",
+      signatureAlgorithm: "ECDSA",
+      autoRenew: false,
+      secretName: "www-tls",
+      ...spec,
+    },
+    status,
+  };
+}
+
+const goodSecret: SecretObservation = {
+  exists: true,
+  usable: true,
+  certificateId: 10,
+  commonName: "www.example.com",
+  dnsNames: ["example.com", "www.example.com"],
+  keyAlgorithm: "ECDSA",
+  notBefore: new Date(now.getTime() - 10 * day),
+  notAfter: new Date(now.getTime() + 80 * day),
+  serialNumber: "01",
+  metadataCurrent: true,
+};
+const noSecret: SecretObservation = { exists: false, usable: false, metadataCurrent: false };
+
+function certificate(overrides: Partial<RemoteCertificate> = {}): RemoteCertificate {
+  return {
+    id: 10,
+    state: "issued",
+    name: "www",
+    commonName: "www.example.com",
+    alternateNames: [],
+    autoRenew: false,
+    createdAt: now,
+    ...overrides,
+  };
+}
+
+function remote(overrides: Partial<RemoteCertificate> = {}): Observation["remote"] {
+  return { kind: "found", certificate: certificate(overrides) };
+}
+
+const ok = { kind: "ok", accountId: "1010" } as const;
+
+function observe(partial: Partial<Observation>): Observation {
+  return { now, resource: resource(), secret: noSecret, pollIntervalMs: 1000, ...partial };
+}
+
+const rows: [string, Partial<Observation>, Partial<Action>][] = [
+  ["a fresh resource needs credentials first", {}, { kind: "resolveCredentials" }],
+  [
+    "credentials that failed end the reconcile, permanently for a 401",
+    { credentials: { kind: "failed", failure: { reason: "Unauthorized", message: "no" } } },
+    { kind: "fail", permanent: true },
+  ],
+  [
+    "missing credentials are retried (the Secret may appear)",
+    { credentials: { kind: "failed", failure: { reason: "CredentialsNotFound", message: "no" } } },
+    { kind: "fail", permanent: false },
+  ],
+  ["no certificate yet: order", { credentials: ok }, { kind: "order" }],
+  [
+    "an intent without an id: look for the lost order first",
+    {
+      credentials: ok,
+      resource: resource({}, { pendingOrder: { startedAt: now.toISOString() } }),
+    },
+    { kind: "findPendingOrder" },
+  ],
+  [
+    "the lost order was found: adopt it",
+    {
+      credentials: ok,
+      resource: resource({}, { pendingOrder: { startedAt: now.toISOString() } }),
+      pendingOrderSearch: {
+        found: certificate({ id: 33, state: "new" }),
+      },
+    },
+    { kind: "adoptOrder", certificateId: 33 },
+  ],
+  [
+    "the lost order was not there: order",
+    {
+      credentials: ok,
+      resource: resource({}, { pendingOrder: { startedAt: now.toISOString() } }),
+      pendingOrderSearch: {},
+    },
+    { kind: "order" },
+  ],
+  [
+    "an ordered certificate: learn its state",
+    { credentials: ok, resource: resource({}, { certificateId: 10 }) },
+    { kind: "fetchCertificate", certificateId: 10 },
+  ],
+  [
+    "an adopted certificate: learn its state, never order",
+    { credentials: ok, resource: resource({ certificateId: 77 }) },
+    { kind: "fetchCertificate", certificateId: 77 },
+  ],
+  [
+    "state new: issue",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote({ state: "new" }),
+    },
+    { kind: "issue", certificateId: 10 },
+  ],
+  [
+    "state requesting: poll, starting at the poll interval",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote({ state: "requesting" }),
+    },
+    { kind: "poll", requeueAfterMs: 1000 },
+  ],
+  [
+    "state failed: IssuanceFailed, permanent",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote({ state: "failed" }),
+    },
+    { kind: "fail", permanent: true },
+  ],
+  [
+    "state cancelled: IssuanceFailed",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote({ state: "cancelled" }),
+    },
+    { kind: "fail" },
+  ],
+  [
+    "issued: download",
+    { credentials: ok, resource: resource({}, { certificateId: 10 }), remote: remote() },
+    { kind: "download", certificateId: 10 },
+  ],
+  [
+    "downloaded and verified: write the Secret",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote(),
+      download: {
+        kind: "verified",
+        certificateId: 10,
+        keyAlgorithm: "ECDSA",
+        commonName: "www.example.com",
+        dnsNames: ["example.com", "www.example.com"],
+        notBefore: now,
+        notAfter: now,
+        serialNumber: "01",
+      },
+    },
+    { kind: "writeSecret", certificateId: 10 },
+  ],
+  [
+    "a download that failed verification: InvalidCertificateData, nothing written",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote(),
+      download: {
+        kind: "failed",
+        certificateId: 10,
+        failure: { reason: "InvalidCertificateData", message: "key mismatch" },
+      },
+    },
+    { kind: "fail", failure: { reason: "InvalidCertificateData", message: "key mismatch" } },
+  ],
+  [
+    "the Secret serves the spec: ready at the renewal time, no DNSimple call",
+    { resource: resource({}, { certificateId: 10 }), secret: goodSecret },
+    { kind: "ready", requeueAt: new Date(now.getTime() + 50 * day) },
+  ],
+  [
+    "ready but the template labels changed: rewrite the metadata only",
+    {
+      resource: resource({}, { certificateId: 10 }),
+      secret: { ...goodSecret, metadataCurrent: false },
+    },
+    { kind: "refreshSecretMetadata" },
+  ],
+  [
+    "the Secret was deleted: fetch and restore (no order)",
+    { credentials: ok, resource: resource({}, { certificateId: 10 }), secret: noSecret },
+    { kind: "fetchCertificate", certificateId: 10 },
+  ],
+  [
+    "the Secret holds another certificate than status says: fetch ours",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 11 }),
+      secret: goodSecret,
+    },
+    { kind: "fetchCertificate", certificateId: 11 },
+  ],
+  [
+    "the key algorithm changed in the spec: the downloaded certificate shows it, order anew",
+    {
+      credentials: ok,
+      resource: resource({ signatureAlgorithm: "RSA" }, { certificateId: 10 }),
+      secret: goodSecret,
+      remote: remote(),
+      download: {
+        kind: "verified",
+        certificateId: 10,
+        keyAlgorithm: "ECDSA",
+        commonName: "www.example.com",
+        dnsNames: ["example.com", "www.example.com"],
+        notBefore: now,
+        notAfter: now,
+        serialNumber: "01",
+      },
+    },
+    { kind: "order" },
+  ],
+  [
+    "alternate names changed: the old certificate does not fit, order a new one",
+    {
+      credentials: ok,
+      resource: resource({ alternateNames: ["docs.example.com"] }, { certificateId: 10 }),
+      secret: goodSecret,
+      remote: remote(),
+    },
+    { kind: "order" },
+  ],
+  [
+    "an adopted certificate for other names: CertificateMismatch, never an order",
+    {
+      credentials: ok,
+      resource: resource({ certificateId: 10, name: "api" }),
+      remote: remote(),
+    },
+    { kind: "fail", permanent: true },
+  ],
+  [
+    "a numeric domain id: names are checked against the certificate's own domain",
+    {
+      resource: resource({ domain: "42" }, { certificateId: 10 }),
+      secret: goodSecret,
+    },
+    { kind: "ready" },
+  ],
+  [
+    "an expired Secret is not ready",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      secret: { ...goodSecret, notAfter: new Date(now.getTime() - 1) },
+    },
+    { kind: "fetchCertificate" },
+  ],
+  [
+    "a failed DNSimple call of this reconcile ends it",
+    {
+      credentials: ok,
+      failure: { reason: "ApiUnavailable", message: "down" },
+    },
+    { kind: "fail", permanent: false },
+  ],
+];
+
+describe("decide", () => {
+  it.each(rows)("%s", (_situation, partial, expected) => {
+    expect(decide(observe(partial))).toMatchObject(expected);
+  });
+
+  it("backs polling off as the issuance takes longer, up to five minutes", () => {
+    const since = (ms: number) =>
+      resource(
+        {},
+        {
+          certificateId: 10,
+          conditions: [
+            {
+              type: "Issuing",
+              status: "True",
+              reason: "Requesting",
+              message: "",
+              lastTransitionTime: new Date(now.getTime() - ms).toISOString(),
+            },
+          ],
+        },
+      );
+    const delay = (waitedMs: number) => {
+      const action = decide(
+        observe({
+          credentials: ok,
+          resource: since(waitedMs),
+          remote: remote({ state: "requesting" }),
+        }),
+      );
+      return action.kind === "poll" ? action.requeueAfterMs : -1;
+    };
+    expect(delay(0)).toBe(1000);
+    expect(delay(20_000)).toBe(5000);
+    expect(delay(120_000)).toBe(30_000);
+    expect(delay(3 * 3_600_000)).toBe(300_000);
+  });
+});
