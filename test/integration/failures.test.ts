@@ -84,6 +84,9 @@ describe("failures", () => {
     });
     const failed = await waitForReady(ns.name, "badtoken", "False", "Unauthorized");
     expect(readyMessage(failed)).toContain(`Secret ${ns.name}/wrong`);
+    // Permanent: the next attempt is a long backoff away (or a change of the resource).
+    expect(readyMessage(failed)).toContain("retrying in 15m or when the resource changes");
+    expect(failed.status?.failedAttempts).toBe(1);
     await expectWarning("badtoken", "Unauthorized");
   });
 

@@ -1,0 +1,83 @@
+// No order twice, ever: the operator process is killed (SIGKILL) after DNSimple took the order
+// but before the certificate id reached the status. A new operator finds the order through the
+// intent it recorded first, and the simulator counts exactly one purchase.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { useNamespace, waitFor } from "./support/kube.ts";
+import {
+  createCertificate,
+  eventsFor,
+  getCertificate,
+  type RunningOperator,
+  startOperator,
+  waitForReady,
+} from "./support/operator.ts";
+
+const ns = useNamespace("crash");
+const TOKEN = "crash-test-token-41aa";
+let simulator: Simulator;
+let child: ChildProcess | undefined;
+let operator: RunningOperator | undefined;
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    token: TOKEN,
+    accountId: 31,
+    domains: ["example.com"],
+    issueDelayMs: 200,
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  child?.kill("SIGKILL");
+  await operator?.stop();
+  await simulator?.close();
+});
+
+describe("a crash between the order and its status write", () => {
+  it("is recovered without a second purchase", async () => {
+    // The order goes through at DNSimple, but its answer never reaches the operator: the
+    // operator is left exactly between the POST and the status write when it is killed.
+    simulator.addOneShotFault({
+      method: "POST",
+      path: "/v2/31/domains/example.com/certificates/letsencrypt",
+      action: "process-then-drop",
+    });
+    child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, "..", "..", "src", "main.ts"),
+        `--kubeconfig=${inject("kubeconfig")}`,
+        `--dnsimple-base-url=${simulator.url}`,
+        `--dnsimple-token=${TOKEN}`,
+        `--watch-namespace=${ns.name}`,
+        "--health-addr=127.0.0.1:0",
+        "--poll-interval=200ms",
+      ],
+      { stdio: "ignore" },
+    );
+    await createCertificate(ns.name, "www", { domain: "example.com", secretName: "www-tls" });
+    await waitFor("the order at DNSimple", async () =>
+      simulator.purchases().length === 1 ? true : undefined,
+    );
+    const exited = once(child, "exit");
+    child.kill("SIGKILL");
+    await exited;
+    child = undefined;
+
+    const orphaned = await getCertificate(ns.name, "www");
+    expect(orphaned.status?.pendingOrder?.startedAt).toBeDefined();
+    expect(orphaned.status?.certificateId).toBeUndefined();
+
+    operator = await startOperator(ns.name, simulator, [`--dnsimple-token=${TOKEN}`]);
+    const ready = await waitForReady(ns.name, "www", "True");
+    expect(simulator.purchases()).toHaveLength(1);
+    expect(ready.status?.certificateId).toBe(simulator.purchases()[0]?.certificateId);
+    expect(ready.status?.pendingOrder).toBeUndefined();
+    expect((await eventsFor(ns.name, "www")).map((e) => e.reason)).toContain("OrderRecovered");
+  });
+});
