@@ -136,9 +136,14 @@ async function main(): Promise<void> {
   say(`  expires  ${new Date(leaf.validTo).toISOString()}`);
   say(`  key      ${leaf.publicKey.asymmetricKeyType === "ec" ? "ECDSA P-256" : "RSA"}`);
   say();
-  say(
-    `DNSimple calls made: ${simulator.calls().length}; purchases: ${simulator.purchases().length}`,
-  );
+  const calls = simulator.calls();
+  say(`DNSimple calls: ${calls.length} (purchases: ${simulator.purchases().length})`);
+  const counted = new Map<string, number>();
+  for (const call of calls) {
+    const line = `${call.method} ${call.path} -> ${call.status}`;
+    counted.set(line, (counted.get(line) ?? 0) + 1);
+  }
+  for (const [line, count] of counted) say(`  ${count} x ${line}`);
   say(`Operator log: ${logFile}`);
 
   if (once) return;

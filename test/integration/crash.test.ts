@@ -3,6 +3,7 @@
 // intent it recorded first, and the simulator counts exactly one purchase.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
@@ -81,3 +82,44 @@ describe("a crash between the order and its status write", () => {
     expect((await eventsFor(ns.name, "www")).map((e) => e.reason)).toContain("OrderRecovered");
   });
 });
+
+describe("the operator process", () => {
+  it("answers /healthz and /readyz, and exits 0 soon after SIGTERM", async () => {
+    const port = await freePort();
+    const proc = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, "..", "..", "src", "main.ts"),
+        `--kubeconfig=${inject("kubeconfig")}`,
+        `--dnsimple-base-url=${simulator.url}`,
+        `--watch-namespace=${ns.name}`,
+        `--health-addr=127.0.0.1:${port}`,
+      ],
+      { stdio: "ignore" },
+    );
+    try {
+      const ready = await waitFor("/readyz ok", async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return res.status === 200 ? await res.text() : undefined;
+      });
+      expect(ready).toBe("ok");
+      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe("ok");
+      const exited = once(proc, "exit") as Promise<[number | null, string | null]>;
+      proc.kill("SIGTERM");
+      const [code] = await exited;
+      expect(code).toBe(0);
+    } finally {
+      proc.kill("SIGKILL");
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
