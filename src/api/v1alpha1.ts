@@ -21,6 +21,7 @@ export interface DnsimpleCertificateSpec {
   secretTemplate?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   credentialsRef?: { name: string };
   certificateId?: number;
+  secretDeletionPolicy: "Retain" | "Delete";
 }
 
 export type ConditionStatus = "True" | "False" | "Unknown";
@@ -40,11 +41,19 @@ export interface PendingOrder {
   accountId?: string;
   domain?: string;
   commonName?: string;
+  /** For a renewal order: the certificate being renewed. */
+  renewalOf?: number;
 }
 
 export interface DnsimpleCertificateStatus {
   certificateId?: number;
   renewalId?: number;
+  /** While a renewal is in flight: the certificate it replaces (the one the Secret holds). */
+  renewedCertificateId?: number;
+  /** spec.certificateId once adopted; after that renewals move certificateId on. */
+  adoptedCertificateId?: number;
+  /** The renew-at annotation value last acted on (each value renews once). */
+  renewRequestHandled?: string;
   pendingOrder?: PendingOrder;
   state?: string;
   commonName?: string;
@@ -76,6 +85,9 @@ export interface DnsimpleCertificate {
   spec: DnsimpleCertificateSpec;
   status?: DnsimpleCertificateStatus;
 }
+
+/** Set to an RFC 3339 time to renew at that time (once per value), like `cmctl renew`. */
+export const RENEW_AT_ANNOTATION = `${GROUP}/renew-at`;
 
 /** Labels and annotations the operator puts on the Secrets it manages. */
 export const ANNOTATION_PREFIX = `${GROUP}/`;

@@ -19,6 +19,7 @@ import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { CredentialsResolver } from "./credentials.ts";
+import { DomainCertificates } from "./domain-certificates.ts";
 import { keyOf, Reconciler, type ReconcilerDependencies } from "./reconciler.ts";
 import { WorkQueue } from "./workqueue.ts";
 
@@ -57,6 +58,9 @@ export class Controller {
       events: new EventRecorder(core, (err) => log.warn({ err }, "could not record an Event")),
       log,
       pollIntervalMs: options.pollIntervalMs,
+      resyncIntervalMs: options.resyncIntervalMs,
+      // Half a resync: every resource of a domain checked in one resync shares one list call.
+      domainCertificates: new DomainCertificates(options.resyncIntervalMs / 2),
       ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
     });
     this.#queue = new WorkQueue({

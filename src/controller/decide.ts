@@ -1,31 +1,44 @@
 // The next step for one DnsimpleCertificate, as a pure function of what is observed. The
-// reconciler (reconcile.ts) performs the step, adds what it learned to the observation, and
+// reconciler (reconciler.ts) performs the step, adds what it learned to the observation, and
 // asks again, until the answer is to wait (`ready`, `poll`, `fail`). Re-running it at any time
 // converges: nothing here depends on what happened in an earlier reconcile except through the
 // resource's status and the Secret.
-import type { DnsimpleCertificateSpec } from "../api/v1alpha1.ts";
+//
+// The life of a certificate, in the order the checks below run:
+//   serving   the Secret holds the certificate in status for the current spec: nothing to do
+//             until renewal time (operator renewal), a DNSimple auto-renewal shows up, or the
+//             user asks (renew-at annotation)
+//   ordering  no certificate yet, or the spec needs another one: record the intent, order
+//   issuing   the certificate in status is new/requesting: issue, poll
+//   writing   issued: download, verify, write the Secret (which makes it serving again)
+import type { DnsimpleCertificate, DnsimpleCertificateSpec } from "../api/v1alpha1.ts";
+import { RENEW_AT_ANNOTATION } from "../api/v1alpha1.ts";
 import { expectedDnsNames, sameDnsNames } from "../certs/dns-names.ts";
 import type { Failure, Observation, RemoteCertificate, SecretObservation } from "./observation.ts";
-import { pollDelay, renewalTime } from "./timing.ts";
+import { failureBackoffMs, pollDelay, renewalTime } from "./timing.ts";
 
 export type Action =
   /** The Secret holds a valid certificate for the current spec; look again at `requeueAt`. */
   | { kind: "ready"; requeueAt: Date }
-  /** Rewrite the Secret's labels and annotations from its current content; no DNSimple call. */
+  /** Rewrite the Secret's labels, annotations and owner from its current content. */
   | { kind: "refreshSecretMetadata" }
   /** Read the credentials (and find the account) before the first DNSimple call. */
   | { kind: "resolveCredentials" }
   /** Look for an order whose answer was lost (status.pendingOrder), before ordering again. */
   | { kind: "findPendingOrder" }
-  /** Record the intent in status, then order a certificate from DNSimple. */
-  | { kind: "order"; why: string }
-  /** Take over a certificate found by findPendingOrder. */
-  | { kind: "adoptOrder"; certificateId: number }
+  /** Record the intent in status, then order a certificate (`renewal`: a renewal order). */
+  | { kind: "order"; why: string; renewalOf?: number; requested?: string }
+  /** Take over a certificate found by findPendingOrder or findAutoRenewal. */
+  | { kind: "adoptCertificate"; certificateId: number; why: string }
+  /** List the domain's certificates (shared per domain) for one DNSimple renewed on its own. */
+  | { kind: "findAutoRenewal" }
   | { kind: "fetchCertificate"; certificateId: number }
   | { kind: "issue"; certificateId: number }
   | { kind: "poll"; certificateId: number; requeueAfterMs: number; state: string }
   | { kind: "download"; certificateId: number }
   | { kind: "writeSecret"; certificateId: number }
+  /** A renewal ended failed: go back to the certificate the Secret holds, and fail. */
+  | { kind: "abandonRenewal"; failure: Failure }
   | { kind: "fail"; failure: Failure; permanent: boolean };
 
 /** DNSimple states from which a certificate will not become issued. */
@@ -72,17 +85,20 @@ export function remoteMatchesSpec(
   );
 }
 
-/** Why the Secret does not serve the current spec, or undefined when it does. */
+/**
+ * Why the Secret does not serve the current spec, or undefined when it does. With a
+ * `certificateId`, it must also hold that certificate.
+ */
 export function secretShortfall(
   spec: DnsimpleCertificateSpec,
   secret: SecretObservation,
-  targetId: number | undefined,
+  certificateId: number | undefined,
   now: Date,
 ): string | undefined {
   if (!secret.exists) return "the Secret does not exist";
   if (!secret.usable) return `the Secret's certificate is unusable: ${secret.problem ?? "unknown"}`;
-  if (targetId !== undefined && secret.certificateId !== targetId) {
-    return `the Secret holds certificate ${secret.certificateId ?? "(unknown)"}, not ${targetId}`;
+  if (certificateId !== undefined && secret.certificateId !== certificateId) {
+    return `the Secret holds certificate ${secret.certificateId ?? "(unknown)"}, not ${certificateId}`;
   }
   const domain = domainNameOf(spec, secret.commonName);
   const wanted = domain
@@ -98,15 +114,97 @@ export function secretShortfall(
   return undefined;
 }
 
+/**
+ * spec.certificateId adopts a certificate once; after that (status.adoptedCertificateId) the
+ * operator renews it like one it ordered, so status.certificateId moves on.
+ */
+export function isAdopting(resource: DnsimpleCertificate): boolean {
+  const { spec, status } = resource;
+  return spec.certificateId !== undefined && spec.certificateId !== status?.adoptedCertificateId;
+}
+
+/** The certificate the operator works on: being adopted, else the one in status. */
+export function targetCertificateId(resource: DnsimpleCertificate): number | undefined {
+  return isAdopting(resource) ? resource.spec.certificateId : resource.status?.certificateId;
+}
+
+/** A renew-at annotation value not yet acted on, once its time has come. */
+export function renewRequest(resource: DnsimpleCertificate, now: Date): string | undefined {
+  const value = resource.metadata.annotations?.[RENEW_AT_ANNOTATION];
+  if (!value || value === resource.status?.renewRequestHandled) return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) || at > now.getTime() ? undefined : value;
+}
+
+/** While the last failure's backoff runs, no new renewal is ordered. */
+function inFailureBackoff(o: Observation): boolean {
+  const { lastFailureTime, failedAttempts = 0 } = o.resource.status ?? {};
+  if (!lastFailureTime || failedAttempts === 0) return false;
+  const until = Date.parse(lastFailureTime) + failureBackoffMs(false, failedAttempts);
+  return o.now.getTime() < until;
+}
+
 export function decide(o: Observation): Action {
   const { resource, secret, now } = o;
   const { spec, status = {} } = resource;
-  const targetId = spec.certificateId ?? status.certificateId;
+  const targetId = targetCertificateId(resource);
+  const requested = renewRequest(resource, now);
 
-  // 1. Nothing to do when the Secret already serves the spec: no DNSimple call at all.
-  if (secretShortfall(spec, secret, targetId, now) === undefined && targetId !== undefined) {
+  // 1. Serving: no DNSimple call at all, unless it is time to renew.
+  if (targetId !== undefined && secretShortfall(spec, secret, targetId, now) === undefined) {
     if (!secret.metadataCurrent) return { kind: "refreshSecretMetadata" };
-    return { kind: "ready", requeueAt: nextCheck(spec, secret, now) };
+    const renewAt = renewalTime(spec, secret.notBefore, secret.notAfter);
+    const operatorRenews = !spec.autoRenew && !isAdopting(resource);
+    const dueByTime = operatorRenews && renewAt !== undefined && now >= renewAt;
+    const autoRenewCheckDue =
+      spec.autoRenew &&
+      ((renewAt !== undefined && now >= renewAt) ||
+        !o.lastAutoRenewCheck ||
+        now.getTime() - o.lastAutoRenewCheck.getTime() >= o.resyncIntervalMs * 0.9);
+    if (
+      requested ||
+      (dueByTime && !inFailureBackoff(o)) ||
+      (autoRenewCheckDue && !o.autoRenewalSearch)
+    ) {
+      if (!o.credentials) return { kind: "resolveCredentials" };
+      if (o.credentials.kind === "failed") return fail(o.credentials.failure);
+    }
+    if (o.failure) return fail(o.failure);
+    if (requested || (dueByTime && !inFailureBackoff(o))) {
+      if (status.pendingOrder && !o.pendingOrderSearch) return { kind: "findPendingOrder" };
+      const found = o.pendingOrderSearch?.found;
+      if (found)
+        return {
+          kind: "adoptCertificate",
+          certificateId: found.id,
+          why: "a renewal ordered before a restart or a lost answer",
+        };
+      return {
+        kind: "order",
+        why: requested
+          ? `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`
+          : "renewal time reached",
+        // DNSimple renews only certificates without auto-renewal; those get a new order.
+        ...(spec.autoRenew ? {} : { renewalOf: targetId }),
+        ...(requested ? { requested } : {}),
+      };
+    }
+    if (autoRenewCheckDue) {
+      if (!o.autoRenewalSearch) return { kind: "findAutoRenewal" };
+      const found = o.autoRenewalSearch.found;
+      if (
+        found &&
+        found.id !== targetId &&
+        (!secret.notAfter || (found.expiresAt ?? now) > secret.notAfter)
+      ) {
+        return {
+          kind: "adoptCertificate",
+          certificateId: found.id,
+          why: "DNSimple renewed it on its own (auto-renewal)",
+        };
+      }
+    }
+    return { kind: "ready", requeueAt: nextCheck(o, renewAt) };
   }
 
   // 2. A failure of a call made in this reconcile ends it.
@@ -120,17 +218,31 @@ export function decide(o: Observation): Action {
   if (targetId === undefined) {
     if (status.pendingOrder && !o.pendingOrderSearch) return { kind: "findPendingOrder" };
     const found = o.pendingOrderSearch?.found;
-    if (found) return { kind: "adoptOrder", certificateId: found.id };
+    if (found)
+      return {
+        kind: "adoptCertificate",
+        certificateId: found.id,
+        why: "ordered before a restart or a lost answer",
+      };
     return { kind: "order", why: "no certificate has been ordered for this resource" };
   }
 
   // 5. Learn the certificate's state.
   if (!o.remote) return { kind: "fetchCertificate", certificateId: targetId };
-  if (o.remote.kind === "failed") return fail(o.remote.failure);
+  if (o.remote.kind === "failed") {
+    if (requested && o.remote.failure.reason === "CertificateNotFound" && !isAdopting(resource)) {
+      return {
+        kind: "order",
+        why: `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`,
+        requested,
+      };
+    }
+    return fail(o.remote.failure);
+  }
   const remote = o.remote.certificate;
 
   if (!remoteMatchesSpec(spec, remote)) {
-    if (spec.certificateId !== undefined) {
+    if (isAdopting(resource)) {
       return fail({
         reason: "CertificateMismatch",
         message: `DNSimple certificate ${remote.id} is for ${describeRemote(remote)}, which does not match spec.name ${JSON.stringify(spec.name)} and spec.alternateNames ${JSON.stringify(spec.alternateNames ?? [])}: fix the spec or spec.certificateId`,
@@ -147,9 +259,29 @@ export function decide(o: Observation): Action {
   // 6. Drive it to issued, then download, verify and write.
   if (remote.state === "new") return { kind: "issue", certificateId: remote.id };
   if (DEAD_STATES.has(remote.state)) {
+    const failure: Failure = {
+      reason: status.renewalId ? "RenewalFailed" : "IssuanceFailed",
+      message: `DNSimple reports certificate ${remote.id} as ${remote.state}`,
+    };
+    // A failed renewal: the Secret still holds the previous certificate; retry with backoff.
+    if (status.renewalId && status.renewedCertificateId !== undefined) {
+      return {
+        kind: "abandonRenewal",
+        failure: {
+          ...failure,
+          message: `${failure.message}; the Secret keeps certificate ${status.renewedCertificateId} and the renewal is retried`,
+        },
+      };
+    }
+    if (requested)
+      return {
+        kind: "order",
+        why: `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`,
+        requested,
+      };
     return fail({
-      reason: "IssuanceFailed",
-      message: `DNSimple reports certificate ${remote.id} as ${remote.state}; change the spec (or set spec.certificateId) to order again`,
+      ...failure,
+      message: `${failure.message}; change the spec or set the ${RENEW_AT_ANNOTATION} annotation to order again`,
     });
   }
   if (remote.state !== "issued") {
@@ -161,11 +293,25 @@ export function decide(o: Observation): Action {
     };
   }
   if (!o.download) return { kind: "download", certificateId: remote.id };
-  if (o.download.kind === "failed") return fail(o.download.failure);
+  if (o.download.kind === "failed") {
+    // DNSimple no longer has the key (428): only the user may ask for a new certificate.
+    if (
+      requested &&
+      o.download.failure.reason === "PrivateKeyUnavailable" &&
+      !isAdopting(resource)
+    ) {
+      return {
+        kind: "order",
+        why: `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`,
+        requested,
+      };
+    }
+    return fail(o.download.failure);
+  }
   // DNSimple's record does not say the key type; the downloaded certificate does.
   if (o.download.keyAlgorithm !== spec.signatureAlgorithm) {
     const why = `certificate ${remote.id} has a ${o.download.keyAlgorithm ?? "unknown"} key, the spec asks for ${spec.signatureAlgorithm}`;
-    if (spec.certificateId !== undefined) {
+    if (isAdopting(resource)) {
       return fail({
         reason: "CertificateMismatch",
         message: `${why}: fix spec.signatureAlgorithm or spec.certificateId`,
@@ -187,10 +333,29 @@ function issuingSince(o: Observation): Date {
 }
 
 /**
- * The next time a Ready resource needs a look: its renewal time, else its expiry, else an hour
- * from now (a certificate past both is renewed by the lifecycle controller; never a hot loop).
+ * The next time a serving resource needs a look: its renewal time (exactly), a future renew-at
+ * annotation, the next auto-renewal check, or its expiry; never in the past (no hot loop).
  */
-function nextCheck(spec: DnsimpleCertificateSpec, secret: SecretObservation, now: Date): Date {
-  const candidates = [renewalTime(spec, secret.notBefore, secret.notAfter), secret.notAfter];
-  return candidates.find((t) => t !== undefined && t > now) ?? new Date(now.getTime() + 3_600_000);
+function nextCheck(o: Observation, renewAt: Date | undefined): Date {
+  const { now, resource, secret } = o;
+  const times: (Date | undefined)[] = [secret.notAfter];
+  if (renewAt && renewAt > now) times.push(renewAt);
+  const annotated = resource.metadata.annotations?.[RENEW_AT_ANNOTATION];
+  if (annotated && annotated !== resource.status?.renewRequestHandled) {
+    const at = Date.parse(annotated);
+    if (!Number.isNaN(at)) times.push(new Date(at));
+  }
+  if (resource.spec.autoRenew) {
+    times.push(new Date((o.lastAutoRenewCheck ?? now).getTime() + o.resyncIntervalMs));
+  }
+  if (!resource.spec.autoRenew && renewAt && renewAt <= now) {
+    // Renewal is due but backing off after a failure: look again when the backoff ends.
+    const { lastFailureTime, failedAttempts = 0 } = resource.status ?? {};
+    if (lastFailureTime) {
+      times.push(new Date(Date.parse(lastFailureTime) + failureBackoffMs(false, failedAttempts)));
+    }
+  }
+  const future = times.filter((t): t is Date => t !== undefined && t > now);
+  future.sort((a, b) => a.getTime() - b.getTime());
+  return future[0] ?? new Date(now.getTime() + 3_600_000);
 }

@@ -16,6 +16,7 @@ export type FailureReason =
   | "IssuanceFailed"
   | "CertificateMismatch"
   | "PrivateKeyUnavailable"
+  | "RenewalFailed"
   | "ApiUnavailable";
 
 export interface Failure {
@@ -56,6 +57,7 @@ export interface RemoteCertificate {
   alternateNames: string[];
   autoRenew: boolean;
   createdAt: Date;
+  expiresAt?: Date;
 }
 
 /** A downloaded bundle after verification: either fit to write, or why not. */
@@ -81,6 +83,12 @@ export interface Observation {
   remote?: { kind: "found"; certificate: RemoteCertificate } | { kind: "failed"; failure: Failure };
   /** Result of looking for an order whose answer was lost (status.pendingOrder). */
   pendingOrderSearch?: { found?: RemoteCertificate };
+  /** Result of looking for a certificate DNSimple renewed on its own (autoRenew). */
+  autoRenewalSearch?: { found?: RemoteCertificate };
+  /** When this resource last looked for an auto-renewal (the operator's memory). */
+  lastAutoRenewCheck?: Date;
+  /** The resync interval: auto-renewals are looked for this often. */
+  resyncIntervalMs: number;
   download?: DownloadObservation;
   /** A DNSimple call of this reconcile (order, issue) that failed. */
   failure?: Failure;

@@ -21,6 +21,7 @@ import { applyTlsSecret, secretStrings } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { type Action, decide, domainNameOf, remoteMatchesSpec } from "./decide.ts";
+import type { DomainCertificates } from "./domain-certificates.ts";
 import { failureFromError } from "./failures.ts";
 import type { Observation, RemoteCertificate } from "./observation.ts";
 import {
@@ -42,6 +43,9 @@ export interface ReconcilerDependencies {
   events: EventRecorder;
   log: Logger;
   pollIntervalMs: number;
+  resyncIntervalMs: number;
+  /** Shared per-domain certificate lists (auto-renewal pickup). */
+  domainCertificates: DomainCertificates;
   now?: () => Date;
   /** Told the outcome of each reconcile (for metrics). */
   onOutcome?: (outcome: { key: string; action: FinalAction["kind"]; reason?: string }) => void;
@@ -63,6 +67,7 @@ function remoteFrom(certificate: Certificate): RemoteCertificate {
     alternateNames: certificate.alternate_names,
     autoRenew: certificate.auto_renew,
     createdAt: new Date(certificate.created_at),
+    ...(certificate.expires_at ? { expiresAt: new Date(certificate.expires_at) } : {}),
   };
 }
 
@@ -80,9 +85,13 @@ export class Reconciler {
   readonly #deps: ReconcilerDependencies;
   /** The last version of each resource this process wrote, newer than the cache for a moment. */
   readonly #written = new Map<string, DnsimpleCertificate>();
+  /** When each resource last looked for a DNSimple auto-renewal (starts at process start). */
+  readonly #autoRenewChecks = new Map<string, Date>();
+  readonly #startedAt: Date;
 
   constructor(deps: ReconcilerDependencies) {
     this.#deps = deps;
+    this.#startedAt = this.#now();
   }
 
   #now(): Date {
@@ -126,6 +135,9 @@ export class Reconciler {
           now,
         ),
         pollIntervalMs: this.#deps.pollIntervalMs,
+        resyncIntervalMs: this.#deps.resyncIntervalMs,
+        // A restart does not look for auto-renewals at once: that waits for the next resync.
+        lastAutoRenewCheck: this.#autoRenewChecks.get(key) ?? this.#startedAt,
       },
     };
     for (let step = 0; step < MAX_STEPS; step++) {
@@ -177,7 +189,12 @@ export class Reconciler {
           });
           const candidates = page.data
             .map(remoteFrom)
-            .filter((c) => c.createdAt.getTime() >= since && remoteMatchesSpec(spec, c))
+            .filter(
+              (c) =>
+                c.createdAt.getTime() >= since &&
+                c.id !== pending?.renewalOf &&
+                remoteMatchesSpec(spec, c),
+            )
             .sort((a, b) => a.id - b.id);
           o.pendingOrderSearch = candidates[0] ? { found: candidates[0] } : {};
         } catch (err) {
@@ -185,25 +202,56 @@ export class Reconciler {
         }
         return;
       }
-      case "adoptOrder": {
-        const found = o.pendingOrderSearch?.found;
+      case "adoptCertificate": {
+        const found = o.pendingOrderSearch?.found ?? o.autoRenewalSearch?.found;
+        const renewalOf = o.resource.status?.pendingOrder?.renewalOf;
         await this.#writeStatus(pass, {
           ...this.#status(pass),
           certificateId: action.certificateId,
           pendingOrder: undefined,
+          // A recovered renewal: its renewal id is unknown, the certificate it replaces is not.
+          ...(renewalOf !== undefined ? { renewedCertificateId: renewalOf } : {}),
         });
-        if (found) o.remote = { kind: "found", certificate: found };
+        if (found?.id === action.certificateId) o.remote = { kind: "found", certificate: found };
+        o.download = undefined;
         this.#event(
           pass,
           "Normal",
-          "OrderRecovered",
-          `Found certificate ${action.certificateId}, ordered before a restart or a lost answer; not ordering again`,
+          o.autoRenewalSearch?.found ? "AutoRenewalFound" : "OrderRecovered",
+          `Took over certificate ${action.certificateId}: ${action.why}; not ordering`,
         );
+        return;
+      }
+      case "findAutoRenewal": {
+        const { client, accountId } = this.#dnsimple(pass);
+        this.#autoRenewChecks.set(pass.key, o.now);
+        try {
+          const listed = await this.#deps.domainCertificates.list(client, accountId, spec.domain);
+          const newest = listed
+            .map(remoteFrom)
+            .filter((c) => c.state === "issued" && remoteMatchesSpec(spec, c))
+            .sort((a, b) => (b.expiresAt?.getTime() ?? 0) - (a.expiresAt?.getTime() ?? 0))[0];
+          o.autoRenewalSearch = newest ? { found: newest } : {};
+        } catch (err) {
+          o.failure = failureFromError(err, o.resource);
+        }
+        return;
+      }
+      case "abandonRenewal": {
+        const status = this.#status(pass);
+        await this.#writeStatus(pass, {
+          ...status,
+          certificateId: status.renewedCertificateId,
+          renewalId: undefined,
+          renewedCertificateId: undefined,
+        });
+        o.remote = undefined;
+        o.failure = action.failure;
         return;
       }
       case "order": {
         const { client, accountId } = this.#dnsimple(pass);
-        const commonName = `${spec.name}.${domainNameOf(spec) ?? spec.domain}`;
+        const commonName = `${spec.name}.${domainNameOf(spec, o.secret.commonName) ?? spec.domain}`;
         // The intent goes into status first, with optimistic concurrency: a stale copy of the
         // resource cannot order, and a crash after the POST finds the order instead of buying
         // a second certificate.
@@ -214,39 +262,67 @@ export class Reconciler {
             accountId: String(accountId),
             domain: spec.domain,
             commonName,
+            ...(action.renewalOf !== undefined ? { renewalOf: action.renewalOf } : {}),
           },
+          ...(action.requested ? { renewRequestHandled: action.requested } : {}),
         });
         try {
-          const purchase = await client.orderLetsencrypt(accountId, spec.domain, {
-            name: spec.name,
-            alternate_names: spec.alternateNames ?? [],
-            auto_renew: spec.autoRenew,
-            signature_algorithm: spec.signatureAlgorithm,
-          });
+          let certificateId: number;
+          let state: string;
+          let createdAt: string;
+          let autoRenew: boolean;
+          let renewal: Partial<DnsimpleCertificateStatus> = {
+            renewalId: undefined,
+            renewedCertificateId: undefined,
+          };
+          if (action.renewalOf !== undefined) {
+            const ordered = await client.orderRenewal(accountId, spec.domain, action.renewalOf, {
+              auto_renew: spec.autoRenew,
+              signature_algorithm: spec.signatureAlgorithm,
+            });
+            certificateId = ordered.new_certificate_id;
+            renewal = { renewalId: ordered.id, renewedCertificateId: action.renewalOf };
+            // The renewal's new certificate starts in `new`, like an order.
+            state = "new";
+            createdAt = ordered.created_at;
+            autoRenew = ordered.auto_renew;
+          } else {
+            const purchase = await client.orderLetsencrypt(accountId, spec.domain, {
+              name: spec.name,
+              alternate_names: spec.alternateNames ?? [],
+              auto_renew: spec.autoRenew,
+              signature_algorithm: spec.signatureAlgorithm,
+            });
+            certificateId = purchase.certificate_id;
+            ({ state, created_at: createdAt, auto_renew: autoRenew } = purchase);
+          }
           await this.#writeStatus(pass, {
             ...this.#status(pass),
-            certificateId: purchase.certificate_id,
+            certificateId,
             pendingOrder: undefined,
-            state: purchase.state,
+            state,
+            ...renewal,
           });
           o.remote = {
             kind: "found",
             certificate: {
-              id: purchase.certificate_id,
-              state: purchase.state,
+              id: certificateId,
+              state,
               name: spec.name,
               commonName,
               alternateNames: spec.alternateNames ?? [],
-              autoRenew: purchase.auto_renew,
-              createdAt: new Date(purchase.created_at),
+              autoRenew,
+              createdAt: new Date(createdAt),
             },
           };
           o.download = undefined;
           this.#event(
             pass,
             "Normal",
-            "Ordered",
-            `Ordered certificate ${purchase.certificate_id} for ${commonName} from DNSimple (${action.why})`,
+            action.renewalOf !== undefined ? "RenewalOrdered" : "Ordered",
+            action.renewalOf !== undefined
+              ? `Ordered renewal ${renewal.renewalId} of certificate ${action.renewalOf} from DNSimple: new certificate ${certificateId} (${action.why})`
+              : `Ordered certificate ${certificateId} for ${commonName} from DNSimple (${action.why})`,
           );
         } catch (err) {
           const outcomeUnknown =
@@ -275,18 +351,21 @@ export class Reconciler {
       }
       case "issue": {
         const { client, accountId } = this.#dnsimple(pass);
+        const { renewalId, renewedCertificateId, certificateId } = o.resource.status ?? {};
+        const isRenewal =
+          renewalId !== undefined &&
+          renewedCertificateId !== undefined &&
+          certificateId === action.certificateId;
         try {
-          const certificate = await client.issueLetsencrypt(
-            accountId,
-            spec.domain,
-            action.certificateId,
-          );
+          const certificate = isRenewal
+            ? await client.issueRenewal(accountId, spec.domain, renewedCertificateId, renewalId)
+            : await client.issueLetsencrypt(accountId, spec.domain, action.certificateId);
           o.remote = { kind: "found", certificate: remoteFrom(certificate) };
           this.#event(
             pass,
             "Normal",
             "IssueRequested",
-            `Asked DNSimple to issue certificate ${action.certificateId}`,
+            `Asked DNSimple to issue ${isRenewal ? `renewal ${renewalId}: ` : ""}certificate ${action.certificateId}`,
           );
         } catch (err) {
           o.failure = failureFromError(err, o.resource);

@@ -1,7 +1,9 @@
 // The Secret as the decision sees it, and the labels and annotations the operator wants on it.
-import type { V1Secret } from "@kubernetes/client-node";
+import type { V1OwnerReference, V1Secret } from "@kubernetes/client-node";
 import {
+  API_VERSION,
   type DnsimpleCertificate,
+  KIND,
   MANAGED_SECRET_LABEL,
   SECRET_ANNOTATIONS,
   type SignatureAlgorithm,
@@ -13,6 +15,8 @@ import type { SecretObservation } from "./observation.ts";
 export interface SecretMetadata {
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** With secretDeletionPolicy Delete: the resource owns the Secret (garbage collection). */
+  ownerReferences?: V1OwnerReference[];
 }
 
 /** What the operator writes besides the data: template first, its own keys last (they win). */
@@ -32,7 +36,19 @@ export function desiredSecretMetadata(
   }
   if (certificate.notAfter)
     annotations[SECRET_ANNOTATIONS.expiry] = certificate.notAfter.toISOString();
-  return { labels: { ...template.labels, [MANAGED_SECRET_LABEL]: "true" }, annotations };
+  const labels = { ...template.labels, [MANAGED_SECRET_LABEL]: "true" };
+  if (resource.spec.secretDeletionPolicy !== "Delete") return { labels, annotations };
+  const owner: V1OwnerReference = {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: resource.metadata.name,
+    uid: resource.metadata.uid,
+    controller: true,
+    // false: blocking would need permission on the resource's finalizers, and nothing here
+    // must outlive the resource's deletion.
+    blockOwnerDeletion: false,
+  };
+  return { labels, annotations, ownerReferences: [owner] };
 }
 
 /** The spec's name for a certificate's key type (ECDSA or RSA), if it is one of those. */
@@ -47,6 +63,11 @@ function includes(
   wanted: Record<string, string>,
 ): boolean {
   return Object.entries(wanted).every(([k, v]) => actual?.[k] === v);
+}
+
+function ownedAsWanted(secret: V1Secret, resource: DnsimpleCertificate, owned: boolean): boolean {
+  const has = (secret.metadata?.ownerReferences ?? []).some((r) => r.uid === resource.metadata.uid);
+  return has === owned;
 }
 
 /**
@@ -93,6 +114,7 @@ export function observeSecret(
       wanted !== undefined &&
       secret.type === "kubernetes.io/tls" &&
       includes(secret.metadata?.labels, wanted.labels) &&
-      includes(secret.metadata?.annotations, wanted.annotations),
+      includes(secret.metadata?.annotations, wanted.annotations) &&
+      ownedAsWanted(secret, resource, wanted.ownerReferences !== undefined),
   };
 }

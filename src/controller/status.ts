@@ -2,20 +2,12 @@
 // stopped (decide's last action), plus how long to wait before the next look.
 import type { Condition, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
 import { formatDuration } from "../time/duration.ts";
-import type { Action } from "./decide.ts";
+import { type Action, isAdopting, secretShortfall } from "./decide.ts";
 import type { Observation } from "./observation.ts";
-import { renewalTime } from "./timing.ts";
+import { expiringTime, failureBackoffMs, renewalTime } from "./timing.ts";
 
 /** The actions a reconcile stops at; every other action is performed and decide is asked again. */
 export type FinalAction = Extract<Action, { kind: "ready" | "poll" | "fail" }>;
-
-/** Backoff after failures: transient ones retry soon, permanent ones (401, 404, 412, 400) rarely. */
-export function failureBackoffMs(permanent: boolean, attempts: number): number {
-  const n = Math.max(1, attempts);
-  return permanent
-    ? Math.min(12 * 3_600_000, 15 * 60_000 * 2 ** (n - 1))
-    : Math.min(5 * 60_000, 5_000 * 2 ** (n - 1));
-}
 
 /** Sets a condition, keeping lastTransitionTime when its status does not change (metav1). */
 export function setCondition(
@@ -38,6 +30,46 @@ export interface StatusOutcome {
   requeueAfterMs: number;
 }
 
+/** The Ready condition: True while the Secret serves the spec (and is not about to expire). */
+function readyCondition(
+  o: Observation,
+  status: DnsimpleCertificateStatus,
+  otherwise: { reason: string; message: string },
+): Omit<Condition, "lastTransitionTime"> {
+  const { resource, secret, now } = o;
+  const generation = resource.metadata.generation;
+  const serves = secretShortfall(resource.spec, secret, undefined, now) === undefined;
+  if (!serves) {
+    const expired = secret.exists && secret.notAfter !== undefined && secret.notAfter <= now;
+    return {
+      type: "Ready",
+      status: "False",
+      reason: expired ? "Expired" : otherwise.reason,
+      message: expired
+        ? `The certificate in Secret ${resource.spec.secretName} expired at ${secret.notAfter?.toISOString()}: ${otherwise.message}`
+        : otherwise.message,
+      observedGeneration: generation,
+    };
+  }
+  const renewAt = renewalTime(resource.spec, secret.notBefore, secret.notAfter);
+  if (renewAt && secret.notAfter && now >= expiringTime(renewAt, secret.notAfter)) {
+    return {
+      type: "Ready",
+      status: "False",
+      reason: "Expiring",
+      message: `The certificate in Secret ${resource.spec.secretName} expires at ${secret.notAfter.toISOString()} and has not been renewed yet${otherwise.reason === "Ready" ? "" : `: ${otherwise.message}`}`,
+      observedGeneration: generation,
+    };
+  }
+  return {
+    type: "Ready",
+    status: "True",
+    reason: "Ready",
+    message: `Secret ${resource.spec.secretName} holds certificate ${secret.certificateId ?? status.certificateId ?? ""} for ${(secret.dnsNames ?? []).join(", ")}, valid until ${secret.notAfter?.toISOString()}`,
+    observedGeneration: generation,
+  };
+}
+
 export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
   const { resource, secret, now } = o;
   const previous = resource.status ?? {};
@@ -45,7 +77,7 @@ export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
   let conditions = previous.conditions ?? [];
   const status: DnsimpleCertificateStatus = { ...previous, observedGeneration: generation };
   // An adopted certificate (spec.certificateId) is the one in flight, as an ordered one is.
-  if (resource.spec.certificateId !== undefined) status.certificateId = resource.spec.certificateId;
+  if (isAdopting(resource)) status.certificateId = resource.spec.certificateId;
 
   // What the Secret holds, whatever else is going on.
   if (secret.usable) {
@@ -59,21 +91,24 @@ export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
       secret.notBefore,
       secret.notAfter,
     )?.toISOString();
+    if (secret.certificateId !== undefined && secret.certificateId === status.certificateId) {
+      // The certificate in flight has landed: a renewal or an adoption is complete.
+      delete status.renewalId;
+      delete status.renewedCertificateId;
+      if (resource.spec.certificateId === secret.certificateId) {
+        status.adoptedCertificateId = secret.certificateId;
+      }
+    }
   }
   if (o.remote?.kind === "found") status.state = o.remote.certificate.state;
+  const renewing = status.renewalId !== undefined || status.renewedCertificateId !== undefined;
 
   let requeueAfterMs: number;
   switch (action.kind) {
     case "ready": {
       conditions = setCondition(
         conditions,
-        {
-          type: "Ready",
-          status: "True",
-          reason: "Ready",
-          message: `Secret ${resource.spec.secretName} holds certificate ${status.certificateId ?? ""} for ${(secret.dnsNames ?? []).join(", ")}, valid until ${status.notAfter}`,
-          observedGeneration: generation,
-        },
+        readyCondition(o, status, { reason: "Ready", message: "" }),
         now,
       );
       conditions = withoutCondition(conditions, "Issuing");
@@ -83,13 +118,13 @@ export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
       break;
     }
     case "poll": {
-      const message = `DNSimple is issuing certificate ${action.certificateId} (state ${action.state}); checking again in ${formatDuration(action.requeueAfterMs)}`;
+      const message = `DNSimple is issuing ${renewing ? "the renewal, " : ""}certificate ${action.certificateId} (state ${action.state}); checking again in ${formatDuration(action.requeueAfterMs)}`;
       conditions = setCondition(
         conditions,
         {
           type: "Issuing",
           status: "True",
-          reason: "Requesting",
+          reason: renewing ? "Renewing" : "Requesting",
           message,
           observedGeneration: generation,
         },
@@ -97,17 +132,9 @@ export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
       );
       conditions = setCondition(
         conditions,
-        {
-          type: "Ready",
-          status: "False",
-          reason: "Issuing",
-          message,
-          observedGeneration: generation,
-        },
+        readyCondition(o, status, { reason: "Issuing", message }),
         now,
       );
-      delete status.lastFailureTime;
-      delete status.failedAttempts;
       requeueAfterMs = action.requeueAfterMs;
       break;
     }
@@ -121,30 +148,23 @@ export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
       const retry = action.permanent
         ? `; retrying in ${formatDuration(requeueAfterMs)} or when the resource changes`
         : `; retrying in ${formatDuration(requeueAfterMs)}`;
+      const message = `${failure.message}${retry}`;
+      conditions = setCondition(
+        conditions,
+        readyCondition(o, status, { reason: failure.reason, message }),
+        now,
+      );
       conditions = setCondition(
         conditions,
         {
-          type: "Ready",
+          type: "Issuing",
           status: "False",
           reason: failure.reason,
-          message: `${failure.message}${retry}`,
+          message,
           observedGeneration: generation,
         },
         now,
       );
-      if (conditions.some((c) => c.type === "Issuing")) {
-        conditions = setCondition(
-          conditions,
-          {
-            type: "Issuing",
-            status: "False",
-            reason: failure.reason,
-            message: failure.message,
-            observedGeneration: generation,
-          },
-          now,
-        );
-      }
       status.failedAttempts = attempts;
       status.lastFailureTime = now.toISOString();
       break;

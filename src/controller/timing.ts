@@ -30,3 +30,19 @@ export function renewalTime(
   const effective = before > 0 && before < lifetime ? before : lifetime / 3;
   return new Date(notAfter.getTime() - effective);
 }
+
+/** Backoff after failures: transient ones retry soon, permanent ones (401, 404, 412, 400) rarely. */
+export function failureBackoffMs(permanent: boolean, attempts: number): number {
+  const n = Math.max(1, attempts);
+  return permanent
+    ? Math.min(12 * 3_600_000, 15 * 60_000 * 2 ** (n - 1))
+    : Math.min(5 * 60_000, 5_000 * 2 ** (n - 1));
+}
+
+/**
+ * From when a certificate that has not been renewed counts as Expiring (Ready=False): when two
+ * thirds of the time between renewal time and expiry have passed.
+ */
+export function expiringTime(renewAt: Date, notAfter: Date): Date {
+  return new Date(notAfter.getTime() - (notAfter.getTime() - renewAt.getTime()) / 3);
+}

@@ -5,6 +5,7 @@ import {
   type CoreV1Api,
   PatchStrategy,
   setHeaderOptions,
+  type V1OwnerReference,
   type V1Secret,
 } from "@kubernetes/client-node";
 import { kubeCall } from "./errors.ts";
@@ -23,6 +24,7 @@ export interface TlsSecretApply {
   content: TlsSecretContent;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  ownerReferences?: V1OwnerReference[];
 }
 
 /** The Secret object the operator applies (pure, so tests can compare it). */
@@ -40,6 +42,8 @@ export function tlsSecretManifest(apply: TlsSecretApply): V1Secret {
       namespace: apply.namespace,
       labels: apply.labels,
       annotations: apply.annotations,
+      // Omitted when not wanted: server-side apply then removes the one this manager set.
+      ...(apply.ownerReferences ? { ownerReferences: apply.ownerReferences } : {}),
     },
     data,
   };

@@ -104,6 +104,7 @@ describe("the DnsimpleCertificate CRD", () => {
       name: "www",
       signatureAlgorithm: "ECDSA",
       autoRenew: false,
+      secretDeletionPolicy: "Retain",
     });
   });
 
@@ -121,6 +122,7 @@ describe("the DnsimpleCertificate CRD", () => {
       "secretTemplate",
       "credentialsRef",
       "certificateId",
+      "secretDeletionPolicy",
     ]) {
       expect(explain.stdout).toMatch(new RegExp(`^  ${field}\\s+<`, "m"));
     }

@@ -2,7 +2,7 @@
 // the one next step it must lead to. No I/O.
 import { describe, expect, it } from "vitest";
 import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
-import { type Action, decide } from "../../../src/controller/decide.ts";
+import { decide } from "../../../src/controller/decide.ts";
 import type {
   Observation,
   RemoteCertificate,
@@ -26,6 +26,7 @@ function resource(
       signatureAlgorithm: "ECDSA",
       autoRenew: false,
       secretName: "www-tls",
+      secretDeletionPolicy: "Retain",
       ...spec,
     },
     status,
@@ -44,6 +45,20 @@ const goodSecret: SecretObservation = {
   serialNumber: "01",
   metadataCurrent: true,
 };
+/** A certificate two thirds into its life: at its default renewal time. */
+const dueSecret: SecretObservation = {
+  ...goodSecret,
+  notBefore: new Date(now.getTime() - 61 * day),
+  notAfter: new Date(now.getTime() + 29 * day),
+};
+
+function withAnnotation(r: DnsimpleCertificate, renewAt: string): DnsimpleCertificate {
+  return {
+    ...r,
+    metadata: { ...r.metadata, annotations: { "dnsimple-cert-operator.dev/renew-at": renewAt } },
+  };
+}
+
 const noSecret: SecretObservation = { exists: false, usable: false, metadataCurrent: false };
 
 function certificate(overrides: Partial<RemoteCertificate> = {}): RemoteCertificate {
@@ -66,10 +81,19 @@ function remote(overrides: Partial<RemoteCertificate> = {}): Observation["remote
 const ok = { kind: "ok", accountId: "1010" } as const;
 
 function observe(partial: Partial<Observation>): Observation {
-  return { now, resource: resource(), secret: noSecret, pollIntervalMs: 1000, ...partial };
+  return {
+    now,
+    resource: resource(),
+    secret: noSecret,
+    pollIntervalMs: 1000,
+    resyncIntervalMs: 600_000,
+    lastAutoRenewCheck: now,
+    ...partial,
+  };
 }
 
-const rows: [string, Partial<Observation>, Partial<Action>][] = [
+// The expected value is matched partially (toMatchObject): only the fields a row names.
+const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
   ["a fresh resource needs credentials first", {}, { kind: "resolveCredentials" }],
   [
     "credentials that failed end the reconcile, permanently for a 401",
@@ -99,7 +123,7 @@ const rows: [string, Partial<Observation>, Partial<Action>][] = [
         found: certificate({ id: 33, state: "new" }),
       },
     },
-    { kind: "adoptOrder", certificateId: 33 },
+    { kind: "adoptCertificate", certificateId: 33 },
   ],
   [
     "the lost order was not there: order",
@@ -284,6 +308,196 @@ const rows: [string, Partial<Observation>, Partial<Action>][] = [
       failure: { reason: "ApiUnavailable", message: "down" },
     },
     { kind: "fail", permanent: false },
+  ],
+  // Lifecycle: renewal, auto-renewal, the renew-at annotation.
+  [
+    "renewal time reached: order a renewal of the certificate the Secret holds",
+    { credentials: ok, resource: resource({}, { certificateId: 10 }), secret: dueSecret },
+    { kind: "order", renewalOf: 10 },
+  ],
+  [
+    "renewal time reached but credentials are needed first",
+    { resource: resource({}, { certificateId: 10 }), secret: dueSecret },
+    { kind: "resolveCredentials" },
+  ],
+  [
+    "renewal time reached but the last renewal failed a moment ago: wait out the backoff",
+    {
+      credentials: ok,
+      resource: resource(
+        {},
+        {
+          certificateId: 10,
+          failedAttempts: 1,
+          lastFailureTime: new Date(now.getTime() - 1000).toISOString(),
+        },
+      ),
+      secret: dueSecret,
+    },
+    { kind: "ready", requeueAt: new Date(now.getTime() + 4000) },
+  ],
+  [
+    "a renewal intent without its answer: look for it first",
+    {
+      credentials: ok,
+      resource: resource(
+        {},
+        { certificateId: 10, pendingOrder: { startedAt: now.toISOString(), renewalOf: 10 } },
+      ),
+      secret: dueSecret,
+    },
+    { kind: "findPendingOrder" },
+  ],
+  [
+    "a renewal in flight: the new certificate is not in the Secret yet, so fetch it",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 11, renewalId: 5, renewedCertificateId: 10 }),
+      secret: goodSecret,
+    },
+    { kind: "fetchCertificate", certificateId: 11 },
+  ],
+  [
+    "a renewal that ended failed: go back to the old certificate and retry later",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 11, renewalId: 5, renewedCertificateId: 10 }),
+      secret: goodSecret,
+      remote: remote({ id: 11, state: "failed" }),
+    },
+    { kind: "abandonRenewal", failure: { reason: "RenewalFailed" } },
+  ],
+  [
+    "autoRenew: DNSimple renews; the operator never orders, it looks at renewal time",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: dueSecret,
+    },
+    { kind: "findAutoRenewal" },
+  ],
+  [
+    "autoRenew: a newer issued certificate for the same names is taken over",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: dueSecret,
+      autoRenewalSearch: {
+        found: certificate({ id: 12, expiresAt: new Date(now.getTime() + 90 * day) }),
+      },
+    },
+    { kind: "adoptCertificate", certificateId: 12 },
+  ],
+  [
+    "autoRenew: nothing newer yet: ready, look again after a resync interval",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: dueSecret,
+      autoRenewalSearch: { found: certificate({ id: 10, expiresAt: dueSecret.notAfter }) },
+    },
+    { kind: "ready", requeueAt: new Date(now.getTime() + 600_000) },
+  ],
+  [
+    "autoRenew: before renewal time and checked recently: no DNSimple call",
+    { resource: resource({ autoRenew: true }, { certificateId: 10 }), secret: goodSecret },
+    { kind: "ready" },
+  ],
+  [
+    "autoRenew: a resync interval since the last look: look again",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: goodSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - 600_000),
+    },
+    { kind: "findAutoRenewal" },
+  ],
+  [
+    "renew-at in the past, not yet handled: renew now",
+    {
+      credentials: ok,
+      resource: withAnnotation(resource({}, { certificateId: 10 }), "2026-11-26T11:00:00Z"),
+      secret: goodSecret,
+    },
+    { kind: "order", renewalOf: 10, requested: "2026-11-26T11:00:00Z" },
+  ],
+  [
+    "renew-at already handled: nothing",
+    {
+      resource: withAnnotation(
+        resource({}, { certificateId: 10, renewRequestHandled: "2026-11-26T11:00:00Z" }),
+        "2026-11-26T11:00:00Z",
+      ),
+      secret: goodSecret,
+    },
+    { kind: "ready" },
+  ],
+  [
+    "renew-at in the future: ready until then",
+    {
+      resource: withAnnotation(resource({}, { certificateId: 10 }), "2026-11-26T13:00:00Z"),
+      secret: goodSecret,
+    },
+    { kind: "ready", requeueAt: new Date("2026-11-26T13:00:00Z") },
+  ],
+  [
+    "renew-at with autoRenew: a new order (DNSimple does not renew auto-renewing certificates)",
+    {
+      credentials: ok,
+      resource: withAnnotation(
+        resource({ autoRenew: true }, { certificateId: 10 }),
+        "2026-11-26T11:00:00Z",
+      ),
+      secret: goodSecret,
+    },
+    { kind: "order", requested: "2026-11-26T11:00:00Z" },
+  ],
+  [
+    "the key is gone at DNSimple (428) and the Secret was lost: fail, never order on its own",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote(),
+      download: {
+        kind: "failed",
+        certificateId: 10,
+        failure: { reason: "PrivateKeyUnavailable", message: "428" },
+      },
+    },
+    { kind: "fail", failure: { reason: "PrivateKeyUnavailable" } },
+  ],
+  [
+    "the key is gone and the user asks (renew-at): order a new certificate",
+    {
+      credentials: ok,
+      resource: withAnnotation(resource({}, { certificateId: 10 }), "2026-11-26T11:00:00Z"),
+      remote: remote(),
+      download: {
+        kind: "failed",
+        certificateId: 10,
+        failure: { reason: "PrivateKeyUnavailable", message: "428" },
+      },
+    },
+    { kind: "order", requested: "2026-11-26T11:00:00Z" },
+  ],
+  [
+    "a failed issuance and the user asks: order again",
+    {
+      credentials: ok,
+      resource: withAnnotation(resource({}, { certificateId: 10 }), "2026-11-26T11:00:00Z"),
+      remote: remote({ state: "failed" }),
+    },
+    { kind: "order", requested: "2026-11-26T11:00:00Z" },
+  ],
+  [
+    "an adopted certificate, once adopted, is renewed like an ordered one",
+    {
+      credentials: ok,
+      resource: resource({ certificateId: 10 }, { certificateId: 10, adoptedCertificateId: 10 }),
+      secret: dueSecret,
+    },
+    { kind: "order", renewalOf: 10 },
   ],
 ];
 
