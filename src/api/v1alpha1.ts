@@ -79,6 +79,7 @@ export interface DnsimpleCertificate {
     resourceVersion?: string;
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
+    finalizers?: string[];
     /** Set when deletion has begun (the raw JSON holds a string; only its presence matters). */
     deletionTimestamp?: Date;
   };

@@ -230,11 +230,12 @@ export function decide(o: Observation): Action {
   // 5. Learn the certificate's state.
   if (!o.remote) return { kind: "fetchCertificate", certificateId: targetId };
   if (o.remote.kind === "failed") {
-    if (requested && o.remote.failure.reason === "CertificateNotFound" && !isAdopting(resource)) {
+    // Not in spec.domain: the domain changed since it was ordered (DNSimple's 404 is final).
+    if (o.remote.failure.reason === "CertificateNotFound" && !isAdopting(resource)) {
       return {
         kind: "order",
-        why: `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`,
-        requested,
+        why: `the spec changed: certificate ${targetId} is not in domain ${spec.domain}`,
+        ...(requested ? { requested } : {}),
       };
     }
     return fail(o.remote.failure);
@@ -334,7 +335,7 @@ function issuingSince(o: Observation): Date {
 
 /**
  * The next time a serving resource needs a look: its renewal time (exactly), a future renew-at
- * annotation, the next auto-renewal check, or its expiry; never in the past (no hot loop).
+ * annotation, or its expiry; never in the past (no hot loop).
  */
 function nextCheck(o: Observation, renewAt: Date | undefined): Date {
   const { now, resource, secret } = o;
@@ -345,9 +346,8 @@ function nextCheck(o: Observation, renewAt: Date | undefined): Date {
     const at = Date.parse(annotated);
     if (!Number.isNaN(at)) times.push(new Date(at));
   }
-  if (resource.spec.autoRenew) {
-    times.push(new Date((o.lastAutoRenewCheck ?? now).getTime() + o.resyncIntervalMs));
-  }
+  // autoRenew: the periodic resync brings the next look, for every resource of a domain at
+  // once, so they share one list call.
   if (!resource.spec.autoRenew && renewAt && renewAt <= now) {
     // Renewal is due but backing off after a failure: look again when the backoff ends.
     const { lastFailureTime, failedAttempts = 0 } = resource.status ?? {};

@@ -302,6 +302,24 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "fetchCertificate" },
   ],
   [
+    "the certificate in status is not in spec.domain (the domain changed): order",
+    {
+      credentials: ok,
+      resource: resource({ domain: "example.net" }, { certificateId: 10 }),
+      remote: { kind: "failed", failure: { reason: "CertificateNotFound", message: "404" } },
+    },
+    { kind: "order" },
+  ],
+  [
+    "an adopted id that DNSimple does not know: CertificateNotFound, never an order",
+    {
+      credentials: ok,
+      resource: resource({ certificateId: 99 }),
+      remote: { kind: "failed", failure: { reason: "CertificateNotFound", message: "404" } },
+    },
+    { kind: "fail", permanent: true },
+  ],
+  [
     "a failed DNSimple call of this reconcile ends it",
     {
       credentials: ok,
@@ -389,14 +407,14 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "adoptCertificate", certificateId: 12 },
   ],
   [
-    "autoRenew: nothing newer yet: ready, look again after a resync interval",
+    "autoRenew: nothing newer yet: ready (the next resync looks again)",
     {
       credentials: ok,
       resource: resource({ autoRenew: true }, { certificateId: 10 }),
       secret: dueSecret,
       autoRenewalSearch: { found: certificate({ id: 10, expiresAt: dueSecret.notAfter }) },
     },
-    { kind: "ready", requeueAt: new Date(now.getTime() + 600_000) },
+    { kind: "ready", requeueAt: dueSecret.notAfter },
   ],
   [
     "autoRenew: before renewal time and checked recently: no DNSimple call",

@@ -1,0 +1,257 @@
+// Renewal in real time with short-lived certificates: the operator renews at renewalTime (and
+// not before), retries a failed renewal, picks up DNSimple's own auto-renewals without ordering,
+// and renews on request (renew-at annotation). The Secret keeps serving throughout.
+import { X509Certificate } from "node:crypto";
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DnsimpleCertificate } from "../../src/api/v1alpha1.ts";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { adminKubeConfig, useNamespace, waitFor } from "./support/kube.ts";
+import {
+  createCertificate,
+  createCredentials,
+  decoded,
+  eventsFor,
+  getCertificate,
+  getSecret,
+  type RunningOperator,
+  startOperator,
+  waitForReady,
+} from "./support/operator.ts";
+
+const ns = useNamespace("renewal");
+const TOKEN = "renewal-test-token-c0ffee";
+const RESYNC_MS = 2_000;
+let simulator: Simulator;
+let operator: RunningOperator;
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    token: TOKEN,
+    accountId: 55,
+    domains: ["example.com", "auto.example"],
+    issueDelayMs: 300,
+    // Short-lived certificates: lifetime = validity + the simulator's one-minute backdating.
+    validityMs: 40_000,
+    log: () => {},
+  });
+  await createCredentials(ns.name, "dnsimple", { token: TOKEN, accountId: "55" });
+  operator = await startOperator(ns.name, simulator, [`--resync-interval=${RESYNC_MS}ms`]);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await simulator?.close();
+});
+
+const credentialsRef = { name: "dnsimple" };
+
+async function secretSerial(secretName: string): Promise<string> {
+  return new X509Certificate(decoded(await getSecret(ns.name, secretName), "tls.crt")).serialNumber;
+}
+
+function readyTransition(resource: DnsimpleCertificate): string | undefined {
+  return resource.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime;
+}
+
+/** Waits until the resource is Ready with a certificate other than `previousId` in its Secret. */
+async function waitForSwap(
+  name: string,
+  previousId: number | undefined,
+): Promise<DnsimpleCertificate> {
+  return waitFor(
+    `${name} renewed`,
+    async () => {
+      const resource = await getCertificate(ns.name, name);
+      const secret = await getSecret(ns.name, resource.spec.secretName);
+      const held = Number(
+        secret?.metadata?.annotations?.["dnsimple-cert-operator.dev/certificate-id"],
+      );
+      const ready = resource.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+      return ready && held !== previousId && held === resource.status?.certificateId
+        ? resource
+        : undefined;
+    },
+    60_000,
+  );
+}
+
+const purchasesOf = (name: string, kind: string) =>
+  simulator.purchases().filter((p) => p.name === name && p.kind === kind);
+
+describe("renewal", () => {
+  it("renews at renewalTime: one renewal order, a new serial, Ready never drops", async () => {
+    await createCertificate(ns.name, "renew", {
+      domain: "example.com",
+      name: "renew",
+      renewBefore: "28s",
+      secretName: "renew-tls",
+      credentialsRef,
+    });
+    const first = await waitForReady(ns.name, "renew", "True");
+    const firstSerial = await secretSerial("renew-tls");
+    const renewalTime = Date.parse(first.status?.renewalTime ?? "");
+    expect(renewalTime).toBe(Date.parse(first.status?.notAfter ?? "") - 28_000);
+
+    const renewed = await waitForSwap("renew", first.status?.certificateId);
+    expect(await secretSerial("renew-tls")).not.toBe(firstSerial);
+    const renewals = purchasesOf("renew", "renewal");
+    expect(renewals).toHaveLength(1);
+    expect(renewals[0]?.oldCertificateId).toBe(first.status?.certificateId);
+    expect(renewals[0]?.certificateId).toBe(renewed.status?.certificateId);
+    // Not a moment before its time.
+    expect(Date.parse(renewals[0]?.time ?? "")).toBeGreaterThanOrEqual(renewalTime);
+    expect(purchasesOf("renew", "certificate")).toHaveLength(1);
+    expect(readyTransition(renewed)).toBe(readyTransition(first));
+    expect(renewed.status?.renewalId).toBeUndefined();
+    expect(renewed.status?.renewedCertificateId).toBeUndefined();
+    const reasons = (await eventsFor(ns.name, "renew")).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(["RenewalOrdered", "Issued", "SecretWritten"]));
+  });
+
+  it("retries a failed renewal with backoff, keeping the old certificate meanwhile", async () => {
+    await createCertificate(ns.name, "retry", {
+      domain: "example.com",
+      name: "retry",
+      renewBefore: "28s",
+      secretName: "retry-tls",
+      credentialsRef,
+    });
+    const first = await waitForReady(ns.name, "retry", "True");
+    simulator.addIssuanceOutcome({ outcome: "failed", name: "retry", count: 1 });
+
+    await waitFor(
+      "a RenewalFailed Warning",
+      async () =>
+        (await eventsFor(ns.name, "retry")).some(
+          (e) => e.type === "Warning" && e.reason === "RenewalFailed",
+        )
+          ? true
+          : undefined,
+      60_000,
+    );
+    const failing = await getCertificate(ns.name, "retry");
+    expect(failing.status?.certificateId).toBe(first.status?.certificateId);
+    expect(failing.status?.conditions?.find((c) => c.type === "Issuing")).toMatchObject({
+      status: "False",
+      reason: "RenewalFailed",
+    });
+    expect(failing.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+    expect(
+      Number(
+        (await getSecret(ns.name, "retry-tls"))?.metadata?.annotations?.[
+          "dnsimple-cert-operator.dev/certificate-id"
+        ],
+      ),
+    ).toBe(first.status?.certificateId);
+
+    const renewed = await waitForSwap("retry", first.status?.certificateId);
+    expect(purchasesOf("retry", "renewal")).toHaveLength(2);
+    expect(renewed.status?.failedAttempts).toBeUndefined();
+  });
+
+  it("picks up DNSimple's auto-renewals without ordering, one list call per domain per resync", async () => {
+    simulator.updateSettings({ validityMs: 30_000 });
+    try {
+      for (const name of ["auto1", "auto2"]) {
+        await createCertificate(ns.name, name, {
+          domain: "auto.example",
+          name,
+          autoRenew: true,
+          secretName: `${name}-tls`,
+          credentialsRef,
+        });
+      }
+      const first = await Promise.all(
+        ["auto1", "auto2"].map((n) => waitForReady(ns.name, n, "True")),
+      );
+      const watchedFrom = Date.now();
+      const listsBefore = listCalls("auto.example");
+      const renewed = await Promise.all(
+        ["auto1", "auto2"].map((n, i) => waitForSwap(n, first[i]?.status?.certificateId)),
+      );
+      const elapsed = Date.now() - watchedFrom;
+      for (const [i, name] of ["auto1", "auto2"].entries()) {
+        expect(purchasesOf(name, "renewal")).toHaveLength(0);
+        expect(purchasesOf(name, "certificate")).toHaveLength(1);
+        const auto = purchasesOf(name, "auto_renewal");
+        expect(auto.map((p) => p.certificateId)).toContain(renewed[i]?.status?.certificateId);
+      }
+      // Both resources share each listing: at most one call per resync interval (plus the one
+      // a resource makes when its own renewal time arrives between two resyncs).
+      const lists = listCalls("auto.example") - listsBefore;
+      expect(lists).toBeGreaterThan(0);
+      expect(lists).toBeLessThanOrEqual(Math.ceil(elapsed / RESYNC_MS) + 2);
+      const reasons = (await eventsFor(ns.name, "auto1")).map((e) => e.reason);
+      expect(reasons).toContain("AutoRenewalFound");
+      expect(reasons).not.toContain("RenewalOrdered");
+    } finally {
+      simulator.updateSettings({ validityMs: 40_000 });
+    }
+  });
+
+  it("renews on request (renew-at annotation), once per value", async () => {
+    simulator.updateSettings({ validityMs: 90 * 86_400_000 });
+    try {
+      await createCertificate(ns.name, "manual", {
+        domain: "example.com",
+        name: "manual",
+        secretName: "manual-tls",
+        credentialsRef,
+      });
+      const first = await waitForReady(ns.name, "manual", "True");
+      const firstSerial = await secretSerial("manual-tls");
+      const requestedAt = new Date().toISOString();
+      await annotate("manual", requestedAt);
+      const renewed = await waitForSwap("manual", first.status?.certificateId);
+      expect(await secretSerial("manual-tls")).not.toBe(firstSerial);
+      expect(renewed.status?.renewRequestHandled).toBe(requestedAt);
+      expect(purchasesOf("manual", "renewal")).toHaveLength(1);
+
+      // The same value again changes nothing; the operator sees the update and lets it be.
+      const seen = operator.logs.length;
+      await annotate("manual", requestedAt, { touch: "1" });
+      await waitFor("the operator to look at the touched resource", async () =>
+        operator.logs
+          .slice(seen)
+          .some(
+            (l) => l.includes(`"resource":"${ns.name}/manual"`) && l.includes('"action":"ready"'),
+          )
+          ? true
+          : undefined,
+      );
+      expect(purchasesOf("manual", "renewal")).toHaveLength(1);
+    } finally {
+      simulator.updateSettings({ validityMs: 40_000 });
+    }
+  });
+});
+
+function listCalls(domain: string): number {
+  return simulator
+    .calls()
+    .filter((c) => c.method === "GET" && c.path === `/v2/55/domains/${domain}/certificates`).length;
+}
+
+async function annotate(
+  name: string,
+  renewAt: string,
+  extra: Record<string, string> = {},
+): Promise<void> {
+  await adminKubeConfig()
+    .makeApiClient(CustomObjectsApi)
+    .patchNamespacedCustomObject({
+      group: "dnsimple-cert-operator.dev",
+      version: "v1alpha1",
+      plural: "dnsimplecertificates",
+      namespace: ns.name,
+      name,
+      body: [
+        {
+          op: "add",
+          path: "/metadata/annotations",
+          value: { "dnsimple-cert-operator.dev/renew-at": renewAt, ...extra },
+        },
+      ],
+    });
+}
