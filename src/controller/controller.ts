@@ -41,6 +41,7 @@ export class Controller {
   readonly #secrets: ResilientInformer<V1Secret>;
   readonly #resyncIntervalMs: number;
   #resyncTimer: NodeJS.Timeout | undefined;
+  #stopping = false;
 
   constructor(options: ControllerOptions) {
     const { kubeConfig, log, watchNamespace: ns } = options;
@@ -70,7 +71,6 @@ export class Controller {
         log.error({ resource: key, err, retryInMs }, "reconcile failed; retrying with backoff"),
     });
 
-    const rewatchIntervalMs = Math.max(60_000, options.resyncIntervalMs);
     const enqueue = (obj: DnsimpleCertificate) =>
       this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
     const generations = new Map<string, string>();
@@ -78,7 +78,6 @@ export class Controller {
       kubeConfig,
       path: certificatesPath(ns),
       list: () => listCertificates(customObjects, ns),
-      rewatchIntervalMs,
       onAdd: (obj) => {
         generations.set(obj.metadata.uid, fingerprint(obj));
         enqueue(obj);
@@ -110,7 +109,6 @@ export class Controller {
             ? core.listNamespacedSecret({ namespace: ns, labelSelector: MANAGED_SECRET_SELECTOR })
             : core.listSecretForAllNamespaces({ labelSelector: MANAGED_SECRET_SELECTOR }),
         ),
-      rewatchIntervalMs,
       onAdd: ownerOf,
       onUpdate: ownerOf,
       onDelete: ownerOf,
@@ -118,10 +116,18 @@ export class Controller {
     });
   }
 
-  /** Starts the caches, then the workers (a reconcile never sees a half-filled cache). */
+  /**
+   * Starts the caches and waits until both have listed (a failed list is retried by the
+   * informer), then the workers: a reconcile never sees a half-filled cache, which would make
+   * every Ready resource look like it lost its Secret.
+   */
   async start(): Promise<void> {
     await this.#secrets.start();
     await this.#certificates.start();
+    while (!this.synced) {
+      if (this.#stopping) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     this.#queue.start();
     this.#resyncTimer = setInterval(() => this.#resync(), this.#resyncIntervalMs);
     this.#resyncTimer.unref();
@@ -144,6 +150,7 @@ export class Controller {
 
   /** Stops taking work; waits up to `timeoutMs` for reconciles in progress. */
   async stop(timeoutMs: number): Promise<void> {
+    this.#stopping = true;
     clearInterval(this.#resyncTimer);
     await this.#queue.shutdown(timeoutMs);
     await Promise.all([this.#certificates.stop(), this.#secrets.stop()]);

@@ -28,8 +28,18 @@ export type Action =
   | { kind: "findPendingOrder" }
   /** Record the intent in status, then order a certificate (`renewal`: a renewal order). */
   | { kind: "order"; why: string; renewalOf?: number; requested?: string }
-  /** Take over a certificate found by findPendingOrder or findAutoRenewal. */
-  | { kind: "adoptCertificate"; certificateId: number; why: string }
+  /**
+   * Make a certificate the one in status: found by findPendingOrder or findAutoRenewal, or
+   * already in the Secret. `replaces`: the certificate the Secret holds until then.
+   */
+  | {
+      kind: "adoptCertificate";
+      certificateId: number;
+      /** The Event reason: where the certificate was found. */
+      source: "OrderRecovered" | "AutoRenewalFound" | "SecretKept";
+      why: string;
+      replaces?: number;
+    }
   /** List the domain's certificates (shared per domain) for one DNSimple renewed on its own. */
   | { kind: "findAutoRenewal" }
   | { kind: "fetchCertificate"; certificateId: number }
@@ -39,7 +49,9 @@ export type Action =
   | { kind: "writeSecret"; certificateId: number }
   /** A renewal ended failed: go back to the certificate the Secret holds, and fail. */
   | { kind: "abandonRenewal"; failure: Failure }
-  | { kind: "fail"; failure: Failure; permanent: boolean };
+  | { kind: "fail"; failure: Failure; permanent: boolean }
+  /** The last attempt failed and its backoff has not run out: do nothing until `until`. */
+  | { kind: "backoff"; until: Date };
 
 /** DNSimple states from which a certificate will not become issued. */
 const DEAD_STATES = new Set(["failed", "cancelled", "rejected", "refunded"]);
@@ -53,6 +65,9 @@ const PERMANENT = new Set<Failure["reason"]>([
   "IssuanceFailed",
   "CertificateMismatch",
 ]);
+
+/** An order whose outcome is unknown may take this long to show in DNSimple's list. */
+export const ORDER_GRACE_MS = 2 * 60_000;
 
 const fail = (failure: Failure): Action => ({
   kind: "fail",
@@ -136,12 +151,54 @@ export function renewRequest(resource: DnsimpleCertificate, now: Date): string |
   return Number.isNaN(at) || at > now.getTime() ? undefined : value;
 }
 
+/** Whether the last failure recorded in status was one a retry cannot fix by itself. */
+function lastFailurePermanent(o: Observation): boolean {
+  return (o.resource.status?.conditions ?? []).some(
+    (c) => c.status === "False" && PERMANENT.has(c.reason as Failure["reason"]),
+  );
+}
+
+/** When the backoff after the last recorded failure ends (undefined: no failure pending). */
+function failureBackoffEnd(o: Observation, permanent: boolean): Date | undefined {
+  const { lastFailureTime, failedAttempts = 0 } = o.resource.status ?? {};
+  if (!lastFailureTime || failedAttempts === 0) return undefined;
+  return new Date(Date.parse(lastFailureTime) + failureBackoffMs(permanent, failedAttempts));
+}
+
 /** While the last failure's backoff runs, no new renewal is ordered. */
 function inFailureBackoff(o: Observation): boolean {
-  const { lastFailureTime, failedAttempts = 0 } = o.resource.status ?? {};
-  if (!lastFailureTime || failedAttempts === 0) return false;
-  const until = Date.parse(lastFailureTime) + failureBackoffMs(false, failedAttempts);
-  return o.now.getTime() < until;
+  const end = failureBackoffEnd(o, false);
+  return end !== undefined && o.now < end;
+}
+
+/**
+ * Every order goes through here. An intent in status means an earlier order may have gone
+ * through without its answer reaching the status (a lost answer, a crash): look for it first,
+ * and while it may still show up, do not order again.
+ */
+function orderStep(o: Observation, order: Extract<Action, { kind: "order" }>): Action {
+  const pending = o.resource.status?.pendingOrder;
+  if (!pending) return order;
+  if (!o.pendingOrderSearch) return { kind: "findPendingOrder" };
+  const found = o.pendingOrderSearch.found;
+  if (found) {
+    return {
+      kind: "adoptCertificate",
+      certificateId: found.id,
+      source: "OrderRecovered",
+      why: "it was ordered before a restart or a lost answer",
+      ...(pending.renewalOf !== undefined ? { replaces: pending.renewalOf } : {}),
+    };
+  }
+  const graceEnd = new Date(Date.parse(pending.startedAt) + ORDER_GRACE_MS);
+  if (o.now < graceEnd) {
+    return fail({
+      reason: "OrderOutcomeUnknown",
+      message: `the order sent at ${pending.startedAt} got no answer and is not in DNSimple's list yet; looking again before ordering anew (not before ${graceEnd.toISOString()})`,
+      retryAt: new Date(Math.min(graceEnd.getTime(), o.now.getTime() + 15_000)),
+    });
+  }
+  return order;
 }
 
 export function decide(o: Observation): Action {
@@ -149,6 +206,26 @@ export function decide(o: Observation): Action {
   const { spec, status = {} } = resource;
   const targetId = targetCertificateId(resource);
   const requested = renewRequest(resource, now);
+
+  // A failure of a call made in this reconcile ends it.
+  if (o.failure) return fail(o.failure);
+
+  // 0. The Secret already serves the spec with a certificate status does not name (status was
+  //    lost, or the spec came back to what the Secret holds): take that one, order nothing.
+  if (
+    !isAdopting(resource) &&
+    secret.certificateId !== undefined &&
+    secret.certificateId !== targetId &&
+    secret.certificateId !== status.renewedCertificateId &&
+    secretShortfall(spec, secret, undefined, now) === undefined
+  ) {
+    return {
+      kind: "adoptCertificate",
+      certificateId: secret.certificateId,
+      source: "SecretKept",
+      why: "the Secret already holds a valid certificate for this spec",
+    };
+  }
 
   // 1. Serving: no DNSimple call at all, unless it is time to renew.
   if (targetId !== undefined && secretShortfall(spec, secret, targetId, now) === undefined) {
@@ -161,25 +238,13 @@ export function decide(o: Observation): Action {
       ((renewAt !== undefined && now >= renewAt) ||
         !o.lastAutoRenewCheck ||
         now.getTime() - o.lastAutoRenewCheck.getTime() >= o.resyncIntervalMs * 0.9);
-    if (
-      requested ||
-      (dueByTime && !inFailureBackoff(o)) ||
-      (autoRenewCheckDue && !o.autoRenewalSearch)
-    ) {
+    const renewNow = requested !== undefined || (dueByTime && !inFailureBackoff(o));
+    if (renewNow || (autoRenewCheckDue && !o.autoRenewalSearch)) {
       if (!o.credentials) return { kind: "resolveCredentials" };
       if (o.credentials.kind === "failed") return fail(o.credentials.failure);
     }
-    if (o.failure) return fail(o.failure);
-    if (requested || (dueByTime && !inFailureBackoff(o))) {
-      if (status.pendingOrder && !o.pendingOrderSearch) return { kind: "findPendingOrder" };
-      const found = o.pendingOrderSearch?.found;
-      if (found)
-        return {
-          kind: "adoptCertificate",
-          certificateId: found.id,
-          why: "a renewal ordered before a restart or a lost answer",
-        };
-      return {
+    if (renewNow) {
+      return orderStep(o, {
         kind: "order",
         why: requested
           ? `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`
@@ -187,7 +252,7 @@ export function decide(o: Observation): Action {
         // DNSimple renews only certificates without auto-renewal; those get a new order.
         ...(spec.autoRenew ? {} : { renewalOf: targetId }),
         ...(requested ? { requested } : {}),
-      };
+      });
     }
     if (autoRenewCheckDue) {
       if (!o.autoRenewalSearch) return { kind: "findAutoRenewal" };
@@ -200,31 +265,32 @@ export function decide(o: Observation): Action {
         return {
           kind: "adoptCertificate",
           certificateId: found.id,
+          source: "AutoRenewalFound",
           why: "DNSimple renewed it on its own (auto-renewal)",
+          replaces: targetId,
         };
       }
     }
     return { kind: "ready", requeueAt: nextCheck(o, renewAt) };
   }
 
-  // 2. A failure of a call made in this reconcile ends it.
-  if (o.failure) return fail(o.failure);
-
-  // 3. Everything below talks to DNSimple.
-  if (!o.credentials) return { kind: "resolveCredentials" };
+  // 3. Everything below talks to DNSimple: not while the last failure's backoff runs (resyncs
+  //    and Secret events must not turn a long backoff into a retry every few minutes), unless
+  //    the spec changed or the user asked.
+  if (!o.credentials) {
+    const end = failureBackoffEnd(o, lastFailurePermanent(o));
+    const specUnchanged = status.observedGeneration === resource.metadata.generation;
+    if (end && now < end && specUnchanged && !requested) return { kind: "backoff", until: end };
+    return { kind: "resolveCredentials" };
+  }
   if (o.credentials.kind === "failed") return fail(o.credentials.failure);
 
   // 4. No certificate yet: recover a lost order, or order.
   if (targetId === undefined) {
-    if (status.pendingOrder && !o.pendingOrderSearch) return { kind: "findPendingOrder" };
-    const found = o.pendingOrderSearch?.found;
-    if (found)
-      return {
-        kind: "adoptCertificate",
-        certificateId: found.id,
-        why: "ordered before a restart or a lost answer",
-      };
-    return { kind: "order", why: "no certificate has been ordered for this resource" };
+    return orderStep(o, {
+      kind: "order",
+      why: "no certificate has been ordered for this resource",
+    });
   }
 
   // 5. Learn the certificate's state.
@@ -232,11 +298,11 @@ export function decide(o: Observation): Action {
   if (o.remote.kind === "failed") {
     // Not in spec.domain: the domain changed since it was ordered (DNSimple's 404 is final).
     if (o.remote.failure.reason === "CertificateNotFound" && !isAdopting(resource)) {
-      return {
+      return orderStep(o, {
         kind: "order",
         why: `the spec changed: certificate ${targetId} is not in domain ${spec.domain}`,
         ...(requested ? { requested } : {}),
-      };
+      });
     }
     return fail(o.remote.failure);
   }
@@ -251,10 +317,10 @@ export function decide(o: Observation): Action {
     }
     // The spec changed since this certificate was ordered: order one that fits. The Secret
     // keeps serving the old certificate until the new one is verified.
-    return {
+    return orderStep(o, {
       kind: "order",
       why: `the spec changed: certificate ${remote.id} is for ${describeRemote(remote)}`,
-    };
+    });
   }
 
   // 6. Drive it to issued, then download, verify and write.
@@ -274,12 +340,20 @@ export function decide(o: Observation): Action {
         },
       };
     }
-    if (requested)
-      return {
+    if (requested) {
+      return orderStep(o, {
         kind: "order",
         why: `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`,
         requested,
-      };
+      });
+    }
+    // Any change of the spec since the failure (a new generation) is a request to try again.
+    if (status.observedGeneration !== resource.metadata.generation && !isAdopting(resource)) {
+      return orderStep(o, {
+        kind: "order",
+        why: `the spec changed after certificate ${remote.id} ended ${remote.state}`,
+      });
+    }
     return fail({
       ...failure,
       message: `${failure.message}; change the spec or set the ${RENEW_AT_ANNOTATION} annotation to order again`,
@@ -301,11 +375,11 @@ export function decide(o: Observation): Action {
       o.download.failure.reason === "PrivateKeyUnavailable" &&
       !isAdopting(resource)
     ) {
-      return {
+      return orderStep(o, {
         kind: "order",
         why: `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`,
         requested,
-      };
+      });
     }
     return fail(o.download.failure);
   }
@@ -318,7 +392,7 @@ export function decide(o: Observation): Action {
         message: `${why}: fix spec.signatureAlgorithm or spec.certificateId`,
       });
     }
-    return { kind: "order", why: `the spec changed: ${why}` };
+    return orderStep(o, { kind: "order", why: `the spec changed: ${why}` });
   }
   return { kind: "writeSecret", certificateId: remote.id };
 }

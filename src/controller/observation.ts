@@ -17,6 +17,8 @@ export type FailureReason =
   | "CertificateMismatch"
   | "PrivateKeyUnavailable"
   | "RenewalFailed"
+  | "OrderOutcomeUnknown"
+  | "SecretWriteFailed"
   | "ApiUnavailable";
 
 export interface Failure {

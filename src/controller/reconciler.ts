@@ -14,8 +14,10 @@ import { expectedDnsNames } from "../certs/dns-names.ts";
 import { InvalidCertificateDataError } from "../certs/errors.ts";
 import { verifyBundle } from "../certs/verify.ts";
 import type { DnsimpleClient } from "../dnsimple/client.ts";
+import { DnsimpleError } from "../dnsimple/errors.ts";
 import type { Certificate } from "../dnsimple/types.ts";
 import { replaceStatus } from "../kube/certificates.ts";
+import { KubeApiError } from "../kube/errors.ts";
 import type { EventRecorder, EventType } from "../kube/events.ts";
 import { applyTlsSecret, secretStrings } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -29,7 +31,7 @@ import {
   observeSecret,
   signatureAlgorithmOf,
 } from "./secret-observation.ts";
-import { type FinalAction, statusFor } from "./status.ts";
+import { type FinalAction, isFinal, statusFor } from "./status.ts";
 import type { WorkResult } from "./workqueue.ts";
 
 export interface ReconcilerDependencies {
@@ -49,6 +51,17 @@ export interface ReconcilerDependencies {
   now?: () => Date;
   /** Told the outcome of each reconcile (for metrics). */
   onOutcome?: (outcome: { key: string; action: FinalAction["kind"]; reason?: string }) => void;
+}
+
+/** JSON with sorted keys and without undefined fields, for comparing statuses. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
 }
 
 /** More steps than any real path needs; a guard against a decision that never settles. */
@@ -142,9 +155,7 @@ export class Reconciler {
     };
     for (let step = 0; step < MAX_STEPS; step++) {
       const action = decide(pass.o);
-      if (action.kind === "ready" || action.kind === "poll" || action.kind === "fail") {
-        return this.#finish(pass, action);
-      }
+      if (isFinal(action)) return this.#finish(pass, action);
       await this.#perform(pass, action);
     }
     throw new Error(`reconcile of ${key} did not settle in ${MAX_STEPS} steps`);
@@ -169,18 +180,20 @@ export class Reconciler {
         const existing = secretStrings(
           this.#deps.getSecret(o.resource.metadata.namespace, spec.secretName),
         );
-        await this.#applySecret(pass, o.secret.certificateId ?? spec.certificateId ?? 0, {
+        const written = await this.#applySecret(pass, o.secret.certificateId ?? 0, {
           tlsCrt: existing["tls.crt"] ?? "",
           tlsKey: existing["tls.key"] ?? "",
           ...(existing["ca.crt"] ? { caCrt: existing["ca.crt"] } : {}),
         });
-        o.secret = { ...o.secret, metadataCurrent: true };
+        if (written) o.secret = { ...o.secret, metadataCurrent: true };
         return;
       }
       case "findPendingOrder": {
         const { client, accountId } = this.#dnsimple(pass);
         const pending = o.resource.status?.pendingOrder;
-        const since = new Date(pending?.startedAt ?? 0).getTime() - 5 * 60_000;
+        // A minute before the intent: DNSimple's clock may run a little behind ours.
+        const since = new Date(pending?.startedAt ?? 0).getTime() - 60_000;
+        const previous = o.resource.status?.certificateId;
         try {
           // Newest first: a lost order is recent, so the first page nearly always has it.
           const page = await client.listCertificates(accountId, pending?.domain ?? spec.domain, {
@@ -193,6 +206,8 @@ export class Reconciler {
               (c) =>
                 c.createdAt.getTime() >= since &&
                 c.id !== pending?.renewalOf &&
+                c.id !== previous &&
+                (!pending?.commonName || c.commonName === pending.commonName) &&
                 remoteMatchesSpec(spec, c),
             )
             .sort((a, b) => a.id - b.id);
@@ -203,22 +218,24 @@ export class Reconciler {
         return;
       }
       case "adoptCertificate": {
-        const found = o.pendingOrderSearch?.found ?? o.autoRenewalSearch?.found;
-        const renewalOf = o.resource.status?.pendingOrder?.renewalOf;
+        const found = [o.pendingOrderSearch?.found, o.autoRenewalSearch?.found].find(
+          (c) => c?.id === action.certificateId,
+        );
         await this.#writeStatus(pass, {
           ...this.#status(pass),
           certificateId: action.certificateId,
           pendingOrder: undefined,
-          // A recovered renewal: its renewal id is unknown, the certificate it replaces is not.
-          ...(renewalOf !== undefined ? { renewedCertificateId: renewalOf } : {}),
+          // A recovered renewal has no known renewal id; it is issued like an order.
+          renewalId: undefined,
+          renewedCertificateId: action.replaces,
         });
-        if (found?.id === action.certificateId) o.remote = { kind: "found", certificate: found };
+        o.remote = found ? { kind: "found", certificate: found } : undefined;
         o.download = undefined;
         this.#event(
           pass,
           "Normal",
-          o.autoRenewalSearch?.found ? "AutoRenewalFound" : "OrderRecovered",
-          `Took over certificate ${action.certificateId}: ${action.why}; not ordering`,
+          action.source,
+          `Took over certificate ${action.certificateId}: ${action.why}; nothing ordered`,
         );
         return;
       }
@@ -266,15 +283,14 @@ export class Reconciler {
           },
           ...(action.requested ? { renewRequestHandled: action.requested } : {}),
         });
+        let certificateId: number;
+        let createdAt: string;
+        let autoRenew: boolean;
+        let renewal: Partial<DnsimpleCertificateStatus> = {
+          renewalId: undefined,
+          renewedCertificateId: undefined,
+        };
         try {
-          let certificateId: number;
-          let state: string;
-          let createdAt: string;
-          let autoRenew: boolean;
-          let renewal: Partial<DnsimpleCertificateStatus> = {
-            renewalId: undefined,
-            renewedCertificateId: undefined,
-          };
           if (action.renewalOf !== undefined) {
             const ordered = await client.orderRenewal(accountId, spec.domain, action.renewalOf, {
               auto_renew: spec.autoRenew,
@@ -282,8 +298,6 @@ export class Reconciler {
             });
             certificateId = ordered.new_certificate_id;
             renewal = { renewalId: ordered.id, renewedCertificateId: action.renewalOf };
-            // The renewal's new certificate starts in `new`, like an order.
-            state = "new";
             createdAt = ordered.created_at;
             autoRenew = ordered.auto_renew;
           } else {
@@ -294,45 +308,48 @@ export class Reconciler {
               signature_algorithm: spec.signatureAlgorithm,
             });
             certificateId = purchase.certificate_id;
-            ({ state, created_at: createdAt, auto_renew: autoRenew } = purchase);
+            createdAt = purchase.created_at;
+            autoRenew = purchase.auto_renew;
           }
-          await this.#writeStatus(pass, {
-            ...this.#status(pass),
-            certificateId,
-            pendingOrder: undefined,
-            state,
-            ...renewal,
-          });
-          o.remote = {
-            kind: "found",
-            certificate: {
-              id: certificateId,
-              state,
-              name: spec.name,
-              commonName,
-              alternateNames: spec.alternateNames ?? [],
-              autoRenew,
-              createdAt: new Date(createdAt),
-            },
-          };
-          o.download = undefined;
-          this.#event(
-            pass,
-            "Normal",
-            action.renewalOf !== undefined ? "RenewalOrdered" : "Ordered",
-            action.renewalOf !== undefined
-              ? `Ordered renewal ${renewal.renewalId} of certificate ${action.renewalOf} from DNSimple: new certificate ${certificateId} (${action.why})`
-              : `Ordered certificate ${certificateId} for ${commonName} from DNSimple (${action.why})`,
-          );
         } catch (err) {
-          const outcomeUnknown =
-            err instanceof Error && "outcomeUnknown" in err && err.outcomeUnknown === true;
-          if (!outcomeUnknown) {
-            // DNSimple answered: nothing was bought, so the intent can go.
+          // Only an answer from DNSimple proves nothing was bought; then the intent can go.
+          if (err instanceof DnsimpleError && !err.outcomeUnknown) {
             await this.#writeStatus(pass, { ...this.#status(pass), pendingOrder: undefined });
           }
           o.failure = failureFromError(err, o.resource);
+          return;
         }
+        // Bought. If this write fails, the intent stays in status and the next reconcile finds
+        // the order in DNSimple's list instead of buying another.
+        await this.#writeStatus(pass, {
+          ...this.#status(pass),
+          certificateId,
+          pendingOrder: undefined,
+          state: "new",
+          ...renewal,
+        });
+        o.remote = {
+          kind: "found",
+          certificate: {
+            id: certificateId,
+            // An order and a renewal's new certificate both start in `new`.
+            state: "new",
+            name: spec.name,
+            commonName,
+            alternateNames: spec.alternateNames ?? [],
+            autoRenew,
+            createdAt: new Date(createdAt),
+          },
+        };
+        o.download = undefined;
+        this.#event(
+          pass,
+          "Normal",
+          action.renewalOf !== undefined ? "RenewalOrdered" : "Ordered",
+          action.renewalOf !== undefined
+            ? `Ordered renewal ${renewal.renewalId} of certificate ${action.renewalOf} from DNSimple: new certificate ${certificateId} (${action.why})`
+            : `Ordered certificate ${certificateId} for ${commonName} from DNSimple (${action.why})`,
+        );
         return;
       }
       case "fetchCertificate": {
@@ -429,7 +446,7 @@ export class Reconciler {
         if (!pass.bundle || o.download?.kind !== "verified") {
           throw new Error("writeSecret without a verified bundle");
         }
-        await this.#applySecret(pass, action.certificateId, pass.bundle, o.download);
+        if (!(await this.#applySecret(pass, action.certificateId, pass.bundle, o.download))) return;
         o.secret = {
           exists: true,
           usable: true,
@@ -450,6 +467,10 @@ export class Reconciler {
         );
         return;
       }
+      default: {
+        const unhandled: never = action;
+        throw new Error(`unhandled action ${JSON.stringify(unhandled)}`);
+      }
     }
   }
 
@@ -458,12 +479,13 @@ export class Reconciler {
     return { client: pass.client, accountId: Number(pass.accountId) };
   }
 
+  /** Applies the Secret; a refusal by the API server becomes the reconcile's failure. */
   async #applySecret(
     pass: Pass,
     certificateId: number,
     data: TlsSecretData,
     facts?: { commonName?: string; dnsNames?: string[]; notAfter?: Date },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { resource } = pass.o;
     const metadata = desiredSecretMetadata(resource, {
       certificateId,
@@ -471,16 +493,26 @@ export class Reconciler {
       dnsNames: facts?.dnsNames ?? pass.o.secret.dnsNames,
       notAfter: facts?.notAfter ?? pass.o.secret.notAfter,
     });
-    await applyTlsSecret(this.#deps.core, {
-      namespace: resource.metadata.namespace,
-      name: resource.spec.secretName,
-      content: {
-        "tls.crt": data.tlsCrt,
-        "tls.key": data.tlsKey,
-        ...(data.caCrt ? { "ca.crt": data.caCrt } : {}),
-      },
-      ...metadata,
-    });
+    try {
+      await applyTlsSecret(this.#deps.core, {
+        namespace: resource.metadata.namespace,
+        name: resource.spec.secretName,
+        content: {
+          "tls.crt": data.tlsCrt,
+          "tls.key": data.tlsKey,
+          ...(data.caCrt ? { "ca.crt": data.caCrt } : {}),
+        },
+        ...metadata,
+      });
+      return true;
+    } catch (err) {
+      if (!(err instanceof KubeApiError)) throw err;
+      pass.o.failure = {
+        reason: "SecretWriteFailed",
+        message: `${err.message}. Check that Secret ${resource.spec.secretName} is not of another type or owned by someone else, and the operator's RBAC`,
+      };
+      return false;
+    }
   }
 
   #status(pass: Pass): DnsimpleCertificateStatus {
@@ -493,16 +525,15 @@ export class Reconciler {
     const updated = await replaceStatus(this.#deps.customObjects, pass.o.resource, clean);
     pass.o.resource = updated;
     this.#written.set(pass.key, updated);
+    this.#deps.log.debug({ resource: pass.key }, "status written");
   }
 
   async #finish(pass: Pass, action: FinalAction): Promise<WorkResult> {
     const { o } = pass;
     const { status, requeueAfterMs } = statusFor(o, action);
     const previous = o.resource.status ?? {};
-    const clean = JSON.parse(JSON.stringify(status)) as DnsimpleCertificateStatus;
-    if (JSON.stringify(clean) !== JSON.stringify(JSON.parse(JSON.stringify(previous)))) {
-      await this.#writeStatus(pass, clean);
-    }
+    // Compared in a canonical form: the API server may order keys differently.
+    if (canonicalJson(status) !== canonicalJson(previous)) await this.#writeStatus(pass, status);
     if (action.kind === "fail") {
       this.#event(pass, "Warning", action.failure.reason, action.failure.message);
       this.#deps.log.warn(

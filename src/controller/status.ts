@@ -7,7 +7,16 @@ import type { Observation } from "./observation.ts";
 import { expiringTime, failureBackoffMs, renewalTime } from "./timing.ts";
 
 /** The actions a reconcile stops at; every other action is performed and decide is asked again. */
-export type FinalAction = Extract<Action, { kind: "ready" | "poll" | "fail" }>;
+export type FinalAction = Extract<Action, { kind: "ready" | "poll" | "fail" | "backoff" }>;
+
+export function isFinal(action: Action): action is FinalAction {
+  return (
+    action.kind === "ready" ||
+    action.kind === "poll" ||
+    action.kind === "fail" ||
+    action.kind === "backoff"
+  );
+}
 
 /** Sets a condition, keeping lastTransitionTime when its status does not change (metav1). */
 export function setCondition(
@@ -72,6 +81,13 @@ function readyCondition(
 
 export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
   const { resource, secret, now } = o;
+  // Backing off: what the status says (the last failure) stays true; just wait.
+  if (action.kind === "backoff") {
+    return {
+      status: resource.status ?? {},
+      requeueAfterMs: Math.max(1000, action.until.getTime() - now.getTime()),
+    };
+  }
   const previous = resource.status ?? {};
   const generation = resource.metadata.generation;
   let conditions = previous.conditions ?? [];

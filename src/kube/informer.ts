@@ -2,9 +2,8 @@
 // client-node's informer stops for good on a watch error (it must be restarted by the caller,
 // with backoff: restarting at once floods the API server, client-node issue 1933), and a watch
 // can go silent after a network blip (issues 596, 958). So: restart on error with jittered
-// exponential backoff, and re-establish the watch on a fixed interval whatever happens (from
-// the last resourceVersion; the API server answers 410 when that is too old, and the informer
-// then lists afresh).
+// exponential backoff. (A silent watch is client-node 2.x's own business now: it aborts a watch
+// that has been quiet for its request timeout and reconnects from the last resourceVersion.)
 import {
   type Informer,
   type KubeConfig,
@@ -20,8 +19,6 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   path: string;
   list: () => Promise<KubernetesListObject<T>>;
   labelSelector?: string;
-  /** Re-establish the watch this often; guards against a silently dead connection. */
-  rewatchIntervalMs: number;
   onAdd: (obj: T) => void;
   onUpdate: (obj: T) => void;
   onDelete: (obj: T) => void;
@@ -34,7 +31,6 @@ export class ResilientInformer<T extends KubernetesObject> {
   #stopped = false;
   #failures = 0;
   #restartTimer: NodeJS.Timeout | undefined;
-  #rewatchTimer: NodeJS.Timeout | undefined;
   #synced = false;
   #errors = 0;
 
@@ -49,9 +45,6 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.#informer.on("add", (obj) => options.onAdd(obj));
     this.#informer.on("update", (obj) => options.onUpdate(obj));
     this.#informer.on("delete", (obj) => options.onDelete(obj));
-    this.#informer.on("connect", () => {
-      this.#failures = 0;
-    });
     this.#informer.on("error", (err: unknown) => this.#restartAfterError(err));
   }
 
@@ -59,21 +52,23 @@ export class ResilientInformer<T extends KubernetesObject> {
   async start(): Promise<void> {
     this.#stopped = false;
     await this.#startOnce();
-    this.#rewatchTimer = setInterval(() => void this.#rewatch(), this.#options.rewatchIntervalMs);
-    this.#rewatchTimer.unref();
   }
 
   async #startOnce(): Promise<void> {
     const errorsBefore = this.#errors;
     await this.#informer.start();
-    // client-node reports a failed list through the error callback, not by rejecting.
-    if (this.#errors === errorsBefore) this.#synced = true;
+    // client-node reports a failed list through the error callback, not by rejecting. Only a
+    // start without errors resets the backoff (a watch that fails right after connecting must
+    // not restart in a tight loop).
+    if (this.#errors === errorsBefore) {
+      this.#synced = true;
+      this.#failures = 0;
+    }
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#restartTimer);
-    clearInterval(this.#rewatchTimer);
     await this.#informer.stop();
   }
 
@@ -102,15 +97,5 @@ export class ResilientInformer<T extends KubernetesObject> {
       this.#startOnce().catch((e: unknown) => this.#restartAfterError(e));
     }, delay);
     this.#restartTimer.unref();
-  }
-
-  async #rewatch(): Promise<void> {
-    if (this.#stopped) return;
-    try {
-      await this.#informer.stop();
-      await this.#startOnce();
-    } catch (err) {
-      this.#restartAfterError(err);
-    }
   }
 }

@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
-import { useNamespace, waitFor } from "./support/kube.ts";
+import { kubectl, useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
   eventsFor,
@@ -123,3 +123,122 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe("a status write that fails after the purchase", () => {
+  it("keeps the intent and recovers the order without buying again", async () => {
+    // An admission policy refuses every status write that records a certificate id on a
+    // resource labelled deny-status-id: the operator buys, then cannot write down what it bought.
+    const policy = `policy-${ns.name}`;
+    const manifests = [
+      {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name: policy },
+        spec: {
+          failurePolicy: "Fail",
+          matchConstraints: {
+            resourceRules: [
+              {
+                apiGroups: ["dnsimple-cert-operator.dev"],
+                apiVersions: ["v1alpha1"],
+                operations: ["UPDATE"],
+                resources: ["dnsimplecertificates/status"],
+              },
+            ],
+          },
+          validations: [
+            {
+              expression:
+                "!has(object.metadata.labels) || !('deny-status-id' in object.metadata.labels) || !has(object.status) || !has(object.status.certificateId)",
+              message: "status writes with a certificate id are refused for this test",
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicyBinding",
+        metadata: { name: policy },
+        spec: {
+          policyName: policy,
+          validationActions: ["Deny"],
+          matchResources: {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns.name } },
+          },
+        },
+      },
+    ];
+    for (const manifest of manifests) {
+      const applied = await kubectl(["apply", "-f", "-"], undefined, JSON.stringify(manifest));
+      expect(applied.stderr).toBe("");
+    }
+    try {
+      // The API server loads policies asynchronously: wait until this one refuses a write.
+      await kubectl(
+        ["apply", "-f", "-"],
+        undefined,
+        JSON.stringify({
+          apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+          kind: "DnsimpleCertificate",
+          metadata: { name: "probe", namespace: ns.name, labels: { "deny-status-id": "true" } },
+          spec: {
+            domain: "example.com",
+            secretName: "probe-tls",
+            credentialsRef: { name: "none" },
+          },
+        }),
+      );
+      await waitFor("the policy in force", async () => {
+        const probe = await kubectl([
+          "patch",
+          "dnscert",
+          "probe",
+          "-n",
+          ns.name,
+          "--subresource=status",
+          "--type=merge",
+          "-p",
+          '{"status":{"certificateId":1}}',
+          "--dry-run=server",
+        ]);
+        return probe.stderr.includes("refused for this test") ? true : undefined;
+      });
+      await operator?.stop();
+      operator = await startOperator(ns.name, simulator, [`--dnsimple-token=${TOKEN}`]);
+      const before = simulator.purchases().length;
+      await kubectl(
+        ["apply", "-f", "-"],
+        undefined,
+        JSON.stringify({
+          apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+          kind: "DnsimpleCertificate",
+          metadata: { name: "denied", namespace: ns.name, labels: { "deny-status-id": "true" } },
+          spec: { domain: "example.com", name: "denied", secretName: "denied-tls" },
+        }),
+      );
+      // Bought, but the id could not be recorded: the intent stays, and retries keep finding
+      // the same order (and keep failing to record it) without buying again.
+      await waitFor("a purchase", async () =>
+        simulator.purchases().length > before ? true : undefined,
+      );
+      const refusals = () =>
+        (operator?.logs ?? []).filter((l) =>
+          l.includes("status writes with a certificate id are refused"),
+        ).length;
+      await waitFor("two refused status writes", async () => (refusals() >= 2 ? true : undefined));
+      const stuck = await getCertificate(ns.name, "denied");
+      expect(stuck.status?.pendingOrder).toBeDefined();
+      expect(stuck.status?.certificateId).toBeUndefined();
+      expect(simulator.purchases().length).toBe(before + 1);
+
+      await kubectl(["label", "dnscert", "denied", "-n", ns.name, "deny-status-id-"]);
+      const ready = await waitForReady(ns.name, "denied", "True");
+      expect(simulator.purchases().length).toBe(before + 1);
+      expect(ready.status?.certificateId).toBe(simulator.purchases().at(-1)?.certificateId);
+    } finally {
+      for (const kind of ["validatingadmissionpolicybinding", "validatingadmissionpolicy"]) {
+        await kubectl(["delete", kind, policy, "--ignore-not-found"]);
+      }
+    }
+  });
+});

@@ -265,6 +265,7 @@ describe("issuance", () => {
       names.every(reconciled) ? true : undefined,
     );
     expect(simulator.calls()).toEqual([]);
+    expect(operator.logs.filter((l) => l.includes('"msg":"status written"'))).toEqual([]);
     const after = await Promise.all(
       before.map(
         async (r) => (await getSecret(ns.name, r.spec.secretName))?.metadata?.resourceVersion,

@@ -52,6 +52,26 @@ const dueSecret: SecretObservation = {
   notAfter: new Date(now.getTime() + 29 * day),
 };
 
+function failedWith(reason: string, agoMs: number, attempts: number): DnsimpleCertificate {
+  return resource(
+    {},
+    {
+      observedGeneration: 1,
+      failedAttempts: attempts,
+      lastFailureTime: new Date(now.getTime() - agoMs).toISOString(),
+      conditions: [
+        {
+          type: "Ready",
+          status: "False",
+          reason,
+          message: "",
+          lastTransitionTime: now.toISOString(),
+        },
+      ],
+    },
+  );
+}
+
 function withAnnotation(r: DnsimpleCertificate, renewAt: string): DnsimpleCertificate {
   return {
     ...r,
@@ -126,11 +146,75 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "adoptCertificate", certificateId: 33 },
   ],
   [
-    "the lost order was not there: order",
+    "the lost order is not in the list yet: wait (it may still show up), do not order",
     {
       credentials: ok,
-      resource: resource({}, { pendingOrder: { startedAt: now.toISOString() } }),
+      resource: resource(
+        {},
+        { pendingOrder: { startedAt: new Date(now.getTime() - 30_000).toISOString() } },
+      ),
       pendingOrderSearch: {},
+    },
+    { kind: "fail", failure: { reason: "OrderOutcomeUnknown" }, permanent: false },
+  ],
+  [
+    "the lost order was not there after the grace period: order",
+    {
+      credentials: ok,
+      resource: resource(
+        {},
+        { pendingOrder: { startedAt: new Date(now.getTime() - 3 * 60_000).toISOString() } },
+      ),
+      pendingOrderSearch: {},
+    },
+    { kind: "order" },
+  ],
+  [
+    "a spec change whose order lost its answer: look for that order, not a third",
+    {
+      credentials: ok,
+      resource: resource(
+        { alternateNames: ["docs.example.com"] },
+        { certificateId: 10, pendingOrder: { startedAt: now.toISOString() } },
+      ),
+      remote: remote(),
+    },
+    { kind: "findPendingOrder" },
+  ],
+  [
+    "the Secret serves the spec but status lost its certificate id: take the Secret's",
+    { resource: resource({}, {}), secret: goodSecret },
+    { kind: "adoptCertificate", certificateId: 10 },
+  ],
+  [
+    "a permanent failure a minute ago, same spec: back off without calling DNSimple",
+    { resource: failedWith("Unauthorized", 60_000, 1) },
+    { kind: "backoff", until: new Date(now.getTime() - 60_000 + 15 * 60_000) },
+  ],
+  [
+    "a transient failure whose backoff ran out: try again",
+    { resource: failedWith("ApiUnavailable", 60_000, 1) },
+    { kind: "resolveCredentials" },
+  ],
+  [
+    "a permanent failure, but the spec changed since: try again at once",
+    {
+      resource: {
+        ...failedWith("Unauthorized", 60_000, 1),
+        metadata: { ...failedWith("Unauthorized", 60_000, 1).metadata, generation: 2 },
+      },
+    },
+    { kind: "resolveCredentials" },
+  ],
+  [
+    "a failed issuance and a spec change since: order again",
+    {
+      credentials: ok,
+      resource: {
+        ...resource({}, { certificateId: 10, observedGeneration: 1 }),
+        metadata: { name: "www", namespace: "web", uid: "u1", generation: 2 },
+      },
+      remote: remote({ state: "failed" }),
     },
     { kind: "order" },
   ],
@@ -166,7 +250,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     "state failed: IssuanceFailed, permanent",
     {
       credentials: ok,
-      resource: resource({}, { certificateId: 10 }),
+      resource: resource({}, { certificateId: 10, observedGeneration: 1 }),
       remote: remote({ state: "failed" }),
     },
     { kind: "fail", permanent: true },
@@ -175,7 +259,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     "state cancelled: IssuanceFailed",
     {
       credentials: ok,
-      resource: resource({}, { certificateId: 10 }),
+      resource: resource({}, { certificateId: 10, observedGeneration: 1 }),
       remote: remote({ state: "cancelled" }),
     },
     { kind: "fail" },
@@ -237,13 +321,13 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "fetchCertificate", certificateId: 10 },
   ],
   [
-    "the Secret holds another certificate than status says: fetch ours",
+    "the Secret holds another certificate that serves the spec: keep that one, order nothing",
     {
       credentials: ok,
       resource: resource({}, { certificateId: 11 }),
       secret: goodSecret,
     },
-    { kind: "fetchCertificate", certificateId: 11 },
+    { kind: "adoptCertificate", certificateId: 10 },
   ],
   [
     "the key algorithm changed in the spec: the downloaded certificate shows it, order anew",
