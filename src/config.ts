@@ -115,6 +115,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new ConfigError("--concurrency: write a whole number from 1 to 64");
   }
+  const logLevel = get("log-level") ?? "info";
+  if (!["trace", "debug", "info", "warn", "error", "fatal"].includes(logLevel)) {
+    throw new ConfigError(
+      `--log-level ${JSON.stringify(logLevel)}: write trace, debug, info, warn or error`,
+    );
+  }
   const optional = <T>(value: T | undefined) => value;
   return {
     kubeconfig: optional(get("kubeconfig")),
@@ -127,7 +133,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     metricsAddr: parseAddress(get("metrics-addr") ?? ":8080", "metrics-addr"),
     healthAddr: parseAddress(get("health-addr") ?? ":8081", "health-addr"),
     leaderElect: bool(get("leader-elect") ?? "false", "leader-elect"),
-    logLevel: get("log-level") ?? "info",
+    logLevel,
     concurrency,
   };
 }

@@ -2,6 +2,7 @@
 // graceful shutdown on SIGTERM/SIGINT (stop taking work, let reconciles in progress finish for
 // a few seconds, exit).
 import type { Server } from "node:http";
+import { delimiter } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ConfigError, type OperatorConfig, parseConfig, USAGE } from "./config.ts";
 import { Controller } from "./controller/controller.ts";
@@ -14,7 +15,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 function loadKubeConfig(config: OperatorConfig): KubeConfig {
   const kc = new KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+  // A KUBECONFIG list of files (a:b) is merged the way kubectl does it.
+  if (config.kubeconfig && !config.kubeconfig.includes(delimiter))
+    kc.loadFromFile(config.kubeconfig);
   else kc.loadFromDefault();
   return kc;
 }

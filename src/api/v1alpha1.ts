@@ -80,6 +80,8 @@ export interface DnsimpleCertificate {
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
     finalizers?: string[];
+    /** The raw JSON holds a string; compare with new Date(...). */
+    creationTimestamp?: Date;
     /** Set when deletion has begun (the raw JSON holds a string; only its presence matters). */
     deletionTimestamp?: Date;
   };

@@ -52,6 +52,7 @@ export class Controller {
 
     const reconciler = new Reconciler({
       getCertificate: (namespace, name) => this.#certificates.get(name, namespace),
+      listCertificates: (namespace) => this.#certificates.list(namespace),
       getSecret: (namespace, name) => this.#secrets.get(name, namespace),
       core,
       customObjects,

@@ -64,6 +64,7 @@ const PERMANENT = new Set<Failure["reason"]>([
   "Rejected",
   "IssuanceFailed",
   "CertificateMismatch",
+  "DuplicateSecretName",
 ]);
 
 /** An order whose outcome is unknown may take this long to show in DNSimple's list. */
@@ -206,6 +207,14 @@ export function decide(o: Observation): Action {
   const { spec, status = {} } = resource;
   const targetId = targetCertificateId(resource);
   const requested = renewRequest(resource, now);
+
+  // Two resources writing one Secret would overwrite each other: the first one keeps it.
+  if (o.secretNameOwner) {
+    return fail({
+      reason: "DuplicateSecretName",
+      message: `DnsimpleCertificate ${o.secretNameOwner} already writes Secret ${spec.secretName}: choose another secretName`,
+    });
+  }
 
   // A failure of a call made in this reconcile ends it.
   if (o.failure) return fail(o.failure);

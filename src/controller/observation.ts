@@ -19,6 +19,7 @@ export type FailureReason =
   | "RenewalFailed"
   | "OrderOutcomeUnknown"
   | "SecretWriteFailed"
+  | "DuplicateSecretName"
   | "ApiUnavailable";
 
 export interface Failure {
@@ -89,6 +90,8 @@ export interface Observation {
   autoRenewalSearch?: { found?: RemoteCertificate };
   /** When this resource last looked for an auto-renewal (the operator's memory). */
   lastAutoRenewCheck?: Date;
+  /** Another DnsimpleCertificate in the namespace that owns the same secretName. */
+  secretNameOwner?: string;
   /** The resync interval: auto-renewals are looked for this often. */
   resyncIntervalMs: number;
   download?: DownloadObservation;

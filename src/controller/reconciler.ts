@@ -8,6 +8,7 @@ import {
   type DnsimpleCertificate,
   type DnsimpleCertificateStatus,
   KIND,
+  SECRET_ANNOTATIONS,
 } from "../api/v1alpha1.ts";
 import { assembleBundle, type TlsSecretData } from "../certs/bundle.ts";
 import { expectedDnsNames } from "../certs/dns-names.ts";
@@ -37,6 +38,8 @@ import type { WorkResult } from "./workqueue.ts";
 export interface ReconcilerDependencies {
   /** Cached DnsimpleCertificate by namespace and name. */
   getCertificate: (namespace: string, name: string) => DnsimpleCertificate | undefined;
+  /** Cached DnsimpleCertificates of a namespace. */
+  listCertificates: (namespace: string) => readonly DnsimpleCertificate[];
   /** Cached managed Secret by namespace and name. */
   getSecret: (namespace: string, name: string) => V1Secret | undefined;
   core: CoreV1Api;
@@ -149,6 +152,7 @@ export class Reconciler {
         ),
         pollIntervalMs: this.#deps.pollIntervalMs,
         resyncIntervalMs: this.#deps.resyncIntervalMs,
+        ...this.#secretNameOwner(resource),
         // A restart does not look for auto-renewals at once: that waits for the next resync.
         lastAutoRenewCheck: this.#autoRenewChecks.get(key) ?? this.#startedAt,
       },
@@ -159,6 +163,32 @@ export class Reconciler {
       await this.#perform(pass, action);
     }
     throw new Error(`reconcile of ${key} did not settle in ${MAX_STEPS} steps`);
+  }
+
+  /** Another resource that owns this resource's secretName: the Secret's writer, else the oldest. */
+  #secretNameOwner(resource: DnsimpleCertificate): { secretNameOwner?: string } {
+    const { namespace, uid } = resource.metadata;
+    const rivals = this.#deps
+      .listCertificates(namespace)
+      .filter(
+        (r) =>
+          r.metadata.uid !== uid &&
+          r.spec.secretName === resource.spec.secretName &&
+          !r.metadata.deletionTimestamp,
+      );
+    if (rivals.length === 0) return {};
+    const writer = this.#deps.getSecret(namespace, resource.spec.secretName)?.metadata
+      ?.annotations?.[SECRET_ANNOTATIONS.owner];
+    const claimants = [resource, ...rivals];
+    const owner =
+      claimants.find((r) => r.metadata.name === writer) ??
+      claimants.sort(
+        (a, b) =>
+          new Date(a.metadata.creationTimestamp ?? 0).getTime() -
+            new Date(b.metadata.creationTimestamp ?? 0).getTime() ||
+          a.metadata.name.localeCompare(b.metadata.name),
+      )[0];
+    return owner && owner.metadata.uid !== uid ? { secretNameOwner: owner.metadata.name } : {};
   }
 
   async #perform(pass: Pass, action: Exclude<Action, FinalAction>): Promise<void> {

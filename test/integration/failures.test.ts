@@ -236,6 +236,31 @@ describe("failures", () => {
     privateKeys.push(decoded(await getSecret(ns.name, "lost-tls"), "tls.key"));
   });
 
+  it("a second resource for the same Secret: DuplicateSecretName, the first keeps it", async () => {
+    await createCertificate(ns.name, "dup-a", {
+      domain: "example.com",
+      name: "dupa",
+      secretName: "shared-tls",
+      credentialsRef,
+    });
+    await waitForReady(ns.name, "dup-a", "True");
+    const before = simulator.purchases().length;
+    await createCertificate(ns.name, "dup-b", {
+      domain: "example.com",
+      name: "dupb",
+      secretName: "shared-tls",
+      credentialsRef,
+    });
+    const loser = await waitForReady(ns.name, "dup-b", "False", "DuplicateSecretName");
+    expect(readyMessage(loser)).toContain("dup-a");
+    expect(simulator.purchases().length).toBe(before);
+    expect(
+      (await getSecret(ns.name, "shared-tls"))?.metadata?.annotations?.[
+        "dnsimple-cert-operator.dev/certificate-name"
+      ],
+    ).toBe("dup-a");
+  });
+
   it("never shows a token or a private key in logs, Events or status", async () => {
     const core = adminKubeConfig().makeApiClient(CoreV1Api);
     const events = await core.listNamespacedEvent({ namespace: ns.name });

@@ -404,6 +404,11 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "fail", permanent: true },
   ],
   [
+    "another resource already writes this secretName: refuse, permanently, with no call",
+    { secretNameOwner: "other" },
+    { kind: "fail", failure: { reason: "DuplicateSecretName" }, permanent: true },
+  ],
+  [
     "a failed DNSimple call of this reconcile ends it",
     {
       credentials: ok,
