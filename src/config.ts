@@ -1,5 +1,6 @@
 // The operator's command line: every flag has an environment variable, the flag wins.
 // Durations are written like 1s, 5m, 720h; addresses like :8080 or 127.0.0.1:8080.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseDuration } from "./time/duration.ts";
 
@@ -14,6 +15,13 @@ export interface OperatorConfig {
   metricsAddr: Address;
   healthAddr: Address;
   leaderElect: boolean;
+  leaderElection: {
+    namespace: string;
+    id: string;
+    leaseDurationMs: number;
+    renewDeadlineMs: number;
+    retryPeriodMs: number;
+  };
   logLevel: string;
   concurrency: number;
 }
@@ -47,6 +55,23 @@ const FLAGS = {
   "metrics-addr": { env: "METRICS_ADDR", help: "Prometheus metrics address (default :8080)" },
   "health-addr": { env: "HEALTH_ADDR", help: "/healthz and /readyz address (default :8081)" },
   "leader-elect": { env: "LEADER_ELECT", help: "use leader election (default false)" },
+  "leader-election-namespace": {
+    env: "LEADER_ELECTION_NAMESPACE",
+    help: "namespace of the Lease (default: $POD_NAMESPACE, the in-cluster namespace, or default)",
+  },
+  "leader-election-id": {
+    env: "LEADER_ELECTION_ID",
+    help: "name of the Lease (default dnsimple-cert-operator)",
+  },
+  "lease-duration": { env: "LEASE_DURATION", help: "how long a Lease is valid (default 15s)" },
+  "renew-deadline": {
+    env: "RENEW_DEADLINE",
+    help: "the leader stops leading when it cannot renew for this long (default 10s)",
+  },
+  "retry-period": {
+    env: "RETRY_PERIOD",
+    help: "how often to try to acquire or renew (default 2s)",
+  },
   "log-level": { env: "LOG_LEVEL", help: "trace|debug|info|warn|error (default info)" },
   concurrency: { env: "CONCURRENCY", help: "resources reconciled at once (default 4)" },
 } as const;
@@ -65,6 +90,18 @@ export function parseAddress(text: string, flag: string): Address {
   }
   const host = (match[1] ?? "").replace(/^\[|\]$/g, "");
   return { host: host === "" ? "0.0.0.0" : host, port };
+}
+
+/** The namespace a Pod runs in, from its ServiceAccount mount. */
+function inClusterNamespace(): string | undefined {
+  try {
+    return (
+      readFileSync("/var/run/secrets/kubernetes.io/serviceaccount/namespace", "utf8").trim() ||
+      undefined
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 function duration(text: string, flag: string): number {
@@ -122,6 +159,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     );
   }
   const optional = <T>(value: T | undefined) => value;
+  const leaseDurationMs = duration(get("lease-duration") ?? "15s", "lease-duration");
+  const renewDeadlineMs = duration(get("renew-deadline") ?? "10s", "renew-deadline");
+  const retryPeriodMs = duration(get("retry-period") ?? "2s", "retry-period");
+  // client-go's rules: the leader must give up before others may take over.
+  if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs)) {
+    throw new ConfigError(
+      "--lease-duration must exceed --renew-deadline, which must exceed --retry-period",
+    );
+  }
   return {
     kubeconfig: optional(get("kubeconfig")),
     dnsimpleBaseUrl: baseUrl,
@@ -133,6 +179,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     metricsAddr: parseAddress(get("metrics-addr") ?? ":8080", "metrics-addr"),
     healthAddr: parseAddress(get("health-addr") ?? ":8081", "health-addr"),
     leaderElect: bool(get("leader-elect") ?? "false", "leader-elect"),
+    leaderElection: {
+      namespace:
+        get("leader-election-namespace") ?? env.POD_NAMESPACE ?? inClusterNamespace() ?? "default",
+      id: get("leader-election-id") ?? "dnsimple-cert-operator",
+      leaseDurationMs,
+      renewDeadlineMs,
+      retryPeriodMs,
+    },
     logLevel,
     concurrency,
   };

@@ -3,13 +3,15 @@
 // a few seconds, exit).
 import type { Server } from "node:http";
 import { delimiter } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
-import { ConfigError, type OperatorConfig, parseConfig, USAGE } from "./config.ts";
+import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
+import { type OperatorConfig, parseConfig, USAGE } from "./config.ts";
 import { Controller } from "./controller/controller.ts";
 import { CredentialsResolver } from "./controller/credentials.ts";
 import { RateLimitBudget } from "./dnsimple/rate-limit.ts";
+import { LeaderElector } from "./kube/leader-election.ts";
 import { startHealthServer } from "./observability/health.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
+import { OperatorMetrics, startMetricsServer } from "./observability/metrics.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -22,18 +24,42 @@ function loadKubeConfig(config: OperatorConfig): KubeConfig {
   return kc;
 }
 
+export interface RunOptions {
+  /** What to do when leadership is lost. Default: exit, so Kubernetes restarts a clean process. */
+  onLostLeadership?: () => void;
+  /** Metrics registry holder (tests read it); one is made when absent. */
+  metrics?: OperatorMetrics;
+}
+
+export interface RunningOperatorProcess {
+  stop: () => Promise<void>;
+  metrics: OperatorMetrics;
+  /** Where /metrics and the health endpoints listen (useful with port 0). */
+  metricsPort: number;
+  healthPort: number;
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === "object" && address ? address.port : 0;
+}
+
+/** Endpoint templates come as "GET /v2/..."; the method is a label of its own. */
+function endpointLabel(endpoint: string): string {
+  return endpoint.replace(/^[A-Z]+ /, "");
+}
+
 export async function runOperator(
   config: OperatorConfig,
   log: Logger,
-): Promise<() => Promise<void>> {
-  if (config.leaderElect) {
-    throw new ConfigError(
-      "--leader-elect is not available yet (it arrives with the Helm chart); run one replica without it",
-    );
-  }
+  options: RunOptions = {},
+): Promise<RunningOperatorProcess> {
+  const metrics = options.metrics ?? new OperatorMetrics();
   const budget = new RateLimitBudget();
+  const kubeConfig = loadKubeConfig(config);
+  let elector: LeaderElector | undefined;
   const controller = new Controller({
-    kubeConfig: loadKubeConfig(config),
+    kubeConfig,
     log,
     watchNamespace: config.watchNamespace,
     pollIntervalMs: config.pollIntervalMs,
@@ -46,11 +72,39 @@ export async function runOperator(
           ...(config.dnsimpleToken ? { token: config.dnsimpleToken } : {}),
           ...(config.dnsimpleAccountId ? { accountId: config.dnsimpleAccountId } : {}),
         },
-        { baseUrl: config.dnsimpleBaseUrl, budget },
+        {
+          baseUrl: config.dnsimpleBaseUrl,
+          budget,
+          onResponse: (info) => {
+            const endpoint = endpointLabel(info.endpoint);
+            metrics.requests.inc({ method: info.method, endpoint, status: String(info.status) });
+            metrics.requestDuration.observe(
+              { method: info.method, endpoint },
+              info.durationMs / 1000,
+            );
+            for (const snapshot of budget.snapshots()) {
+              metrics.rateLimitRemaining.set(
+                { token_fingerprint: snapshot.tokenFingerprint },
+                snapshot.remaining,
+              );
+            }
+          },
+        },
       ),
+    ...(config.leaderElect ? { mayWrite: () => elector?.leading === true } : {}),
+    onOutcome: ({ action, reason, resource }) => {
+      metrics.reconciles.inc({ result: action });
+      if (reason) metrics.reconcileErrors.inc({ reason });
+      metrics.observeCertificate(resource);
+      metrics.queueDepth.set(controller.queueDepth);
+    },
+    onReconcileError: () => metrics.reconciles.inc({ result: "error" }),
+    onDeleted: (namespace, name) => metrics.forgetCertificate(namespace, name),
   });
+
   let stopping = false;
   const health: Server = await startHealthServer(config.healthAddr, {
+    // Standby replicas are ready too (healthy, caches warm): a rolling update needs them.
     ready: () =>
       stopping
         ? { ok: false, detail: "shutting down" }
@@ -58,19 +112,60 @@ export async function runOperator(
           ? { ok: true, detail: "ok" }
           : { ok: false, detail: "caches not synced yet" },
   });
-  await controller.start();
+  const metricsServer: Server = await startMetricsServer(config.metricsAddr, metrics);
+  await controller.startCaches();
+
+  if (config.leaderElect) {
+    const { namespace, id, leaseDurationMs, renewDeadlineMs, retryPeriodMs } =
+      config.leaderElection;
+    metrics.leader.set(0);
+    elector = new LeaderElector({
+      api: kubeConfig.makeApiClient(CoordinationV1Api),
+      namespace,
+      name: id,
+      leaseDurationMs,
+      renewDeadlineMs,
+      retryPeriodMs,
+      onStartedLeading: () => {
+        metrics.leader.set(1);
+        log.info({ lease: `${namespace}/${id}`, identity: elector?.identity }, "became the leader");
+        controller.startWorkers();
+      },
+      onStoppedLeading: () => {
+        metrics.leader.set(0);
+        log.error({ lease: `${namespace}/${id}` }, "lost leadership; stopping");
+        (options.onLostLeadership ?? (() => process.exit(1)))();
+      },
+      onError: (err) => log.warn({ err }, "leader election: could not reach the Lease"),
+    });
+    elector.start();
+    log.info({ lease: `${namespace}/${id}`, identity: elector.identity }, "waiting to lead");
+  } else {
+    metrics.leader.set(1);
+    controller.startWorkers();
+  }
   log.info(
     {
       dnsimpleBaseUrl: config.dnsimpleBaseUrl,
       watchNamespace: config.watchNamespace ?? "(all)",
-      healthAddr: `${config.healthAddr.host}:${config.healthAddr.port}`,
+      healthPort: portOf(health),
+      metricsPort: portOf(metricsServer),
     },
     "operator running",
   );
-  return async () => {
-    stopping = true;
-    await controller.stop(SHUTDOWN_GRACE_MS);
-    await new Promise<void>((resolve) => health.close(() => resolve()));
+  return {
+    metrics,
+    metricsPort: portOf(metricsServer),
+    healthPort: portOf(health),
+    stop: async () => {
+      stopping = true;
+      await controller.stop(SHUTDOWN_GRACE_MS);
+      // After the workers: the successor must not start while this one still writes.
+      await elector?.stop();
+      await Promise.all(
+        [health, metricsServer].map((server) => new Promise<void>((r) => server.close(() => r()))),
+      );
+    },
   };
 }
 
@@ -103,7 +198,7 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
   try {
-    stop = await runOperator(config, log);
+    stop = (await runOperator(config, log)).stop;
   } catch (err) {
     log.fatal({ err }, "operator failed to start");
     process.exit(1);

@@ -32,6 +32,12 @@ export interface ControllerOptions {
   resyncIntervalMs: number;
   concurrency: number;
   onOutcome?: ReconcilerDependencies["onOutcome"];
+  /** See ReconcilerDependencies.mayWrite (leader election). */
+  mayWrite?: () => boolean;
+  /** Told when a reconcile throws (it is retried with backoff). */
+  onReconcileError?: (key: string, err: unknown) => void;
+  /** Told when a DnsimpleCertificate is deleted. */
+  onDeleted?: (namespace: string, name: string) => void;
 }
 
 export class Controller {
@@ -64,12 +70,15 @@ export class Controller {
       // Half a resync: every resource of a domain checked in one resync shares one list call.
       domainCertificates: new DomainCertificates(options.resyncIntervalMs / 2),
       ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+      ...(options.mayWrite ? { mayWrite: options.mayWrite } : {}),
     });
     this.#queue = new WorkQueue({
       concurrency: options.concurrency,
       handler: (key) => reconciler.reconcile(key),
-      onError: (key, err, retryInMs) =>
-        log.error({ resource: key, err, retryInMs }, "reconcile failed; retrying with backoff"),
+      onError: (key, err, retryInMs) => {
+        options.onReconcileError?.(key, err);
+        log.error({ resource: key, err, retryInMs }, "reconcile failed; retrying with backoff");
+      },
     });
 
     const enqueue = (obj: DnsimpleCertificate) =>
@@ -89,7 +98,10 @@ export class Controller {
         if (generations.get(obj.metadata.uid) !== now) enqueue(obj);
         generations.set(obj.metadata.uid, now);
       },
-      onDelete: (obj) => generations.delete(obj.metadata.uid),
+      onDelete: (obj) => {
+        generations.delete(obj.metadata.uid);
+        options.onDeleted?.(obj.metadata.namespace, obj.metadata.name);
+      },
       onError: (err, retryInMs) =>
         log.warn({ err, retryInMs }, "DnsimpleCertificate watch failed; restarting"),
     });
@@ -119,20 +131,34 @@ export class Controller {
 
   /**
    * Starts the caches and waits until both have listed (a failed list is retried by the
-   * informer), then the workers: a reconcile never sees a half-filled cache, which would make
-   * every Ready resource look like it lost its Secret.
+   * informer). Standby replicas keep warm caches too, so a takeover starts at once.
    */
-  async start(): Promise<void> {
+  async startCaches(): Promise<void> {
     await this.#secrets.start();
     await this.#certificates.start();
     while (!this.synced) {
       if (this.#stopping) return;
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+
+  /**
+   * Starts the workers and the resync, after startCaches: a reconcile never sees a
+   * half-filled cache, which would make every Ready resource look like it lost its Secret.
+   */
+  startWorkers(): void {
+    if (this.#stopping) return;
     this.#queue.start();
+    this.#resync();
     this.#resyncTimer = setInterval(() => this.#resync(), this.#resyncIntervalMs);
     this.#resyncTimer.unref();
     this.#log.info("controller started");
+  }
+
+  /** Caches, then workers: for a single replica without leader election. */
+  async start(): Promise<void> {
+    await this.startCaches();
+    this.startWorkers();
   }
 
   get synced(): boolean {

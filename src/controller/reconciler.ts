@@ -52,8 +52,26 @@ export interface ReconcilerDependencies {
   /** Shared per-domain certificate lists (auto-renewal pickup). */
   domainCertificates: DomainCertificates;
   now?: () => Date;
-  /** Told the outcome of each reconcile (for metrics). */
-  onOutcome?: (outcome: { key: string; action: FinalAction["kind"]; reason?: string }) => void;
+  /** Told the outcome of each reconcile (for metrics), with the resource as it was left. */
+  onOutcome?: (outcome: {
+    key: string;
+    action: FinalAction["kind"];
+    reason?: string;
+    resource: DnsimpleCertificate;
+  }) => void;
+  /**
+   * False when this replica must not write (it is not, or no longer, the leader): checked before
+   * every step, so a replica that loses its Lease stops at once.
+   */
+  mayWrite?: () => boolean;
+}
+
+/** This replica is not the leader: nothing may be written. */
+export class NotLeaderError extends Error {
+  override name = "NotLeaderError";
+  constructor() {
+    super("not the leader: reconcile stopped");
+  }
 }
 
 /** JSON with sorted keys and without undefined fields, for comparing statuses. */
@@ -158,6 +176,7 @@ export class Reconciler {
       },
     };
     for (let step = 0; step < MAX_STEPS; step++) {
+      if (this.#deps.mayWrite && !this.#deps.mayWrite()) throw new NotLeaderError();
       const action = decide(pass.o);
       if (isFinal(action)) return this.#finish(pass, action);
       await this.#perform(pass, action);
@@ -579,6 +598,7 @@ export class Reconciler {
     this.#deps.onOutcome?.({
       key: pass.key,
       action: action.kind,
+      resource: pass.o.resource,
       ...(action.kind === "fail" ? { reason: action.failure.reason } : {}),
     });
     return { requeueAfterMs };

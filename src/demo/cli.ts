@@ -94,11 +94,11 @@ async function main(): Promise<void> {
     {},
   );
   const logFile = join(cacheDir, "operator.log");
-  const stopOperator = await runOperator(
+  const operator = await runOperator(
     config,
     createLogger("info", pino.destination({ dest: logFile, sync: true })),
   );
-  cleanups.push(stopOperator);
+  cleanups.push(operator.stop);
 
   say(`5/5 an example DnsimpleCertificate in namespace ${NAMESPACE}; waiting until it is Ready`);
   await kubectl(["apply", "-f", "-"], example(NAMESPACE));

@@ -245,6 +245,50 @@ describe("issuance", () => {
     expect(row).toMatch(/^www\s+True\s+www-tls\s+www\.example\.com\s+issued\s+/);
   });
 
+  it("exposes Prometheus metrics with the right values", async () => {
+    const www = await getCertificate(ns.name, "www");
+    const text = await (await fetch(`http://127.0.0.1:${operator.metricsPort}/metrics`)).text();
+    const value = (series: string) => {
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const labels = `name="www",namespace="${ns.name}"`;
+    expect(
+      value(`dnsimple_cert_operator_certificate_expiration_timestamp_seconds{${labels}}`),
+    ).toBe(Date.parse(www.status?.notAfter ?? "") / 1000);
+    expect(value(`dnsimple_cert_operator_certificate_renewal_timestamp_seconds{${labels}}`)).toBe(
+      Date.parse(www.status?.renewalTime ?? "") / 1000,
+    );
+    expect(
+      value(`dnsimple_cert_operator_certificate_ready_status{${labels},condition="True"}`),
+    ).toBe(1);
+    expect(
+      value(`dnsimple_cert_operator_certificate_ready_status{${labels},condition="False"}`),
+    ).toBe(0);
+    // The operator's own orders: "shop" was ordered by the adoption test itself.
+    const orders = simulator
+      .purchases()
+      .filter((p) => p.kind === "certificate" && p.name !== "shop").length;
+    expect(
+      value(
+        'dnsimple_cert_operator_dnsimple_requests_total{method="POST",endpoint="/v2/:account/domains/:domain/certificates/letsencrypt",status="201"}',
+      ),
+    ).toBe(orders);
+    expect(text).toMatch(
+      /^dnsimple_cert_operator_dnsimple_request_duration_seconds_count\{method="GET",/m,
+    );
+    const remaining = text.match(
+      /^dnsimple_cert_operator_dnsimple_rate_limit_remaining\{token_fingerprint="[0-9a-f]{12}"\} (\d+)$/m,
+    );
+    expect(Number(remaining?.[1])).toBeGreaterThan(2000);
+    expect(text).not.toContain(TOKEN);
+    expect(value('dnsimple_cert_operator_reconcile_total{result="ready"}')).toBeGreaterThan(0);
+    expect(text).toMatch(/^dnsimple_cert_operator_reconcile_duration_seconds_count \d+$/m);
+    expect(value("dnsimple_cert_operator_workqueue_depth")).toBeGreaterThanOrEqual(0);
+    expect(value("dnsimple_cert_operator_leader_election_status")).toBe(1);
+    expect(text).toMatch(/^dnsimple_cert_operator_process_resident_memory_bytes \d+$/m);
+  });
+
   it("costs no DNSimple call and rewrites no Secret when restarted over Ready resources", async () => {
     const names = ["www", "rsa", "wildcard", "adopted", "slow"];
     const before = await Promise.all(names.map((n) => getCertificate(ns.name, n)));

@@ -17,16 +17,19 @@ import {
   VERSION,
 } from "../../../src/api/v1alpha1.ts";
 import { parseConfig } from "../../../src/config.ts";
-import { runOperator } from "../../../src/main.ts";
+import { type RunningOperatorProcess, runOperator } from "../../../src/main.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import type { Simulator } from "../../../src/simulator/simulator.ts";
 import { adminKubeConfig, waitFor } from "./kube.ts";
 
-export interface RunningOperator {
+export interface RunningOperator extends RunningOperatorProcess {
   logs: string[];
-  stop: () => Promise<void>;
 }
 
+/**
+ * Starts the operator in-process. `flags` override the defaults below (later flags win);
+ * pass `--kubeconfig=...` to run it as someone else (e.g. a ServiceAccount, to test RBAC).
+ */
 export async function startOperator(
   namespace: string,
   simulator: Simulator,
@@ -52,8 +55,8 @@ export async function startOperator(
     ],
     {},
   );
-  const stop = await runOperator(config, createLogger(config.logLevel, sink));
-  return { logs, stop };
+  const running = await runOperator(config, createLogger(config.logLevel, sink));
+  return { ...running, logs };
 }
 
 const api = () => adminKubeConfig().makeApiClient(CustomObjectsApi);

@@ -1,0 +1,185 @@
+// Two (then three) operator processes with leader election on one Lease: one leader reconciles,
+// no certificate is bought twice, the standby takes over after the leader is killed (within
+// the lease duration) and after SIGTERM (at once: the Lease is released), and a leader whose
+// Lease is taken stops.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { CoordinationV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { adminKubeConfig, useNamespace, waitFor } from "./support/kube.ts";
+import { createCertificate, waitForReady } from "./support/operator.ts";
+
+const ns = useNamespace("leader");
+const TOKEN = "leader-test-token-77";
+const LEASE = { duration: 4_000, renewDeadline: 3_000, retry: 500 };
+let simulator: Simulator;
+const replicas: Replica[] = [];
+
+interface Replica {
+  name: string;
+  process: ChildProcess;
+  metricsPort: number;
+  exited: Promise<number | null>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function startReplica(name: string): Promise<Replica> {
+  const metricsPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, "..", "..", "src", "main.ts"),
+      `--kubeconfig=${inject("kubeconfig")}`,
+      `--dnsimple-base-url=${simulator.url}`,
+      `--dnsimple-token=${TOKEN}`,
+      `--watch-namespace=${ns.name}`,
+      "--health-addr=127.0.0.1:0",
+      `--metrics-addr=127.0.0.1:${metricsPort}`,
+      "--poll-interval=200ms",
+      "--leader-elect=true",
+      `--leader-election-namespace=${ns.name}`,
+      `--lease-duration=${LEASE.duration}ms`,
+      `--renew-deadline=${LEASE.renewDeadline}ms`,
+      `--retry-period=${LEASE.retry}ms`,
+    ],
+    { stdio: "ignore" },
+  );
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  const replica = { name, process: child, metricsPort, exited };
+  replicas.push(replica);
+  return replica;
+}
+
+/** The replica's own view: its leader_election_status gauge (undefined until it answers). */
+async function leads(replica: Replica): Promise<boolean | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${replica.metricsPort}/metrics`)).text();
+    const line = text
+      .split("\n")
+      .find((l) => l.startsWith("dnsimple_cert_operator_leader_election_status "));
+    return line ? line.endsWith(" 1") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function leaderAmong(candidates: Replica[]): Promise<Replica> {
+  return waitFor(
+    "a leader",
+    async () => {
+      const views = await Promise.all(candidates.map(leads));
+      const leaders = candidates.filter((_, i) => views[i] === true);
+      expect(leaders.length).toBeLessThanOrEqual(1);
+      return leaders[0];
+    },
+    30_000,
+  );
+}
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    token: TOKEN,
+    accountId: 88,
+    domains: ["example.com"],
+    issueDelayMs: 200,
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  for (const replica of replicas) replica.process.kill("SIGKILL");
+  await simulator?.close();
+});
+
+describe("leader election", () => {
+  it("one leader reconciles; failover after a kill and after SIGTERM; nothing bought twice", async () => {
+    const a = await startReplica("a");
+    const b = await startReplica("b");
+    const first = await leaderAmong([a, b]);
+    const standby = first === a ? b : a;
+    expect(await leads(standby)).toBe(false);
+
+    for (const name of ["one", "two"]) {
+      await createCertificate(ns.name, name, {
+        domain: "example.com",
+        name,
+        secretName: `${name}-tls`,
+      });
+    }
+    await waitForReady(ns.name, "one", "True");
+    await waitForReady(ns.name, "two", "True");
+
+    // Killed: the standby takes over once the Lease has not been renewed for its duration.
+    const killedAt = Date.now();
+    first.process.kill("SIGKILL");
+    await first.exited;
+    const second = await leaderAmong([standby]);
+    const afterKill = Date.now() - killedAt;
+    process.stderr.write(`[leader] failover after SIGKILL: ${afterKill} ms\n`);
+    expect(afterKill).toBeLessThan(LEASE.duration + 3 * LEASE.retry + 2_000);
+
+    await createCertificate(ns.name, "three", {
+      domain: "example.com",
+      name: "three",
+      secretName: "three-tls",
+    });
+    await waitForReady(ns.name, "three", "True");
+
+    // SIGTERM: the leader releases the Lease; a new standby takes over at once.
+    const c = await startReplica("c");
+    await waitFor("c's metrics", async () => ((await leads(c)) === false ? true : undefined));
+    const termAt = Date.now();
+    second.process.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    await leaderAmong([c]);
+    const afterTerm = Date.now() - termAt;
+    process.stderr.write(`[leader] failover after SIGTERM: ${afterTerm} ms\n`);
+    expect(afterTerm).toBeLessThan(LEASE.duration);
+
+    await createCertificate(ns.name, "four", {
+      domain: "example.com",
+      name: "four",
+      secretName: "four-tls",
+    });
+    await waitForReady(ns.name, "four", "True");
+    const bought = simulator
+      .purchases()
+      .map((p) => p.name)
+      .sort();
+    expect(bought).toEqual(["four", "one", "three", "two"]);
+  });
+
+  it("a leader whose Lease is taken stops at once", async () => {
+    const leader = await leaderAmong(replicas.filter((r) => r.process.exitCode === null));
+    const api = adminKubeConfig().makeApiClient(CoordinationV1Api);
+    const lease = await api.readNamespacedLease({
+      namespace: ns.name,
+      name: "dnsimple-cert-operator",
+    });
+    lease.spec = {
+      ...lease.spec,
+      holderIdentity: "intruder",
+      leaseDurationSeconds: 3600,
+      renewTime: new Date().toISOString().replace("Z", "000Z") as unknown as Date,
+    };
+    await api.replaceNamespacedLease({
+      namespace: ns.name,
+      name: "dnsimple-cert-operator",
+      body: lease,
+    });
+    // It notices at its next renewal and exits (Kubernetes would restart it as a standby).
+    expect(await leader.exited).toBe(1);
+  });
+});
