@@ -1,0 +1,98 @@
+{{/* The chart name, or nameOverride. */}}
+{{- define "dnsimple-cert-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The name of every resource: fullnameOverride, else the release name when it already contains
+the chart name, else <release>-<chart>. 63 characters at most (DNS label).
+*/}}
+{{- define "dnsimple-cert-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* chart-version, for the helm.sh/chart label. */}}
+{{- define "dnsimple-cert-operator.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The labels every resource carries. */}}
+{{- define "dnsimple-cert-operator.labels" -}}
+helm.sh/chart: {{ include "dnsimple-cert-operator.chart" . }}
+{{ include "dnsimple-cert-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: dnsimple-cert-operator
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* The labels that select the operator's Pods (never change them: selectors are immutable). */}}
+{{- define "dnsimple-cert-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "dnsimple-cert-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* The ServiceAccount the operator runs as. */}}
+{{- define "dnsimple-cert-operator.serviceAccountName" -}}
+{{- include "dnsimple-cert-operator.fullname" . }}
+{{- end }}
+
+{{/* The Secret with the default DNSimple credentials (keys token, accountId). */}}
+{{- define "dnsimple-cert-operator.credentialsSecretName" -}}
+{{- if and .Values.dnsimple.existingSecret .Values.dnsimple.token }}
+{{- fail "dnsimple: set either token (the chart creates a Secret from it) or existingSecret, not both" }}
+{{- end }}
+{{- if and .Values.dnsimple.existingSecret .Values.dnsimple.accountId }}
+{{- fail "dnsimple.accountId goes with dnsimple.token; with existingSecret, put accountId in that Secret" }}
+{{- end }}
+{{- default (printf "%s-credentials" (include "dnsimple-cert-operator.fullname" .)) .Values.dnsimple.existingSecret }}
+{{- end }}
+
+{{/* The Lease the replicas elect a leader with (in the release namespace). */}}
+{{- define "dnsimple-cert-operator.leaseName" -}}
+{{- include "dnsimple-cert-operator.fullname" . }}
+{{- end }}
+
+{{/* The operator image. */}}
+{{- define "dnsimple-cert-operator.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* The rules the operator needs wherever it watches DnsimpleCertificates (and nothing more). */}}
+{{- define "dnsimple-cert-operator.rules" -}}
+# Its own resources: read and watch them; write only their status (PUT on /status).
+- apiGroups: ["dnsimple-cert-operator.dev"]
+  resources: ["dnsimplecertificates"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["dnsimple-cert-operator.dev"]
+  resources: ["dnsimplecertificates/status"]
+  verbs: ["update"]
+# Secrets: get credentials Secrets named by resources; list and watch its own (it asks for its
+# label only, but RBAC cannot filter by label); create and patch (server-side apply) the TLS
+# Secrets. Never update (PUT) or delete.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# Events for every transition (patch: a repeated Event's count).
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
+
+{{/*
+dnsimple.accountId as a string of digits. A number from a values file arrives as a float
+(1.23456789012e+11 if printed as it is), so numbers go through int64.
+*/}}
+{{- define "dnsimple-cert-operator.accountId" -}}
+{{- $id := .Values.dnsimple.accountId }}
+{{- if kindIs "string" $id }}{{ $id }}{{ else if $id }}{{ int64 $id }}{{ end }}
+{{- end }}
