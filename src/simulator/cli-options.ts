@@ -20,10 +20,11 @@ const DAY_MS = 86_400_000;
 
 export const USAGE = `Usage: node src/simulator/cli.ts [flags]     (or: npm run simulator -- [flags])
 
-A DNSimple Certificates API simulator on 127.0.0.1, in the foreground until SIGINT/SIGTERM.
+A DNSimple Certificates API simulator (on 127.0.0.1 unless --host), in the foreground until SIGINT/SIGTERM.
 Durations are written like 500ms, 3s, 5m, 2h, 90d.
 
   --port N                   port to listen on; 0 picks a free one (default ${DEFAULT_OPTIONS.port})
+  --host ADDR                address to listen on (default ${DEFAULT_OPTIONS.host}; 0.0.0.0 for other hosts)
   --token T                  the account token clients must send (default ${DEFAULT_OPTIONS.token})
   --account ID               the account id (default ${DEFAULT_OPTIONS.accountId})
   --domains a.com,b.com      the account's domains (default ${DEFAULT_OPTIONS.domains.join(",")})
@@ -56,6 +57,7 @@ export function parseCliArguments(args: readonly string[]): CliCommand {
     quiet: values.quiet === true,
     options: {
       port: optional(values.port, (text) => integer("--port", text)),
+      host: values.host,
       token: values.token,
       accountId: optional(values.account, (text) => integer("--account", text)),
       domains: optional(values.domains, domainList),
@@ -85,6 +87,7 @@ function parseFlags(args: readonly string[]) {
     allowPositionals: false,
     options: {
       port: text,
+      host: text,
       token: text,
       account: text,
       domains: text,

@@ -7,8 +7,11 @@ import { withoutUndefined } from "./objects.ts";
 import { type SimulatorSettings, validateSettings } from "./settings.ts";
 
 export interface SimulatorOptions extends SimulatorSettings, FaultRates {
-  // 0 picks a free port. The simulator listens on 127.0.0.1 only.
+  // 0 picks a free port.
   port: number;
+  // The address to listen on: 127.0.0.1 by default; 0.0.0.0 to serve other machines or pods
+  // (in a container, for the end-to-end test). It has no authentication beyond the token.
+  host: string;
   token: string;
   accountId: number;
   domains: string[];
@@ -22,6 +25,7 @@ export interface SimulatorOptions extends SimulatorSettings, FaultRates {
 
 export const DEFAULT_OPTIONS: SimulatorOptions = {
   port: 0,
+  host: "127.0.0.1",
   token: "simulator-token",
   accountId: 1010,
   domains: ["example.com"],

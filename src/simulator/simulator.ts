@@ -77,7 +77,7 @@ export class Simulator {
         ? { authority: await createCertificateAuthority(now), created: true }
         : await loadOrCreateCertificateAuthority(options.caDir, now);
     const simulator = new Simulator(options, authority, created);
-    await simulator.#listen(options.port);
+    await simulator.#listen(options.port, options.host);
     return simulator;
   }
 
@@ -243,10 +243,10 @@ export class Simulator {
     this.#rateLimiter.reset();
   }
 
-  async #listen(port: number): Promise<void> {
+  async #listen(port: number, host: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.#server.once("error", reject);
-      this.#server.listen(port, "127.0.0.1", () => {
+      this.#server.listen(port, host, () => {
         this.#server.off("error", reject);
         resolve();
       });
