@@ -14,6 +14,8 @@ export interface OperatorConfig {
   resyncIntervalMs: number;
   metricsAddr: Address;
   healthAddr: Address;
+  /** The DNSimple webhook receiver: off unless an address is given. */
+  webhook?: { address: Address; token: string };
   leaderElect: boolean;
   leaderElection: {
     namespace: string;
@@ -54,6 +56,14 @@ const FLAGS = {
   },
   "metrics-addr": { env: "METRICS_ADDR", help: "Prometheus metrics address (default :8080)" },
   "health-addr": { env: "HEALTH_ADDR", help: "/healthz and /readyz address (default :8081)" },
+  "webhook-addr": {
+    env: "WEBHOOK_ADDR",
+    help: "receive DNSimple webhook events here (default: off)",
+  },
+  "webhook-token": {
+    env: "WEBHOOK_TOKEN",
+    help: "secret path component: events are accepted at POST /webhook/<token>",
+  },
   "leader-elect": { env: "LEADER_ELECT", help: "use leader election (default false)" },
   "leader-election-namespace": {
     env: "LEADER_ELECTION_NAMESPACE",
@@ -159,6 +169,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     );
   }
   const optional = <T>(value: T | undefined) => value;
+  const webhookAddr = get("webhook-addr");
+  const webhookToken = get("webhook-token");
+  if (webhookAddr && (!webhookToken || !/^[A-Za-z0-9._~-]{16,}$/.test(webhookToken))) {
+    throw new ConfigError(
+      "--webhook-addr needs --webhook-token: at least 16 characters of letters, digits and . _ ~ - (it is a URL path component)",
+    );
+  }
   const leaseDurationMs = duration(get("lease-duration") ?? "15s", "lease-duration");
   const renewDeadlineMs = duration(get("renew-deadline") ?? "10s", "renew-deadline");
   const retryPeriodMs = duration(get("retry-period") ?? "2s", "retry-period");
@@ -178,6 +195,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     resyncIntervalMs: duration(get("resync-interval") ?? "10m", "resync-interval"),
     metricsAddr: parseAddress(get("metrics-addr") ?? ":8080", "metrics-addr"),
     healthAddr: parseAddress(get("health-addr") ?? ":8081", "health-addr"),
+    ...(webhookAddr && webhookToken
+      ? { webhook: { address: parseAddress(webhookAddr, "webhook-addr"), token: webhookToken } }
+      : {}),
     leaderElect: bool(get("leader-elect") ?? "false", "leader-elect"),
     leaderElection: {
       namespace:

@@ -12,6 +12,7 @@ import { LeaderElector } from "./kube/leader-election.ts";
 import { startHealthServer } from "./observability/health.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { OperatorMetrics, startMetricsServer } from "./observability/metrics.ts";
+import { startWebhookReceiver } from "./webhook/receiver.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -34,9 +35,10 @@ export interface RunOptions {
 export interface RunningOperatorProcess {
   stop: () => Promise<void>;
   metrics: OperatorMetrics;
-  /** Where /metrics and the health endpoints listen (useful with port 0). */
+  /** Where /metrics, the health endpoints and the webhook receiver listen (for port 0). */
   metricsPort: number;
   healthPort: number;
+  webhookPort?: number;
 }
 
 function portOf(server: Server): number {
@@ -113,6 +115,15 @@ export async function runOperator(
           : { ok: false, detail: "caches not synced yet" },
   });
   const metricsServer: Server = await startMetricsServer(config.metricsAddr, metrics);
+  const webhook: Server | undefined = config.webhook
+    ? await startWebhookReceiver({
+        address: config.webhook.address,
+        token: config.webhook.token,
+        // On a standby the queue does not run; the leader's receiver does the work.
+        enqueueCertificate: (id) => controller.enqueueCertificate(id),
+        onEvent: (event, outcome) => metrics.webhookEvents.inc({ event, outcome }),
+      })
+    : undefined;
   await controller.startCaches();
 
   if (config.leaderElect) {
@@ -150,6 +161,7 @@ export async function runOperator(
       watchNamespace: config.watchNamespace ?? "(all)",
       healthPort: portOf(health),
       metricsPort: portOf(metricsServer),
+      ...(webhook ? { webhookPort: portOf(webhook) } : {}),
     },
     "operator running",
   );
@@ -157,13 +169,16 @@ export async function runOperator(
     metrics,
     metricsPort: portOf(metricsServer),
     healthPort: portOf(health),
+    ...(webhook ? { webhookPort: portOf(webhook) } : {}),
     stop: async () => {
       stopping = true;
       await controller.stop(SHUTDOWN_GRACE_MS);
       // After the workers: the successor must not start while this one still writes.
       await elector?.stop();
       await Promise.all(
-        [health, metricsServer].map((server) => new Promise<void>((r) => server.close(() => r()))),
+        [health, metricsServer, webhook]
+          .filter((server) => server !== undefined)
+          .map((server) => new Promise<void>((r) => server.close(() => r()))),
       );
     },
   };

@@ -161,6 +161,19 @@ export class Controller {
     this.startWorkers();
   }
 
+  /** Enqueues the resources whose certificate (or renewal in flight) is this DNSimple id. */
+  enqueueCertificate(certificateId: number): number {
+    let count = 0;
+    for (const obj of this.#certificates.list()) {
+      const { certificateId: current, renewedCertificateId } = obj.status ?? {};
+      if (current === certificateId || renewedCertificateId === certificateId) {
+        this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
+        count += 1;
+      }
+    }
+    return count;
+  }
+
   get synced(): boolean {
     return this.#certificates.synced && this.#secrets.synced;
   }

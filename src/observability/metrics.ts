@@ -72,6 +72,12 @@ export class OperatorMetrics {
     help: "Keys waiting in the work queue.",
     registers: [this.registry],
   });
+  readonly webhookEvents = new Counter({
+    name: `${PREFIX}webhook_events_total`,
+    help: "DNSimple webhook events received, by event name and outcome.",
+    labelNames: ["event", "outcome"],
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({
     name: `${PREFIX}leader_election_status`,
     help: "1 when this replica is the leader (or leader election is off), else 0.",

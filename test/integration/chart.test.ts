@@ -589,6 +589,11 @@ describe("helm chart", () => {
         { metrics: { port: 9000 }, health: { port: 9000 } },
         "metrics.port and health.port must differ",
       ],
+      [
+        "the webhook without its Secret",
+        { webhook: { enabled: true } },
+        "webhook.enabled needs webhook.existingSecret",
+      ],
     ];
     for (const [name, values, message] of cases) {
       const result = await template(values);
@@ -596,6 +601,25 @@ describe("helm chart", () => {
       expect(result.stderr, name).toContain(message);
       expect(result.stderr, name).not.toContain(TOKEN);
     }
+  });
+
+  it("wires the DNSimple webhook receiver when asked: port, token from a Secret, Service", async () => {
+    const manifests = await render({
+      webhook: { enabled: true, port: 9443, existingSecret: "hook" },
+    });
+    const env = operatorEnv(deploymentOf(manifests));
+    expect(env.find((e) => e.name === "WEBHOOK_ADDR")?.value).toBe(":9443");
+    expect(env.find((e) => e.name === "WEBHOOK_TOKEN")?.valueFrom?.secretKeyRef).toMatchObject({
+      name: "hook",
+      key: "token",
+    });
+    const ports = deploymentOf(manifests).spec?.template.spec?.containers[0]?.ports ?? [];
+    expect(ports.map((p) => p.name)).toContain("webhook");
+    const service = only<V1Service>(manifests, "Service", "dnsimple-cert-operator-webhook");
+    expect(service.spec?.ports?.[0]).toMatchObject({ port: 9443, targetPort: "webhook" });
+    const off = await render({});
+    expect(operatorEnv(deploymentOf(off)).some((e) => e.name.startsWith("WEBHOOK_"))).toBe(false);
+    expect(off.filter((m) => m.metadata.name === "dnsimple-cert-operator-webhook")).toEqual([]);
   });
 
   it("tells the user what to apply next (NOTES)", async () => {

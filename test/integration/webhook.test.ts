@@ -1,0 +1,130 @@
+// The DNSimple webhook trigger: with polling set to an hour, only the simulator's
+// certificate.issue event can bring the resource to Ready; a forged event changes nothing (the
+// operator looks through the API); wrong tokens, malformed and unknown events are refused or
+// ignored.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { useNamespace, waitFor } from "./support/kube.ts";
+import {
+  createCertificate,
+  getCertificate,
+  type RunningOperator,
+  startOperator,
+  waitForReady,
+} from "./support/operator.ts";
+
+const ns = useNamespace("webhook");
+const TOKEN = "webhook-test-token-a1";
+const HOOK = "hook-secret-0123456789abcdef";
+let simulator: Simulator;
+let operator: RunningOperator;
+let hookUrl: string;
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    token: TOKEN,
+    accountId: 99,
+    domains: ["example.com"],
+    issueDelayMs: 500,
+    log: () => {},
+  });
+  operator = await startOperator(ns.name, simulator, [
+    `--dnsimple-token=${TOKEN}`,
+    "--poll-interval=1h",
+    "--webhook-addr=127.0.0.1:0",
+    `--webhook-token=${HOOK}`,
+  ]);
+  hookUrl = `http://127.0.0.1:${operator.webhookPort}/webhook/${HOOK}`;
+  simulator.updateSettings({ webhookUrl: hookUrl });
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await simulator?.close();
+});
+
+const post = (url: string, body: string) =>
+  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+describe("the webhook trigger", () => {
+  it("brings a certificate to Ready on certificate.issue, long before the next poll", async () => {
+    await createCertificate(ns.name, "www", { domain: "example.com", secretName: "www-tls" });
+    // The first poll after issuing would be an hour away: only the event can make it Ready.
+    const ready = await waitForReady(ns.name, "www", "True", undefined, 30_000);
+    expect(
+      simulator.webhookDeliveries().some((d) => d.name === "certificate.issue" && d.status === 202),
+    ).toBe(true);
+    const polls = simulator
+      .calls()
+      .filter(
+        (c) =>
+          c.method === "GET" && c.path.endsWith(`/certificates/${ready.status?.certificateId}`),
+      );
+    // One look after the event (and none from the hour-long poll).
+    expect(polls).toHaveLength(1);
+  });
+
+  it("never trusts the payload: a forged event only makes the operator look", async () => {
+    simulator.updateSettings({ issueDelayMs: 60_000, webhookUrl: null });
+    try {
+      await createCertificate(ns.name, "slow", {
+        domain: "example.com",
+        name: "slow",
+        secretName: "slow-tls",
+      });
+      const issuing = await waitForReady(ns.name, "slow", "False", "Issuing");
+      const id = issuing.status?.certificateId;
+      const looks = () =>
+        simulator.calls().filter((c) => c.path.endsWith(`/certificates/${id}`)).length;
+      const before = looks();
+      const forged = await post(
+        hookUrl,
+        JSON.stringify({
+          name: "certificate.issue",
+          data: { certificate: { id, state: "issued" } },
+        }),
+      );
+      expect(forged.status).toBe(202);
+      expect(await forged.text()).toContain("1 resource");
+      await waitFor("the operator to look again", async () =>
+        looks() > before ? true : undefined,
+      );
+      const after = await getCertificate(ns.name, "slow");
+      expect(after.status?.state).toBe("requesting");
+      expect(after.status?.conditions?.find((c) => c.type === "Ready")?.reason).toBe("Issuing");
+    } finally {
+      simulator.updateSettings({ issueDelayMs: 500, webhookUrl: hookUrl });
+    }
+  });
+
+  it("refuses a wrong token, and answers malformed and unknown events without acting", async () => {
+    const base = `http://127.0.0.1:${operator.webhookPort}`;
+    const calls = simulator.calls().length;
+    expect((await post(`${base}/webhook/wrong-token-0000000000`, "{}")).status).toBe(404);
+    expect((await post(`${base}/other`, "{}")).status).toBe(404);
+    expect((await fetch(hookUrl)).status).toBe(405);
+    expect((await post(hookUrl, "not json")).status).toBe(400);
+    expect((await post(hookUrl, JSON.stringify({ data: {} }))).status).toBe(400);
+    expect(
+      (await post(hookUrl, JSON.stringify({ name: "certificate.issue", data: {} }))).status,
+    ).toBe(400);
+    const unknown = await post(
+      hookUrl,
+      JSON.stringify({ name: "domain.create", data: { domain: { id: 1 } } }),
+    );
+    expect(unknown.status).toBe(200);
+    const stranger = await post(
+      hookUrl,
+      JSON.stringify({ name: "certificate.issue", data: { certificate: { id: 999999 } } }),
+    );
+    expect(await stranger.text()).toContain("0 resource");
+    expect(simulator.calls().length).toBe(calls);
+    const metrics = await (await fetch(`http://127.0.0.1:${operator.metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(
+      /dnsimple_cert_operator_webhook_events_total\{event="",outcome="unauthorized"\} 2/,
+    );
+    expect(metrics).toMatch(
+      /dnsimple_cert_operator_webhook_events_total\{event="",outcome="malformed"\} 3/,
+    );
+  });
+});
