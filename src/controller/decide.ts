@@ -68,7 +68,7 @@ const PERMANENT = new Set<Failure["reason"]>([
 ]);
 
 /** An order whose outcome is unknown may take this long to show in DNSimple's list. */
-export const ORDER_GRACE_MS = 2 * 60_000;
+export const ORDER_GRACE_MS = 30_000;
 
 const fail = (failure: Failure): Action => ({
   kind: "fail",
@@ -196,7 +196,7 @@ function orderStep(o: Observation, order: Extract<Action, { kind: "order" }>): A
     return fail({
       reason: "OrderOutcomeUnknown",
       message: `the order sent at ${pending.startedAt} got no answer and is not in DNSimple's list yet; looking again before ordering anew (not before ${graceEnd.toISOString()})`,
-      retryAt: new Date(Math.min(graceEnd.getTime(), o.now.getTime() + 15_000)),
+      retryAt: new Date(Math.min(graceEnd.getTime(), o.now.getTime() + 10_000)),
     });
   }
   return order;

@@ -151,7 +151,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       credentials: ok,
       resource: resource(
         {},
-        { pendingOrder: { startedAt: new Date(now.getTime() - 30_000).toISOString() } },
+        { pendingOrder: { startedAt: new Date(now.getTime() - 10_000).toISOString() } },
       ),
       pendingOrderSearch: {},
     },
@@ -163,7 +163,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       credentials: ok,
       resource: resource(
         {},
-        { pendingOrder: { startedAt: new Date(now.getTime() - 3 * 60_000).toISOString() } },
+        { pendingOrder: { startedAt: new Date(now.getTime() - 60_000).toISOString() } },
       ),
       pendingOrderSearch: {},
     },
