@@ -20,11 +20,10 @@ import {
   type RunningOperator,
   resolveEnv,
   startOperatorFromEnv,
-  tokenKubeconfig,
   type Values,
   valuesFile,
 } from "./support/chart.ts";
-import { adminKubeConfig, useNamespace, waitFor } from "./support/kube.ts";
+import { adminKubeConfig, tokenKubeconfig, useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
   createCredentials,

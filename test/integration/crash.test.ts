@@ -3,11 +3,10 @@
 // intent it recorded first, and the simulator counts exactly one purchase.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
-import { kubectl, useNamespace, waitFor } from "./support/kube.ts";
+import { freePort, kubectl, useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
   eventsFor,
@@ -113,16 +112,6 @@ describe("the operator process", () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe("a status write that fails after the purchase", () => {
   it("keeps the intent and recovers the order without buying again", async () => {

@@ -4,12 +4,11 @@
 // Lease is taken stops.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
-import { adminKubeConfig, useNamespace, waitFor } from "./support/kube.ts";
+import { adminKubeConfig, freePort, useNamespace, waitFor } from "./support/kube.ts";
 import { createCertificate, waitForReady } from "./support/operator.ts";
 
 const ns = useNamespace("leader");
@@ -23,16 +22,6 @@ interface Replica {
   process: ChildProcess;
   metricsPort: number;
   exited: Promise<number | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 async function startReplica(name: string): Promise<Replica> {

@@ -5,13 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import {
-  CoreV1Api,
-  KubeConfig,
-  type V1Deployment,
-  type V1EnvVar,
-  type V1Pod,
-} from "@kubernetes/client-node";
+import { CoreV1Api, type V1Deployment, type V1EnvVar, type V1Pod } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { CHART_DIR, type HelmResult, helm } from "../../../helm/render.ts";
@@ -163,34 +157,6 @@ export function podFromDeployment(deployment: V1Deployment, name: string): V1Pod
     },
     spec: template.spec,
   };
-}
-
-/**
- * A kubeconfig that authenticates as an existing ServiceAccount with a real signed token
- * (TokenRequest), so a client sees exactly what RBAC grants it.
- */
-export async function tokenKubeconfig(namespace: string, name: string): Promise<string> {
-  const admin = adminKubeConfig();
-  const core = admin.makeApiClient(CoreV1Api);
-  const tokenRequest = await core.createNamespacedServiceAccountToken({
-    name,
-    namespace,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const token = tokenRequest.status?.token;
-  if (!token) throw new Error(`no token issued for ${namespace}/${name}`);
-  const cluster = admin.getCurrentCluster();
-  if (!cluster) throw new Error("admin kubeconfig has no current cluster");
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name, token }],
-    contexts: [{ name, cluster: cluster.name, user: name }],
-    currentContext: name,
-  });
-  const path = join(mkdtempSync(join(tmpdir(), "sa-kubeconfig-")), "kubeconfig");
-  writeFileSync(path, kc.exportConfig(), { mode: 0o600 });
-  return path;
 }
 
 /** One `kubectl auth can-i` question. */

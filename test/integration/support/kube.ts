@@ -2,7 +2,8 @@
 // test file, kubectl, and credentials of a ServiceAccount (to test RBAC as the operator sees it).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
@@ -60,13 +61,12 @@ export function useNamespace(prefix = "test"): { readonly name: string } {
 }
 
 /**
- * Creates a ServiceAccount and returns a kubeconfig file that authenticates as it with a
- * real signed token, so a test sees exactly what RBAC grants that account.
+ * A kubeconfig that authenticates as an existing ServiceAccount with a real signed token
+ * (TokenRequest), so a client sees exactly what RBAC grants it.
  */
-export async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+export async function tokenKubeconfig(namespace: string, name: string): Promise<string> {
   const admin = adminKubeConfig();
   const core = admin.makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
   const tokenRequest = await core.createNamespacedServiceAccountToken({
     name,
     namespace,
@@ -83,9 +83,28 @@ export async function serviceAccountKubeconfig(namespace: string, name: string):
     contexts: [{ name, cluster: cluster.name, user: name }],
     currentContext: name,
   });
-  const path = join(tmpdir(), `kubeconfig-${namespace}-${name}`);
+  const path = join(mkdtempSync(join(tmpdir(), "sa-kubeconfig-")), "kubeconfig");
   writeFileSync(path, kc.exportConfig(), { mode: 0o600 });
   return path;
+}
+
+/** Creates a ServiceAccount and returns a kubeconfig that acts as it (see tokenKubeconfig). */
+export async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+  const core = adminKubeConfig().makeApiClient(CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  return tokenKubeconfig(namespace, name);
+}
+
+/** A free TCP port on 127.0.0.1 (for a child process that must listen on a known port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
 }
 
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. */
