@@ -14,8 +14,8 @@ import { createPki } from "./pki.ts";
 export interface ControlPlaneState {
   kubeconfig: string;
   server: string;
-  /** In start order; stopped in reverse. */
-  processes: { name: string; pid: number }[];
+  /** In start order; stopped in reverse. The command line lets one be restarted. */
+  processes: { name: string; pid: number; path: string; args: string[] }[];
   startedAt: string;
 }
 
@@ -133,7 +133,9 @@ export async function startControlPlane(
 
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
   const server = `https://127.0.0.1:${apiPort}`;
-  const children: { name: string; child: ChildProcess }[] = [];
+  const children: { name: string; child: ChildProcess; path: string; args: string[] }[] = [];
+  const launch = (name: string, path: string, args: string[]) =>
+    children.push({ name, child: startProcess(dir, name, path, args), path, args });
   const died = () => {
     const dead = children.find((c) => c.child.exitCode !== null || c.child.signalCode !== null);
     return (
@@ -148,44 +150,38 @@ export async function startControlPlane(
   try {
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const peerUrl = `http://127.0.0.1:${etcdPeer}`;
-    children.push({
-      name: "etcd",
-      child: startProcess(dir, "etcd", bin.etcd, [
-        "--name=default",
-        `--data-dir=${join(dir, "etcd")}`,
-        `--listen-client-urls=${etcdUrl}`,
-        `--advertise-client-urls=${etcdUrl}`,
-        `--listen-peer-urls=${peerUrl}`,
-        `--initial-advertise-peer-urls=${peerUrl}`,
-        `--initial-cluster=default=${peerUrl}`,
-        // A throw-away test store: durability costs seconds per test run for nothing.
-        "--unsafe-no-fsync",
-        "--log-level=warn",
-      ]),
-    });
+    launch("etcd", bin.etcd, [
+      "--name=default",
+      `--data-dir=${join(dir, "etcd")}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=default=${peerUrl}`,
+      // A throw-away test store: durability costs seconds per test run for nothing.
+      "--unsafe-no-fsync",
+      "--log-level=warn",
+    ]);
 
-    children.push({
-      name: "kube-apiserver",
-      child: startProcess(dir, "kube-apiserver", bin["kube-apiserver"], [
-        `--etcd-servers=${etcdUrl}`,
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
-        // The endpoint reconciler refuses loopback addresses; nothing here runs in-cluster.
-        "--endpoint-reconciler-type=none",
-        `--secure-port=${apiPort}`,
-        `--cert-dir=${join(dir, "pki")}`,
-        `--tls-cert-file=${pki.files.servingCert}`,
-        `--tls-private-key-file=${pki.files.servingKey}`,
-        `--client-ca-file=${pki.files.caCert}`,
-        "--authorization-mode=RBAC",
-        "--service-cluster-ip-range=10.0.0.0/24",
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        `--service-account-key-file=${pki.files.serviceAccountPublicKey}`,
-        `--service-account-signing-key-file=${pki.files.serviceAccountPrivateKey}`,
-        "--allow-privileged=true",
-        "--profiling=false",
-      ]),
-    });
+    launch("kube-apiserver", bin["kube-apiserver"], [
+      `--etcd-servers=${etcdUrl}`,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      // The endpoint reconciler refuses loopback addresses; nothing here runs in-cluster.
+      "--endpoint-reconciler-type=none",
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${join(dir, "pki")}`,
+      `--tls-cert-file=${pki.files.servingCert}`,
+      `--tls-private-key-file=${pki.files.servingKey}`,
+      `--client-ca-file=${pki.files.caCert}`,
+      "--authorization-mode=RBAC",
+      "--service-cluster-ip-range=10.0.0.0/24",
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-account-key-file=${pki.files.serviceAccountPublicKey}`,
+      `--service-account-signing-key-file=${pki.files.serviceAccountPrivateKey}`,
+      "--allow-privileged=true",
+      "--profiling=false",
+    ]);
     await waitFor(
       "kube-apiserver",
       120_000,
@@ -198,26 +194,28 @@ export async function startControlPlane(
       mode: 0o600,
     });
 
-    children.push({
-      name: "kube-controller-manager",
-      child: startProcess(dir, "kube-controller-manager", bin["kube-controller-manager"], [
-        `--kubeconfig=${kubeconfig}`,
-        `--authentication-kubeconfig=${kubeconfig}`,
-        `--authorization-kubeconfig=${kubeconfig}`,
-        "--bind-address=127.0.0.1",
-        `--secure-port=${await freePort()}`,
-        "--leader-elect=false",
-        // Owner-reference garbage collection and namespace deletion; nothing that needs nodes.
-        "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token",
-        `--service-account-private-key-file=${pki.files.serviceAccountPrivateKey}`,
-        `--root-ca-file=${pki.files.caCert}`,
-      ]),
-    });
+    launch("kube-controller-manager", bin["kube-controller-manager"], [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${await freePort()}`,
+      "--leader-elect=false",
+      // Owner-reference garbage collection and namespace deletion; nothing that needs nodes.
+      "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token",
+      `--service-account-private-key-file=${pki.files.serviceAccountPrivateKey}`,
+      `--root-ca-file=${pki.files.caCert}`,
+    ]);
 
     const state: ControlPlaneState = {
       kubeconfig,
       server,
-      processes: children.map(({ name, child }) => ({ name, pid: child.pid ?? 0 })),
+      processes: children.map(({ name, child, path, args }) => ({
+        name,
+        pid: child.pid ?? 0,
+        path,
+        args,
+      })),
       startedAt: new Date().toISOString(),
     };
     writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
@@ -226,6 +224,31 @@ export async function startControlPlane(
     stopAll();
     throw err;
   }
+}
+
+/**
+ * Stops one process of the control plane (e.g. kube-apiserver) and starts it again with the
+ * same command line, for tests of how clients live through an API server restart. Resolves
+ * once the apiserver answers /readyz again.
+ */
+export async function restartProcess(dir: string, name: string): Promise<void> {
+  const state = readState(dir);
+  const entry = state?.processes.find((p) => p.name === name);
+  if (!state || !entry) throw new ControlPlaneError(`no ${name} in ${dir}`);
+  killGroup(entry.pid, "SIGTERM");
+  if (!(await exited(entry.pid, 5000))) {
+    killGroup(entry.pid, "SIGKILL");
+    await exited(entry.pid, 5000);
+  }
+  const child = startProcess(dir, name, entry.path, entry.args);
+  entry.pid = child.pid ?? 0;
+  writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
+  await waitFor(
+    name,
+    60_000,
+    async () => (await readyz(dir, state.server)) === "ok",
+    () => (child.exitCode !== null ? `${name} exited:\n${tail(dir, name)}` : undefined),
+  );
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

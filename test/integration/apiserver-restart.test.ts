@@ -1,0 +1,114 @@
+// kube-apiserver restarted mid-run: the operator's watches break, its informers restart with
+// backoff, and it carries on: resources created after the restart become Ready, a Secret
+// deleted after it is restored, and nothing is bought twice. On a control plane of its own
+// (restarting the shared one would disturb the other test files).
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  restartProcess,
+  startControlPlane,
+  stopControlPlane,
+} from "../../src/localcluster/controlplane.ts";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { kubectl, waitFor } from "./support/kube.ts";
+import { type RunningOperator, startOperator } from "./support/operator.ts";
+
+const TOKEN = "restart-test-token-3c";
+const NS = "restart";
+const dir = join(mkdtempSync(join(tmpdir(), "apiserver-restart-")), "cluster");
+let kubeconfig: string;
+let simulator: Simulator;
+let operator: RunningOperator | undefined;
+
+const k = (args: string[], input?: string) => kubectl(args, kubeconfig, input);
+
+async function create(name: string): Promise<void> {
+  const applied = await k(
+    ["apply", "-f", "-"],
+    JSON.stringify({
+      apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+      kind: "DnsimpleCertificate",
+      metadata: { name, namespace: NS },
+      spec: { domain: "example.com", name, secretName: `${name}-tls` },
+    }),
+  );
+  expect(applied.stderr).toBe("");
+}
+
+async function ready(name: string): Promise<void> {
+  const waited = await k([
+    "wait",
+    "--for=condition=Ready",
+    "-n",
+    NS,
+    `dnscert/${name}`,
+    "--timeout=90s",
+  ]);
+  expect(waited.code, waited.stderr).toBe(0);
+}
+
+beforeAll(async () => {
+  kubeconfig = (await startControlPlane(dir, () => {})).kubeconfig;
+  const crds = join(import.meta.dirname, "..", "..", "crds");
+  await k(["apply", "--server-side", "-f", crds]);
+  await k(["wait", "--for=condition=Established", "--timeout=60s", "-f", crds]);
+  await k(["create", "namespace", NS]);
+  simulator = await startSimulator({
+    token: TOKEN,
+    accountId: 21,
+    domains: ["example.com"],
+    issueDelayMs: 200,
+    log: () => {},
+  });
+  operator = await startOperator(NS, simulator, [
+    `--kubeconfig=${kubeconfig}`,
+    `--dnsimple-token=${TOKEN}`,
+    "--dnsimple-account-id=21",
+  ]);
+}, 180_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  await simulator?.close();
+  await stopControlPlane(dir);
+});
+
+describe("a kube-apiserver restart", () => {
+  it("is lived through: new resources issued, drift repaired, nothing bought twice", async () => {
+    for (const name of ["before1", "before2"]) await create(name);
+    for (const name of ["before1", "before2"]) await ready(name);
+
+    const logsBefore = operator?.logs.length ?? 0;
+    await restartProcess(dir, "kube-apiserver");
+    // The broken watches were noticed and restarted.
+    await waitFor(
+      "a watch restart",
+      async () =>
+        (operator?.logs ?? []).slice(logsBefore).some((l) => l.includes("watch failed; restarting"))
+          ? true
+          : undefined,
+      60_000,
+    );
+
+    for (const name of ["after1", "after2"]) await create(name);
+    for (const name of ["after1", "after2"]) await ready(name);
+    const deleted = await k(["delete", "secret", "-n", NS, "before1-tls"]);
+    expect(deleted.code).toBe(0);
+    await waitFor(
+      "before1-tls restored",
+      async () => {
+        const got = await k(["get", "secret", "-n", NS, "before1-tls", "-o", "jsonpath={.type}"]);
+        return got.stdout === "kubernetes.io/tls" ? true : undefined;
+      },
+      60_000,
+    );
+
+    const bought = simulator
+      .purchases()
+      .map((p) => p.name)
+      .sort();
+    expect(bought).toEqual(["after1", "after2", "before1", "before2"]);
+  });
+});
