@@ -159,10 +159,14 @@ function lastFailurePermanent(o: Observation): boolean {
   );
 }
 
+/** Failures that carry their own retry time (the rate-limit reset, the order grace). */
+const SELF_TIMED = new Set<string>(["RateLimited", "OrderOutcomeUnknown"]);
+
 /** When the backoff after the last recorded failure ends (undefined: no failure pending). */
 function failureBackoffEnd(o: Observation, permanent: boolean): Date | undefined {
-  const { lastFailureTime, failedAttempts = 0 } = o.resource.status ?? {};
+  const { lastFailureTime, failedAttempts = 0, conditions = [] } = o.resource.status ?? {};
   if (!lastFailureTime || failedAttempts === 0) return undefined;
+  if (conditions.some((c) => c.status === "False" && SELF_TIMED.has(c.reason))) return undefined;
   return new Date(Date.parse(lastFailureTime) + failureBackoffMs(permanent, failedAttempts));
 }
 

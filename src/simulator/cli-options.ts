@@ -31,7 +31,8 @@ Durations are written like 500ms, 3s, 5m, 2h, 90d.
   --plan P                   ${PLANS.join(" | ")} (default ${DEFAULT_OPTIONS.plan})
   --issue-delay D            from issue request to issued (default ${DEFAULT_OPTIONS.issueDelayMs / 1000}s)
   --validity D               certificate lifetime (default ${DEFAULT_OPTIONS.validityMs / DAY_MS}d)
-  --rate-limit N             requests per token per hour (default ${DEFAULT_OPTIONS.rateLimit})
+  --rate-limit N             requests per token per window (default ${DEFAULT_OPTIONS.rateLimit})
+  --rate-limit-window D      the rate-limit window (default 1h, as DNSimple)
   --webhook-url URL          POST webhook events there (default: none)
   --ca-dir DIR               keep the CA there: created once, reused after; trust DIR/root.pem
   --include-root             downloads give the root instead of root: null
@@ -65,6 +66,9 @@ export function parseCliArguments(args: readonly string[]): CliCommand {
       issueDelayMs: optional(values["issue-delay"], (text) => duration("--issue-delay", text)),
       validityMs: optional(values.validity, (text) => duration("--validity", text)),
       rateLimit: optional(values["rate-limit"], (text) => integer("--rate-limit", text)),
+      rateLimitWindowMs: optional(values["rate-limit-window"], (text) =>
+        duration("--rate-limit-window", text),
+      ),
       webhookUrl: values["webhook-url"],
       caDir: values["ca-dir"],
       includeRoot: values["include-root"],
@@ -95,6 +99,7 @@ function parseFlags(args: readonly string[]) {
       "issue-delay": text,
       validity: text,
       "rate-limit": text,
+      "rate-limit-window": text,
       "webhook-url": text,
       "ca-dir": text,
       "include-root": flag,

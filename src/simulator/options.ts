@@ -14,6 +14,8 @@ export interface SimulatorOptions extends SimulatorSettings, FaultRates {
   host: string;
   token: string;
   accountId: number;
+  // DNSimple's rate-limit window is an hour; shorter ones let tests and benchmarks reach it.
+  rateLimitWindowMs: number;
   domains: string[];
   // Keep the CA here (created on first use, reused after); null for a fresh CA per start.
   caDir: string | null;
@@ -28,6 +30,7 @@ export const DEFAULT_OPTIONS: SimulatorOptions = {
   host: "127.0.0.1",
   token: "simulator-token",
   accountId: 1010,
+  rateLimitWindowMs: 3_600_000,
   domains: ["example.com"],
   plan: "professional",
   issueDelayMs: 2_000,

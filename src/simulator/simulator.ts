@@ -63,7 +63,7 @@ export class Simulator {
   readonly #faults: FaultInjector;
   readonly #outcomes = new IssuanceOutcomes();
   readonly #callLog = new CallLog();
-  readonly #rateLimiter = new RateLimiter();
+  readonly #rateLimiter: RateLimiter;
   readonly #webhooks: WebhookNotifier;
   readonly #scheduler: Scheduler;
   readonly #server: Server;
@@ -87,6 +87,7 @@ export class Simulator {
     caCreated: boolean,
   ) {
     const { log } = options;
+    this.#rateLimiter = new RateLimiter(options.rateLimitWindowMs);
     this.token = options.token;
     this.accountId = options.accountId;
     this.rootPem = authority.rootPem;

@@ -1,0 +1,88 @@
+// A rate limit that a burst would blow (the simulator's window scaled down from an hour to
+// 3 seconds): the operator reads the budget from the X-RateLimit headers and waits for the
+// reset instead of running into 429s; every resource ends Ready, nothing is bought twice.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { useNamespace } from "./support/kube.ts";
+import {
+  createCertificate,
+  type RunningOperator,
+  startOperator,
+  waitForReady,
+} from "./support/operator.ts";
+
+const ns = useNamespace("ratelimit");
+const TOKEN = "ratelimit-test-token-41";
+const COUNT = 8;
+let simulator: Simulator;
+let operator: RunningOperator;
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    token: TOKEN,
+    accountId: 44,
+    domains: ["example.com"],
+    issueDelayMs: 200,
+    rateLimit: 25,
+    rateLimitWindowMs: 3_000,
+    log: () => {},
+  });
+  operator = await startOperator(ns.name, simulator, [
+    `--dnsimple-token=${TOKEN}`,
+    "--dnsimple-account-id=44",
+  ]);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await simulator?.close();
+});
+
+describe("a tight DNSimple rate limit", () => {
+  it("is respected from the headers: no 429, all Ready, one purchase each", async () => {
+    const names = Array.from({ length: COUNT }, (_, i) => `r${i}`);
+    for (const name of names) {
+      await createCertificate(ns.name, name, {
+        domain: "example.com",
+        name,
+        secretName: `${name}-tls`,
+      });
+    }
+    for (const name of names) await waitForReady(ns.name, name, "True", undefined, 120_000);
+    const calls = simulator.calls();
+    // The burst needed more calls than one window allows: the limit was really in play.
+    expect(calls.length).toBeGreaterThan(25);
+    expect(calls.filter((c) => c.status === 429)).toEqual([]);
+    const bought = simulator
+      .purchases()
+      .map((p) => p.name)
+      .sort();
+    expect(bought).toEqual([...names].sort());
+  });
+
+  it("lives through a 429 storm: retried after the reset, never a second purchase", async () => {
+    simulator.addOneShotFault({
+      path: "/v2/44/**",
+      action: "status",
+      status: 429,
+      body: { message: "API rate limit exceeded" },
+      times: 12,
+    });
+    const names = ["storm1", "storm2", "storm3"];
+    for (const name of names) {
+      await createCertificate(ns.name, name, {
+        domain: "example.com",
+        name,
+        secretName: `${name}-tls`,
+      });
+    }
+    for (const name of names) await waitForReady(ns.name, name, "True", undefined, 120_000);
+    expect(simulator.calls().filter((c) => c.status === 429).length).toBe(12);
+    for (const name of names) {
+      expect(
+        simulator.purchases().filter((p) => p.name === name),
+        name,
+      ).toHaveLength(1);
+    }
+  });
+});
