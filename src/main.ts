@@ -8,6 +8,7 @@ import { type OperatorConfig, parseConfig, USAGE } from "./config.ts";
 import { Controller } from "./controller/controller.ts";
 import { CredentialsResolver } from "./controller/credentials.ts";
 import { RateLimitBudget } from "./dnsimple/rate-limit.ts";
+import { shareConnections } from "./kube/connections.ts";
 import { LeaderElector } from "./kube/leader-election.ts";
 import { startHealthServer } from "./observability/health.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
@@ -22,7 +23,7 @@ function loadKubeConfig(config: OperatorConfig): KubeConfig {
   if (config.kubeconfig && !config.kubeconfig.includes(delimiter))
     kc.loadFromFile(config.kubeconfig);
   else kc.loadFromDefault();
-  return kc;
+  return shareConnections(kc);
 }
 
 export interface RunOptions {

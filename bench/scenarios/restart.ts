@@ -1,0 +1,75 @@
+// restart: a fresh operator over N resources that are all Ready (the burst's). How long until
+// it has confirmed every one (its debug line `"action":"ready"` per resource), and what the
+// restart cost: DNSimple calls, Secrets rewritten, statuses rewritten (resourceVersions before
+// and after).
+import {
+  changed,
+  OperatorProcess,
+  operatorFigures,
+  progress,
+  type Scenario,
+  seconds,
+  sleep,
+  summarizeCalls,
+  waitFor,
+  waitQuiet,
+} from "../support.ts";
+import { ensureFleet } from "./burst.ts";
+
+export const restart: Scenario = {
+  name: "restart",
+  async run(ctx) {
+    const fleet = await ensureFleet(ctx);
+    const { namespace, simulator, names } = fleet;
+    await waitQuiet(simulator, 2_000, 30_000);
+    const before = await ctx.kube.resourceVersions(namespace);
+    simulator.resetCalls();
+    const keys = names.map((name) => `${namespace}/${name}`);
+    const operator = await OperatorProcess.start({
+      kubeconfig: ctx.kubeconfig,
+      simulator,
+      namespace,
+      label: "restart",
+    });
+    const { spawnedAt } = operator;
+    const runningAt = operator.runningAt ?? spawnedAt;
+    let confirmedAt: number | undefined;
+    try {
+      confirmedAt = await waitFor(
+        "every resource confirmed",
+        () =>
+          keys.every((k) => operator.readyAt.has(k))
+            ? Math.max(...keys.map((k) => operator.readyAt.get(k) ?? 0))
+            : undefined,
+        ctx.quick ? 60_000 : 300_000,
+        50,
+      );
+    } catch {
+      progress(`restart: ${operator.readyAt.size}/${keys.length} confirmed before the timeout`);
+    }
+    // Late writes or calls would show within a few seconds.
+    await sleep(5_000);
+    const after = await ctx.kube.resourceVersions(namespace);
+    const calls = summarizeCalls(simulator.calls());
+    const confirmedTimes = keys
+      .map((k) => operator.readyAt.get(k))
+      .filter((t): t is number => t !== undefined);
+    const figures = {
+      resources: names.length,
+      confirmed: confirmedTimes.length,
+      secondsToRunning: seconds(runningAt - spawnedAt),
+      secondsToFirstConfirmed:
+        confirmedTimes.length > 0 ? seconds(Math.min(...confirmedTimes) - spawnedAt) : null,
+      secondsToAllConfirmed: confirmedAt !== undefined ? seconds(confirmedAt - spawnedAt) : null,
+      secondsFromRunningToAllConfirmed:
+        confirmedAt !== undefined ? seconds(confirmedAt - runningAt) : null,
+      dnsimpleCalls: calls.total,
+      dnsimpleCallsByOperation: calls.byOperation,
+      secretsRewritten: changed(before.secrets, after.secrets),
+      statusesRewritten: changed(before.certificates, after.certificates),
+      ...(await operatorFigures(operator)),
+    };
+    await operator.stop();
+    return figures;
+  },
+};
