@@ -58,7 +58,7 @@ describe("a tight DNSimple rate limit", () => {
       .map((p) => p.name)
       .sort();
     expect(bought).toEqual([...names].sort());
-  });
+  }, 300_000);
 
   it("lives through a 429 storm: retried after the reset, never a second purchase", async () => {
     simulator.addOneShotFault({
