@@ -84,5 +84,5 @@ describe("a tight DNSimple rate limit", () => {
         name,
       ).toHaveLength(1);
     }
-  });
+  }, 300_000);
 });
