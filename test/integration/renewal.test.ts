@@ -68,7 +68,11 @@ async function waitForSwap(
         secret?.metadata?.annotations?.["dnsimple-cert-operator.dev/certificate-id"],
       );
       const ready = resource.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
-      return ready && held !== previousId && held === resource.status?.certificateId
+      // Settled: the Secret holds the new certificate and the status no longer shows a renewal.
+      const settled =
+        resource.status?.renewalId === undefined &&
+        resource.status?.renewedCertificateId === undefined;
+      return ready && settled && held !== previousId && held === resource.status?.certificateId
         ? resource
         : undefined;
     },
