@@ -40,7 +40,8 @@ export async function isRunning(dir: string): Promise<boolean> {
   return (await readyz(dir, state.server)) === "ok";
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (taken back at once: a small race, fine on a dev machine). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
