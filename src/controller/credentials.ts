@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { CoreV1Api } from "@kubernetes/client-node";
 import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
 import { DnsimpleClient, type DnsimpleClientOptions } from "../dnsimple/client.ts";
+import type { Whoami } from "../dnsimple/types.ts";
 import { readSecret, secretStrings } from "../kube/secrets.ts";
 import { failureFromError } from "./failures.ts";
 import type { Failure } from "./observation.ts";
@@ -27,7 +28,8 @@ export class CredentialsResolver {
   readonly #defaults: DefaultCredentials;
   readonly #settings: ClientSettings;
   readonly #clients = new Map<string, DnsimpleClient>();
-  readonly #accounts = new Map<string, string>();
+  /** Account id per token: the answer, or the whoami call in flight (one per token). */
+  readonly #accounts = new Map<string, Promise<Whoami>>();
 
   constructor(core: CoreV1Api, defaults: DefaultCredentials, settings: ClientSettings) {
     this.#core = core;
@@ -40,21 +42,27 @@ export class CredentialsResolver {
     if ("failure" in found) return { kind: "failed", failure: found.failure };
     const client = this.#clientFor(found.token);
     const key = tokenKey(found.token);
-    let accountId = found.accountId ?? this.#accounts.get(key);
-    if (!accountId) {
-      try {
-        const whoami = await client.whoami();
-        if (!whoami.account) {
-          return failed(
-            "CredentialsNotFound",
-            `${found.source} is a user token, which can reach several accounts: add the key accountId to say which`,
-          );
-        }
-        accountId = String(whoami.account.id);
-        this.#accounts.set(key, accountId);
-      } catch (err) {
-        return { kind: "failed", failure: failureFromError(err, resource) };
+    if (found.accountId) return { kind: "ok", accountId: found.accountId, client };
+    // Workers resolving the same token at once share one whoami call; a failed call is
+    // forgotten so the next reconcile asks again.
+    let lookup = this.#accounts.get(key);
+    if (!lookup) {
+      lookup = client.whoami();
+      this.#accounts.set(key, lookup);
+      lookup.catch(() => this.#accounts.delete(key));
+    }
+    let accountId: string;
+    try {
+      const whoami = await lookup;
+      if (!whoami.account) {
+        return failed(
+          "CredentialsNotFound",
+          `${found.source} is a user token, which can reach several accounts: add the key accountId to say which`,
+        );
       }
+      accountId = String(whoami.account.id);
+    } catch (err) {
+      return { kind: "failed", failure: failureFromError(err, resource) };
     }
     return { kind: "ok", accountId, client };
   }
