@@ -40,8 +40,11 @@ export type Action =
       why: string;
       replaces?: number;
     }
-  /** List the domain's certificates (shared per domain) for one DNSimple renewed on its own. */
-  | { kind: "findAutoRenewal" }
+  /**
+   * Look for a certificate DNSimple renewed on its own, in the domain's list (shared per
+   * domain), read newest expiry first down to `expiringAfter` (the Secret's expiry).
+   */
+  | { kind: "findAutoRenewal"; expiringAfter?: Date }
   | { kind: "fetchCertificate"; certificateId: number }
   | { kind: "issue"; certificateId: number }
   | { kind: "poll"; certificateId: number; requeueAfterMs: number; state: string }
@@ -268,7 +271,12 @@ export function decide(o: Observation): Action {
       });
     }
     if (autoRenewCheckDue) {
-      if (!o.autoRenewalSearch) return { kind: "findAutoRenewal" };
+      if (!o.autoRenewalSearch) {
+        return {
+          kind: "findAutoRenewal",
+          ...(secret.notAfter ? { expiringAfter: secret.notAfter } : {}),
+        };
+      }
       const found = o.autoRenewalSearch.found;
       if (
         found &&

@@ -1,30 +1,89 @@
 // DNSimple's list of a domain's certificates, shared by every resource of that (account,
-// domain): looking for auto-renewals costs one list call per domain per resync, not one per
-// resource. Concurrent askers wait for the same call; an answer is reused for `ttlMs`.
+// domain): looking for auto-renewals costs about one list call per domain per resync, not one
+// per resource. The list is read newest expiry first, one page of 100 at a time, and only as
+// far as an asker needs: an auto-renewal expires after the certificate it replaces, so a
+// resource needs the pages down to its own certificate's expiry. Concurrent askers share the
+// calls; what was read is reused for `ttlMs`.
 import type { DnsimpleClient } from "../dnsimple/client.ts";
+import { MAX_PER_PAGE } from "../dnsimple/endpoints.ts";
 import type { Certificate } from "../dnsimple/types.ts";
+
+interface Listing {
+  at: number;
+  certificates: Certificate[];
+  pagesRead: number;
+  complete: boolean;
+  /** The page being read, shared by everyone waiting for it. */
+  reading?: Promise<void>;
+}
 
 export class DomainCertificates {
   readonly #ttlMs: number;
   readonly #now: () => number;
-  readonly #entries = new Map<string, { at: number; answer: Promise<Certificate[]> }>();
+  readonly #listings = new Map<string, Listing>();
 
   constructor(ttlMs: number, now: () => number = Date.now) {
     this.#ttlMs = ttlMs;
     this.#now = now;
   }
 
-  /** The domain's certificates, newest expiry first (the first page: 100 is plenty). */
-  list(client: DnsimpleClient, accountId: number, domain: string): Promise<Certificate[]> {
+  /**
+   * The domain's certificates, newest expiry first: at least every one that expires after
+   * `expiringAfter` (every certificate when it is not given).
+   */
+  async list(
+    client: DnsimpleClient,
+    accountId: number,
+    domain: string,
+    expiringAfter?: Date,
+  ): Promise<Certificate[]> {
     const key = `${accountId}/${domain}`;
-    const cached = this.#entries.get(key);
-    if (cached && this.#now() - cached.at < this.#ttlMs) return cached.answer;
-    const answer = client
-      .listCertificates(accountId, domain, { sort: "expiration:desc", perPage: 100 })
-      .then((page) => page.data);
-    // A failed call is not cached: the next asker tries again.
-    answer.catch(() => this.#entries.delete(key));
-    this.#entries.set(key, { at: this.#now(), answer });
-    return answer;
+    let listing = this.#listings.get(key);
+    if (!listing || this.#now() - listing.at >= this.#ttlMs) {
+      listing = { at: this.#now(), certificates: [], pagesRead: 0, complete: false };
+      this.#listings.set(key, listing);
+    }
+    while (!listing.complete && !reaches(listing.certificates, expiringAfter)) {
+      listing.reading ??= this.#readNextPage(client, accountId, domain, key, listing);
+      await listing.reading;
+    }
+    return listing.certificates;
   }
+
+  async #readNextPage(
+    client: DnsimpleClient,
+    accountId: number,
+    domain: string,
+    key: string,
+    listing: Listing,
+  ): Promise<void> {
+    try {
+      const page = await client.listCertificates(accountId, domain, {
+        sort: "expiration:desc",
+        page: listing.pagesRead + 1,
+        perPage: MAX_PER_PAGE,
+      });
+      const seen = new Set(listing.certificates.map((c) => c.id));
+      // A certificate issued while paging shifts the later pages: keep the first sighting.
+      listing.certificates.push(...page.data.filter((c) => !seen.has(c.id)));
+      listing.pagesRead += 1;
+      listing.complete = page.data.length === 0 || listing.pagesRead >= page.pagination.total_pages;
+    } catch (err) {
+      // A failed call is not kept: the next asker starts the listing again.
+      if (this.#listings.get(key) === listing) this.#listings.delete(key);
+      throw err;
+    } finally {
+      listing.reading = undefined;
+    }
+  }
+}
+
+/**
+ * Whether a list read newest expiry first has gone past `expiringAfter`. A certificate
+ * without an expiry (not issued yet) says nothing: DNSimple may sort those first or last.
+ */
+function reaches(certificates: readonly Certificate[], expiringAfter: Date | undefined): boolean {
+  if (!expiringAfter) return false;
+  const last = certificates.at(-1)?.expires_at;
+  return last !== undefined && last !== null && new Date(last) <= expiringAfter;
 }

@@ -292,7 +292,12 @@ export class Reconciler {
         const { client, accountId } = this.#dnsimple(pass);
         this.#autoRenewChecks.set(pass.key, o.now);
         try {
-          const listed = await this.#deps.domainCertificates.list(client, accountId, spec.domain);
+          const listed = await this.#deps.domainCertificates.list(
+            client,
+            accountId,
+            spec.domain,
+            action.expiringAfter,
+          );
           const newest = listed
             .map(remoteFrom)
             .filter((c) => c.state === "issued" && remoteMatchesSpec(spec, c))

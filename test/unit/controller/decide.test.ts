@@ -481,7 +481,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       resource: resource({ autoRenew: true }, { certificateId: 10 }),
       secret: dueSecret,
     },
-    { kind: "findAutoRenewal" },
+    { kind: "findAutoRenewal", expiringAfter: dueSecret.notAfter },
   ],
   [
     "autoRenew: a newer issued certificate for the same names is taken over",
@@ -518,7 +518,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       secret: goodSecret,
       lastAutoRenewCheck: new Date(now.getTime() - 600_000),
     },
-    { kind: "findAutoRenewal" },
+    { kind: "findAutoRenewal", expiringAfter: goodSecret.notAfter },
   ],
   [
     "renew-at in the past, not yet handled: renew now",
