@@ -20,6 +20,7 @@ import { ResilientInformer } from "../kube/informer.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
+import { priorityOf } from "./priority.ts";
 import { keyOf, Reconciler, type ReconcilerDependencies } from "./reconciler.ts";
 import { WorkQueue } from "./workqueue.ts";
 
@@ -75,6 +76,10 @@ export class Controller {
     this.#queue = new WorkQueue({
       concurrency: options.concurrency,
       handler: (key) => reconciler.reconcile(key),
+      priority: (key) => {
+        const [namespace = "", name = ""] = key.split("/");
+        return priorityOf(this.#certificates.get(name, namespace), new Date());
+      },
       onError: (key, err, retryInMs) => {
         options.onReconcileError?.(key, err);
         log.error({ resource: key, err, retryInMs }, "reconcile failed; retrying with backoff");

@@ -1,7 +1,10 @@
 // A work queue with client-go's semantics: a key is queued at most once however often it is
 // added (dedupe), is never processed by two workers at once (a key added while in progress
 // is processed again afterwards), can be added after a delay (the earliest wins), and backs
-// off per key after failures. Workers run the handler with bounded concurrency.
+// off per key after failures. Workers run the handler with bounded concurrency. Keys ready to
+// be processed wait in two lanes: "high" keys are served before "normal" ones, each lane in
+// arrival order; a key's lane is asked of `priority` when it becomes ready.
+import type { Priority } from "./priority.ts";
 
 export interface WorkResult {
   /** Process the key again after this long (e.g. the next poll or the renewal time). */
@@ -15,6 +18,8 @@ export interface WorkQueueOptions {
   onError: (key: string, err: unknown, retryInMs: number) => void;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** The lane of a key that becomes ready; "normal" for every key when not given. */
+  priority?: (key: string) => Priority;
 }
 
 /** Timers beyond this are clamped: setTimeout overflows past ~24.8 days. */
@@ -22,7 +27,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class WorkQueue {
   readonly #options: Required<WorkQueueOptions>;
-  readonly #queue: string[] = [];
+  readonly #lanes: Record<Priority, string[]> = { high: [], normal: [] };
+  /** The lane each queued key waits in. */
+  readonly #queued = new Map<string, Priority>();
   readonly #dirty = new Set<string>();
   readonly #processing = new Set<string>();
   readonly #delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -32,15 +39,39 @@ export class WorkQueue {
   #workers: Promise<void>[] = [];
 
   constructor(options: WorkQueueOptions) {
-    this.#options = { baseBackoffMs: 1000, maxBackoffMs: 5 * 60_000, ...options };
+    this.#options = {
+      baseBackoffMs: 1000,
+      maxBackoffMs: 5 * 60_000,
+      priority: () => "normal",
+      ...options,
+    };
   }
 
   add(key: string): void {
-    if (this.#shuttingDown || this.#dirty.has(key)) return;
+    if (this.#shuttingDown) return;
+    if (this.#dirty.has(key)) {
+      this.#promote(key);
+      return;
+    }
     this.#dirty.add(key);
     if (this.#processing.has(key)) return;
-    this.#queue.push(key);
+    this.#enqueue(key);
+  }
+
+  #enqueue(key: string): void {
+    const lane = this.#options.priority(key);
+    this.#lanes[lane].push(key);
+    this.#queued.set(key, lane);
     this.#waiters.shift()?.();
+  }
+
+  /** A waiting key whose priority rose (e.g. its certificate was bought) moves up. */
+  #promote(key: string): void {
+    if (this.#queued.get(key) !== "normal" || this.#options.priority(key) !== "high") return;
+    const normal = this.#lanes.normal;
+    normal.splice(normal.indexOf(key), 1);
+    this.#lanes.high.push(key);
+    this.#queued.set(key, "high");
   }
 
   addAfter(key: string, delayMs: number): void {
@@ -81,7 +112,7 @@ export class WorkQueue {
 
   /** Keys waiting to be processed now (not delayed, not in progress): the queue depth. */
   get length(): number {
-    return this.#queue.length;
+    return this.#queued.size;
   }
 
   get inProgress(): number {
@@ -109,11 +140,14 @@ export class WorkQueue {
   }
 
   async #next(): Promise<string | undefined> {
-    while (this.#queue.length === 0) {
+    while (this.#queued.size === 0) {
       if (this.#shuttingDown) return undefined;
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
-    return this.#shuttingDown ? undefined : this.#queue.shift();
+    if (this.#shuttingDown) return undefined;
+    const key = this.#lanes.high.shift() ?? this.#lanes.normal.shift();
+    if (key !== undefined) this.#queued.delete(key);
+    return key;
   }
 
   async #work(): Promise<void> {
@@ -131,10 +165,7 @@ export class WorkQueue {
         this.#options.onError(key, err, retryIn);
       } finally {
         this.#processing.delete(key);
-        if (this.#dirty.has(key) && !this.#shuttingDown) {
-          this.#queue.push(key);
-          this.#waiters.shift()?.();
-        }
+        if (this.#dirty.has(key) && !this.#shuttingDown) this.#enqueue(key);
       }
     }
   }
