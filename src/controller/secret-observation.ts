@@ -9,7 +9,7 @@ import {
   type SignatureAlgorithm,
 } from "../api/v1alpha1.ts";
 import { inspectTlsSecret } from "../certs/inspect.ts";
-import { secretStrings } from "../kube/secrets.ts";
+import { FIELD_MANAGER, secretStrings } from "../kube/secrets.ts";
 import type { SecretObservation } from "./observation.ts";
 
 export interface SecretMetadata {
@@ -65,6 +65,28 @@ function includes(
   return Object.entries(wanted).every(([k, v]) => actual?.[k] === v);
 }
 
+/**
+ * Whether the operator's last apply set a label or annotation it no longer wants (a key
+ * removed from spec.secretTemplate): applying again removes it. Keys others set are theirs.
+ */
+function appliedBeyond(secret: V1Secret, wanted: SecretMetadata): boolean {
+  const entry = secret.metadata?.managedFields?.find(
+    (f) => f.manager === FIELD_MANAGER && f.operation === "Apply",
+  );
+  const metadata = (entry?.fieldsV1 as FieldsV1 | undefined)?.["f:metadata"];
+  const stale = (fields: FieldsV1 | undefined, keep: Record<string, string>) =>
+    Object.keys(fields ?? {}).some((f) => f.startsWith("f:") && !Object.hasOwn(keep, f.slice(2)));
+  return (
+    stale(metadata?.["f:labels"], wanted.labels) ||
+    stale(metadata?.["f:annotations"], wanted.annotations)
+  );
+}
+
+/** The shape of managedFields' fieldsV1: `f:<name>` keys nesting further sets. */
+interface FieldsV1 {
+  [field: string]: FieldsV1 | undefined;
+}
+
 function ownedAsWanted(secret: V1Secret, resource: DnsimpleCertificate, owned: boolean): boolean {
   const has = (secret.metadata?.ownerReferences ?? []).some((r) => r.uid === resource.metadata.uid);
   return has === owned;
@@ -115,6 +137,7 @@ export function observeSecret(
       secret.type === "kubernetes.io/tls" &&
       includes(secret.metadata?.labels, wanted.labels) &&
       includes(secret.metadata?.annotations, wanted.annotations) &&
+      !appliedBeyond(secret, wanted) &&
       ownedAsWanted(secret, resource, wanted.ownerReferences !== undefined),
   };
 }

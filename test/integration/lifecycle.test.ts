@@ -2,7 +2,12 @@
 // swapped: restored with zero orders), a private key DNSimple no longer has, and deletion
 // (both policies, and in the middle of an issuance).
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DnsimpleCertificateSpec } from "../../src/api/v1alpha1.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
@@ -130,6 +135,44 @@ describe("spec changes", () => {
     );
     // The old Secret is left as it was (Retain).
     expect(await getSecret(ns.name, "change-tls")).toBeDefined();
+  });
+});
+
+describe("secretTemplate", () => {
+  it("removes a key taken out of the template, keeps keys others set, buys nothing", async () => {
+    await createCertificate(ns.name, "template", {
+      domain: "example.com",
+      name: "template",
+      secretName: "template-tls",
+      credentialsRef,
+      secretTemplate: { labels: { team: "web", tier: "front" }, annotations: { note: "hi" } },
+    });
+    const ready = await waitForReady(ns.name, "template", "True");
+    await core().patchNamespacedSecret(
+      {
+        namespace: ns.name,
+        name: "template-tls",
+        body: { metadata: { labels: { "added-by": "someone-else" } } },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    const before = purchases();
+    await objects().patchNamespacedCustomObject({
+      ...resourceApi("template"),
+      body: [{ op: "replace", path: "/spec/secretTemplate", value: { labels: { team: "web" } } }],
+    });
+    await waitForSettled("template", ready.metadata.generation + 1);
+    const metadata = await waitFor("tier and note removed from the Secret", async () => {
+      const m = (await getSecret(ns.name, "template-tls"))?.metadata;
+      return m?.labels?.tier === undefined && m?.annotations?.note === undefined ? m : undefined;
+    });
+    expect(metadata.labels?.team).toBe("web");
+    expect(metadata.labels?.["added-by"]).toBe("someone-else");
+    expect(metadata.labels?.["dnsimple-cert-operator.dev/managed"]).toBe("true");
+    expect(metadata.annotations?.["dnsimple-cert-operator.dev/certificate-id"]).toBe(
+      String(ready.status?.certificateId),
+    );
+    expect(purchases()).toBe(before);
   });
 });
 
