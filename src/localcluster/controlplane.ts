@@ -117,6 +117,15 @@ async function waitFor(
   throw new ControlPlaneError(`${what}: not ready after ${timeoutMs / 1000}s`);
 }
 
+export interface ControlPlaneOptions {
+  /**
+   * Extra kube-apiserver flags, after the defaults (so a repeated flag overrides its default),
+   * e.g. `--watch-cache=false` for watches served by etcd itself. Kept in the recorded command
+   * line, so restartProcess starts the apiserver with them again.
+   */
+  apiserverFlags?: readonly string[];
+}
+
 /**
  * Starts etcd, kube-apiserver and kube-controller-manager with their state in `dir`, waits
  * for /readyz, writes `dir/kubeconfig` and `dir/state.json`, and returns the state.
@@ -124,6 +133,7 @@ async function waitFor(
 export async function startControlPlane(
   dir: string,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  options: ControlPlaneOptions = {},
 ): Promise<ControlPlaneState> {
   const bin = await binaries(["etcd", "kube-apiserver", "kube-controller-manager"], log);
   rmSync(dir, { recursive: true, force: true });
@@ -182,6 +192,7 @@ export async function startControlPlane(
       `--service-account-signing-key-file=${pki.files.serviceAccountPrivateKey}`,
       "--allow-privileged=true",
       "--profiling=false",
+      ...(options.apiserverFlags ?? []),
     ]);
     await waitFor(
       "kube-apiserver",
