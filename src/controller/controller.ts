@@ -88,23 +88,26 @@ export class Controller {
 
     const enqueue = (obj: DnsimpleCertificate) =>
       this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
+    // The fingerprint last seen per resource name (a name deleted and re-created while a
+    // watch was down comes back from the relist as an update: the uid in it tells).
     const generations = new Map<string, string>();
+    const nameOf = (obj: DnsimpleCertificate) => keyOf(obj.metadata.namespace, obj.metadata.name);
     this.#certificates = new ResilientInformer<DnsimpleCertificate>({
       kubeConfig,
       path: certificatesPath(ns),
       list: () => listCertificates(customObjects, ns),
       onAdd: (obj) => {
-        generations.set(obj.metadata.uid, fingerprint(obj));
+        generations.set(nameOf(obj), fingerprint(obj));
         enqueue(obj);
       },
       onUpdate: (obj) => {
         // Spec, annotations, labels or deletion changed: look again. Status-only: do not.
         const now = fingerprint(obj);
-        if (generations.get(obj.metadata.uid) !== now) enqueue(obj);
-        generations.set(obj.metadata.uid, now);
+        if (generations.get(nameOf(obj)) !== now) enqueue(obj);
+        generations.set(nameOf(obj), now);
       },
       onDelete: (obj) => {
-        generations.delete(obj.metadata.uid);
+        generations.delete(nameOf(obj));
         options.onDeleted?.(obj.metadata.namespace, obj.metadata.name);
       },
       onError: (err, retryInMs) =>
@@ -204,6 +207,12 @@ export class Controller {
 
 /** What makes a change worth a reconcile: everything but status and bookkeeping. */
 function fingerprint(obj: DnsimpleCertificate): string {
-  const { generation, annotations, labels, deletionTimestamp } = obj.metadata;
-  return JSON.stringify([generation, annotations ?? {}, labels ?? {}, Boolean(deletionTimestamp)]);
+  const { uid, generation, annotations, labels, deletionTimestamp } = obj.metadata;
+  return JSON.stringify([
+    uid,
+    generation,
+    annotations ?? {},
+    labels ?? {},
+    Boolean(deletionTimestamp),
+  ]);
 }
