@@ -478,12 +478,26 @@ export class Reconciler {
             notAfter: verified.notAfter,
             serialNumber: verified.serialNumber,
           };
-          this.#event(
-            pass,
-            "Normal",
-            "Issued",
-            `DNSimple issued certificate ${action.certificateId}; it verified (key, chain, names ${verified.dnsNames.join(", ")}, valid until ${verified.notAfter.toISOString()})`,
-          );
+          const checks = `it verified (key, chain, names ${verified.dnsNames.join(", ")}, valid until ${verified.notAfter.toISOString()})`;
+          // The certificate the status already records: the Secret is being repaired.
+          if (o.resource.status?.serialNumber === verified.serialNumber) {
+            const secretState = o.secret.exists
+              ? (o.secret.problem ?? "not holding it")
+              : "missing";
+            this.#event(
+              pass,
+              "Normal",
+              "Downloaded",
+              `Downloaded certificate ${action.certificateId} again to restore Secret ${spec.secretName} (${secretState}); ${checks}`,
+            );
+          } else {
+            this.#event(
+              pass,
+              "Normal",
+              "Issued",
+              `DNSimple issued certificate ${action.certificateId}; ${checks}`,
+            );
+          }
         } catch (err) {
           const failure =
             err instanceof InvalidCertificateDataError
