@@ -151,6 +151,10 @@ export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
         readyCondition(o, status, { reason: "Issuing", message }),
         now,
       );
+      // DNSimple is issuing: whatever failed before (a lost order answer, a refused request)
+      // is over, and its backoff must not hold back the polls and the download.
+      delete status.lastFailureTime;
+      delete status.failedAttempts;
       requeueAfterMs = action.requeueAfterMs;
       break;
     }

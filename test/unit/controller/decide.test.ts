@@ -8,6 +8,7 @@ import type {
   RemoteCertificate,
   SecretObservation,
 } from "../../../src/controller/observation.ts";
+import { isFinal, statusFor } from "../../../src/controller/status.ts";
 
 const now = new Date("2026-11-26T12:00:00Z");
 const day = 86_400_000;
@@ -644,5 +645,34 @@ describe("decide", () => {
     expect(delay(20_000)).toBe(5000);
     expect(delay(120_000)).toBe(30_000);
     expect(delay(3 * 3_600_000)).toBe(300_000);
+  });
+});
+
+describe("statusFor", () => {
+  it("ends a failure streak once DNSimple is issuing: the next look polls, not backs off", () => {
+    // Six lost order answers, then the order went through and DNSimple is issuing.
+    const failing = resource(
+      {},
+      {
+        certificateId: 10,
+        failedAttempts: 6,
+        lastFailureTime: new Date(now.getTime() - 10_000).toISOString(),
+      },
+    );
+    const o = observe({
+      credentials: ok,
+      resource: failing,
+      remote: remote({ state: "requesting" }),
+    });
+    const action = decide(o);
+    expect(action.kind).toBe("poll");
+    if (!isFinal(action)) throw new Error("poll is final");
+    const { status } = statusFor(o, action);
+    expect(status.failedAttempts).toBeUndefined();
+    expect(status.lastFailureTime).toBeUndefined();
+
+    const later = new Date(now.getTime() + 1_000);
+    const next = decide({ ...observe({ resource: { ...failing, status } }), now: later });
+    expect(next.kind).not.toBe("backoff");
   });
 });
