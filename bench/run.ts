@@ -13,6 +13,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { binary } from "../src/localcluster/binaries.ts";
 import { startControlPlane, stopControlPlane } from "../src/localcluster/controlplane.ts";
 import { burst } from "./scenarios/burst.ts";
+import { chaos } from "./scenarios/chaos.ts";
 import { latency } from "./scenarios/latency.ts";
 import { memory } from "./scenarios/memory.ts";
 import { paced } from "./scenarios/paced.ts";
@@ -21,7 +22,7 @@ import { steady } from "./scenarios/steady.ts";
 import { type BenchContext, Kube, progress, ROOT, type Scenario } from "./support.ts";
 
 // In this order: restart and memory reuse the resources burst leaves when they run after it.
-const SCENARIOS: Scenario[] = [burst, restart, paced, steady, latency, memory];
+const SCENARIOS: Scenario[] = [burst, restart, paced, steady, latency, memory, chaos];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only=${SCENARIOS.map((s) => s.name).join(",")}]`;
 

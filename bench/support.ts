@@ -550,6 +550,16 @@ export class OperatorProcess {
     await this.#exited;
     clearTimeout(timer);
   }
+
+  /** SIGKILL at once (kill -9: no shutdown of any kind); resolves when the process is gone. */
+  async kill(): Promise<void> {
+    this.sampleMemory();
+    clearInterval(this.#sampler);
+    clearInterval(this.#metricsTimer);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill("SIGKILL");
+    await this.#exited;
+  }
 }
 
 export interface MetricSample {
