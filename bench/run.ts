@@ -84,6 +84,12 @@ async function main(): Promise<void> {
   progress(
     `${options.quick ? "quick" : "full"} run: ${options.only.map((s) => s.name).join(", ")}`,
   );
+  progress("building dist/ (the operator runs from it, as in the image)");
+  await promisify(execFile)(process.execPath, [
+    join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+    "-p",
+    join(ROOT, "tsconfig.build.json"),
+  ]);
   const state = await startControlPlane(dir, (line) => progress(`[control plane] ${line}`));
   progress(`control plane ready at ${state.server}`);
   const ctx: BenchContext = {
