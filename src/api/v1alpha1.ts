@@ -1,6 +1,7 @@
 // The DnsimpleCertificate API (group dnsimple-cert-operator.dev, version v1alpha1) as TypeScript
 // types. crds/dnsimplecertificates.yaml is the schema the API server enforces; these types
 // mirror it (with the CRD's defaults applied, which the API server does on every read).
+import type { V1ManagedFieldsEntry } from "@kubernetes/client-node";
 
 export const GROUP = "dnsimple-cert-operator.dev";
 export const VERSION = "v1alpha1";
@@ -84,6 +85,8 @@ export interface DnsimpleCertificate {
     creationTimestamp?: Date;
     /** Set when deletion has begun (the raw JSON holds a string; only its presence matters). */
     deletionTimestamp?: Date;
+    /** Server-side apply bookkeeping; the operator drops it from its cache unread. */
+    managedFields?: V1ManagedFieldsEntry[];
   };
   spec: DnsimpleCertificateSpec;
   status?: DnsimpleCertificateStatus;

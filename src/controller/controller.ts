@@ -17,6 +17,7 @@ import { certificatesPath, listCertificates } from "../kube/certificates.ts";
 import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
+import { FIELD_MANAGER } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
@@ -96,6 +97,10 @@ export class Controller {
       kubeConfig,
       path: certificatesPath(ns),
       list: () => listCertificates(customObjects, ns),
+      // Two thirds of a cached resource is managedFields, which nothing here reads.
+      trim: (obj) => {
+        delete obj.metadata.managedFields;
+      },
       onAdd: (obj) => {
         generations.set(nameOf(obj), fingerprint(obj));
         enqueue(obj);
@@ -105,9 +110,11 @@ export class Controller {
         const now = fingerprint(obj);
         if (generations.get(nameOf(obj)) !== now) enqueue(obj);
         generations.set(nameOf(obj), now);
+        reconciler.cacheUpdated(obj);
       },
       onDelete: (obj) => {
         generations.delete(nameOf(obj));
+        reconciler.forget(obj.metadata.namespace, obj.metadata.name);
         options.onDeleted?.(obj.metadata.namespace, obj.metadata.name);
       },
       onError: (err, retryInMs) =>
@@ -130,6 +137,15 @@ export class Controller {
             ? core.listNamespacedSecret({ namespace: ns, labelSelector: MANAGED_SECRET_SELECTOR })
             : core.listSecretForAllNamespaces({ labelSelector: MANAGED_SECRET_SELECTOR }),
         ),
+      // Only the operator's own managedFields entry is read (which template keys it set).
+      trim: (secret) => {
+        const metadata = secret.metadata;
+        if (metadata?.managedFields) {
+          metadata.managedFields = metadata.managedFields.filter(
+            (f) => f.manager === FIELD_MANAGER,
+          );
+        }
+      },
       onAdd: ownerOf,
       onUpdate: ownerOf,
       onDelete: ownerOf,

@@ -132,6 +132,20 @@ export class Reconciler {
     return this.#deps.now?.() ?? new Date();
   }
 
+  /** The cache has caught up with what this process wrote: stop holding the copy. */
+  cacheUpdated(resource: DnsimpleCertificate): void {
+    const key = keyOf(resource.metadata.namespace, resource.metadata.name);
+    const written = this.#written.get(key);
+    if (written && !isNewer(written, resource)) this.#written.delete(key);
+  }
+
+  /** The resource is gone: forget what is kept about it. */
+  forget(namespace: string, name: string): void {
+    const key = keyOf(namespace, name);
+    this.#written.delete(key);
+    this.#autoRenewChecks.delete(key);
+  }
+
   /** The freshest copy: the cache, or what this process wrote if the cache lags behind. */
   #current(namespace: string, name: string): DnsimpleCertificate | undefined {
     const key = keyOf(namespace, name);
@@ -141,11 +155,7 @@ export class Reconciler {
       this.#written.delete(key);
       return undefined;
     }
-    if (written && written.metadata.uid === cached.metadata.uid) {
-      const w = Number(written.metadata.resourceVersion);
-      const c = Number(cached.metadata.resourceVersion);
-      if (Number.isFinite(w) && Number.isFinite(c) && w > c) return written;
-    }
+    if (written && isNewer(written, cached)) return written;
     this.#written.delete(key);
     return cached;
   }
@@ -642,4 +652,12 @@ export class Reconciler {
     );
     this.#deps.log.info({ resource: pass.key, event: reason }, message);
   }
+}
+
+/** Whether `written` is a later version of the same object than `cached`. */
+function isNewer(written: DnsimpleCertificate, cached: DnsimpleCertificate): boolean {
+  if (written.metadata.uid !== cached.metadata.uid) return false;
+  const w = Number(written.metadata.resourceVersion);
+  const c = Number(cached.metadata.resourceVersion);
+  return Number.isFinite(w) && Number.isFinite(c) && w > c;
 }

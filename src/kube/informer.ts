@@ -19,6 +19,11 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   path: string;
   list: () => Promise<KubernetesListObject<T>>;
   labelSelector?: string;
+  /**
+   * Drops what the operator never reads (e.g. managedFields) from each object as it enters the
+   * cache: client-node hands the handlers the cached object itself, so this shrinks the cache.
+   */
+  trim?: (obj: T) => void;
   onAdd: (obj: T) => void;
   onUpdate: (obj: T) => void;
   onDelete: (obj: T) => void;
@@ -42,8 +47,15 @@ export class ResilientInformer<T extends KubernetesObject> {
       options.list,
       options.labelSelector,
     );
-    this.#informer.on("add", (obj) => options.onAdd(obj));
-    this.#informer.on("update", (obj) => options.onUpdate(obj));
+    const trim = options.trim ?? (() => {});
+    this.#informer.on("add", (obj) => {
+      trim(obj);
+      options.onAdd(obj);
+    });
+    this.#informer.on("update", (obj) => {
+      trim(obj);
+      options.onUpdate(obj);
+    });
     this.#informer.on("delete", (obj) => options.onDelete(obj));
     this.#informer.on("error", (err: unknown) => this.#restartAfterError(err));
   }
