@@ -1,6 +1,7 @@
 // Kubernetes Events for a resource's transitions (`kubectl describe dnscert` shows them). The
 // same reason and message for the same object within ten minutes bumps the count of the
 // existing Event instead of creating another, as client-go's recorder does.
+import { createHash } from "node:crypto";
 import type { CoreV1Api, CoreV1Event } from "@kubernetes/client-node";
 import { scrubSecrets } from "../observability/redact.ts";
 import { kubeCall } from "./errors.ts";
@@ -15,6 +16,8 @@ export type EventType = "Normal" | "Warning";
 
 const AGGREGATION_WINDOW_MS = 10 * 60_000;
 const COMPONENT = "dnsimple-cert-operator";
+/** Beyond this many recent Events, the oldest are no longer aggregated (a bound on memory). */
+const MAX_REMEMBERED = 10_000;
 
 export class EventRecorder {
   readonly #core: CoreV1Api;
@@ -35,7 +38,8 @@ export class EventRecorder {
   ): Promise<void> {
     const safeMessage = scrubSecrets(message).slice(0, 1024);
     const { namespace, uid } = target.metadata;
-    const key = `${uid}/${type}/${reason}/${safeMessage}`;
+    // Hashed: a thousand resources' messages would otherwise be kept in full for ten minutes.
+    const key = `${uid}/${type}/${reason}/${createHash("sha256").update(safeMessage).digest("base64url")}`;
     const now = Date.now();
     const previous = this.#recent.get(key);
     try {
@@ -84,12 +88,13 @@ export class EventRecorder {
   }
 
   #remember(key: string, name: string, now: number): void {
+    // Deleted first so the map stays in order of firstAt (set keeps an old key's place).
+    this.#recent.delete(key);
     this.#recent.set(key, { name, count: 1, firstAt: now });
-    // Keep the map small: forget entries older than the window.
-    if (this.#recent.size > 1000) {
-      for (const [k, v] of this.#recent) {
-        if (now - v.firstAt >= AGGREGATION_WINDOW_MS) this.#recent.delete(k);
-      }
+    // Forget entries past the window: they are the oldest, at the front.
+    for (const [k, v] of this.#recent) {
+      if (now - v.firstAt < AGGREGATION_WINDOW_MS && this.#recent.size <= MAX_REMEMBERED) break;
+      this.#recent.delete(k);
     }
   }
 }
