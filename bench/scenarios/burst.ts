@@ -10,6 +10,7 @@ import {
   issueMany,
   median,
   operatorFigures,
+  operatorNodeArgs,
   perCertificate,
   progress,
   round,
@@ -67,6 +68,7 @@ export const burst: Scenario = {
       issueDelayMs: BURST_ISSUE_DELAY_MS,
       rateLimitPerHour: BURST_RATE_LIMIT,
       operatorFlags: "defaults (--poll-interval=2s, --concurrency=4), --log-level=debug",
+      operatorNodeArgs: operatorNodeArgs().join(" "),
       secondsToCreateAll: seconds(run.createdAllAt - createStartedAt),
       secondsToAllReady:
         run.allReadyAt !== undefined ? seconds(run.allReadyAt - createStartedAt) : null,
