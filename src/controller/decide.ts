@@ -270,6 +270,12 @@ export function decide(o: Observation): Action {
         ...(requested ? { requested } : {}),
       });
     }
+    if (dueByTime) {
+      // A renewal failed and its backoff runs: wait, keeping the failure in status (`ready`
+      // would clear it, and the backoff would never grow).
+      const end = failureBackoffEnd(o, false);
+      if (end) return { kind: "backoff", until: end };
+    }
     if (autoRenewCheckDue) {
       if (!o.autoRenewalSearch) {
         return {

@@ -429,7 +429,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "resolveCredentials" },
   ],
   [
-    "renewal time reached but the last renewal failed a moment ago: wait out the backoff",
+    "renewal time reached but the last renewal failed a moment ago: back off (not `ready`, which would clear the failure from status)",
     {
       credentials: ok,
       resource: resource(
@@ -442,7 +442,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       ),
       secret: dueSecret,
     },
-    { kind: "ready", requeueAt: new Date(now.getTime() + 4000) },
+    { kind: "backoff", until: new Date(now.getTime() + 4000) },
   ],
   [
     "a renewal intent without its answer: look for it first",
