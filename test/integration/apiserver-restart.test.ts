@@ -11,28 +11,47 @@ import {
   startControlPlane,
   stopControlPlane,
 } from "../../src/localcluster/controlplane.ts";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
 import { kubectl, waitFor } from "./support/kube.ts";
-import { type RunningOperator, startOperator } from "./support/operator.ts";
+import { certificateManifest, useOperator } from "./support/operator.ts";
+import { purchasedNames } from "./support/simulator.ts";
 
 const TOKEN = "restart-test-token-3c";
 const NS = "restart";
 const dir = join(mkdtempSync(join(tmpdir(), "apiserver-restart-")), "cluster");
 let kubeconfig: string;
-let simulator: Simulator;
-let operator: RunningOperator | undefined;
 
 const k = (args: string[], input?: string) => kubectl(args, kubeconfig, input);
+
+beforeAll(async () => {
+  kubeconfig = (await startControlPlane(dir, () => {})).kubeconfig;
+  const crds = join(import.meta.dirname, "..", "..", "crds");
+  await k(["apply", "--server-side", "-f", crds]);
+  await k(["wait", "--for=condition=Established", "--timeout=60s", "-f", crds]);
+  await k(["create", "namespace", NS]);
+}, 180_000);
+
+afterAll(async () => {
+  await stopControlPlane(dir);
+});
+
+// Registered after the control plane's hooks: started on it, and stopped before it.
+const env = useOperator({
+  namespace: { name: NS },
+  simulator: { token: TOKEN, accountId: 21, domains: ["example.com"], issueDelayMs: 200 },
+  flags: () => [
+    `--kubeconfig=${kubeconfig}`,
+    `--dnsimple-token=${TOKEN}`,
+    "--dnsimple-account-id=21",
+  ],
+});
 
 async function create(name: string): Promise<void> {
   const applied = await k(
     ["apply", "-f", "-"],
-    JSON.stringify({
-      apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
-      kind: "DnsimpleCertificate",
-      metadata: { name, namespace: NS },
-      spec: { domain: "example.com", name, secretName: `${name}-tls` },
-    }),
+    certificateManifest(
+      { name, namespace: NS },
+      { domain: "example.com", name, secretName: `${name}-tls` },
+    ),
   );
   expect(applied.stderr).toBe("");
 }
@@ -49,44 +68,18 @@ async function ready(name: string): Promise<void> {
   expect(waited.code, waited.stderr).toBe(0);
 }
 
-beforeAll(async () => {
-  kubeconfig = (await startControlPlane(dir, () => {})).kubeconfig;
-  const crds = join(import.meta.dirname, "..", "..", "crds");
-  await k(["apply", "--server-side", "-f", crds]);
-  await k(["wait", "--for=condition=Established", "--timeout=60s", "-f", crds]);
-  await k(["create", "namespace", NS]);
-  simulator = await startSimulator({
-    token: TOKEN,
-    accountId: 21,
-    domains: ["example.com"],
-    issueDelayMs: 200,
-    log: () => {},
-  });
-  operator = await startOperator(NS, simulator, [
-    `--kubeconfig=${kubeconfig}`,
-    `--dnsimple-token=${TOKEN}`,
-    "--dnsimple-account-id=21",
-  ]);
-}, 180_000);
-
-afterAll(async () => {
-  await operator?.stop();
-  await simulator?.close();
-  await stopControlPlane(dir);
-});
-
 describe("a kube-apiserver restart", () => {
   it("is lived through: new resources issued, drift repaired, nothing bought twice", async () => {
     for (const name of ["before1", "before2"]) await create(name);
     for (const name of ["before1", "before2"]) await ready(name);
 
-    const logsBefore = operator?.logs.length ?? 0;
+    const logsBefore = env.operator.logs.length;
     await restartProcess(dir, "kube-apiserver");
     // The broken watches were noticed and restarted.
     await waitFor(
       "a watch restart",
       async () =>
-        (operator?.logs ?? []).slice(logsBefore).some((l) => l.includes("watch failed; restarting"))
+        env.operator.logs.slice(logsBefore).some((l) => l.includes("watch failed; restarting"))
           ? true
           : undefined,
       60_000,
@@ -105,10 +98,6 @@ describe("a kube-apiserver restart", () => {
       60_000,
     );
 
-    const bought = simulator
-      .purchases()
-      .map((p) => p.name)
-      .sort();
-    expect(bought).toEqual(["after1", "after2", "before1", "before2"]);
+    expect(purchasedNames(env.simulator)).toEqual(["after1", "after2", "before1", "before2"]);
   });
 });

@@ -1,68 +1,52 @@
 // No order twice, ever: the operator process is killed (SIGKILL) after DNSimple took the order
 // but before the certificate id reached the status. A new operator finds the order through the
 // intent it recorded first, and the simulator counts exactly one purchase.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { afterAll, describe, expect, it } from "vitest";
 import { freePort, kubectl, useNamespace, waitFor } from "./support/kube.ts";
 import {
+  certificateManifest,
   createCertificate,
   eventsFor,
   getCertificate,
-  type RunningOperator,
-  startOperator,
+  spawnOperator,
+  useOperator,
   waitForReady,
 } from "./support/operator.ts";
 
 const ns = useNamespace("crash");
 const TOKEN = "crash-test-token-41aa";
-let simulator: Simulator;
-let child: ChildProcess | undefined;
-let operator: RunningOperator | undefined;
-
-beforeAll(async () => {
-  simulator = await startSimulator({
-    token: TOKEN,
-    accountId: 31,
-    domains: ["example.com"],
-    issueDelayMs: 200,
-    log: () => {},
-  });
+// The tests start the in-process operator themselves, after the child process they kill.
+const env = useOperator({
+  namespace: ns,
+  simulator: { token: TOKEN, accountId: 31, domains: ["example.com"], issueDelayMs: 200 },
+  flags: [`--dnsimple-token=${TOKEN}`],
+  start: false,
 });
+let child: ChildProcess | undefined;
 
-afterAll(async () => {
+afterAll(() => {
   child?.kill("SIGKILL");
-  await operator?.stop();
-  await simulator?.close();
 });
 
 describe("a crash between the order and its status write", () => {
   it("is recovered without a second purchase", async () => {
     // The order goes through at DNSimple, but its answer never reaches the operator: the
     // operator is left exactly between the POST and the status write when it is killed.
-    simulator.addOneShotFault({
+    env.simulator.addOneShotFault({
       method: "POST",
       path: "/v2/31/domains/example.com/certificates/letsencrypt",
       action: "process-then-drop",
     });
-    child = spawn(
-      process.execPath,
-      [
-        join(import.meta.dirname, "..", "..", "src", "main.ts"),
-        `--kubeconfig=${inject("kubeconfig")}`,
-        `--dnsimple-base-url=${simulator.url}`,
-        `--dnsimple-token=${TOKEN}`,
-        `--watch-namespace=${ns.name}`,
-        "--health-addr=127.0.0.1:0",
-        "--poll-interval=200ms",
-      ],
-      { stdio: "ignore" },
-    );
+    child = spawnOperator(ns.name, env.simulator, [
+      `--dnsimple-token=${TOKEN}`,
+      "--health-addr=127.0.0.1:0",
+      "--poll-interval=200ms",
+    ]);
     await createCertificate(ns.name, "www", { domain: "example.com", secretName: "www-tls" });
     await waitFor("the order at DNSimple", async () =>
-      simulator.purchases().length === 1 ? true : undefined,
+      env.simulator.purchases().length === 1 ? true : undefined,
     );
     const exited = once(child, "exit");
     child.kill("SIGKILL");
@@ -73,10 +57,10 @@ describe("a crash between the order and its status write", () => {
     expect(orphaned.status?.pendingOrder?.startedAt).toBeDefined();
     expect(orphaned.status?.certificateId).toBeUndefined();
 
-    operator = await startOperator(ns.name, simulator, [`--dnsimple-token=${TOKEN}`]);
+    await env.startOperator();
     const ready = await waitForReady(ns.name, "www", "True");
-    expect(simulator.purchases()).toHaveLength(1);
-    expect(ready.status?.certificateId).toBe(simulator.purchases()[0]?.certificateId);
+    expect(env.simulator.purchases()).toHaveLength(1);
+    expect(ready.status?.certificateId).toBe(env.simulator.purchases()[0]?.certificateId);
     expect(ready.status?.pendingOrder).toBeUndefined();
     expect((await eventsFor(ns.name, "www")).map((e) => e.reason)).toContain("OrderRecovered");
   });
@@ -85,17 +69,7 @@ describe("a crash between the order and its status write", () => {
 describe("the operator process", () => {
   it("answers /healthz and /readyz, and exits 0 soon after SIGTERM", async () => {
     const port = await freePort();
-    const proc = spawn(
-      process.execPath,
-      [
-        join(import.meta.dirname, "..", "..", "src", "main.ts"),
-        `--kubeconfig=${inject("kubeconfig")}`,
-        `--dnsimple-base-url=${simulator.url}`,
-        `--watch-namespace=${ns.name}`,
-        `--health-addr=127.0.0.1:${port}`,
-      ],
-      { stdio: "ignore" },
-    );
+    const proc = spawnOperator(ns.name, env.simulator, [`--health-addr=127.0.0.1:${port}`]);
     try {
       const ready = await waitFor("/readyz ok", async () => {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
@@ -166,16 +140,10 @@ describe("a status write that fails after the purchase", () => {
       await kubectl(
         ["apply", "-f", "-"],
         undefined,
-        JSON.stringify({
-          apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
-          kind: "DnsimpleCertificate",
-          metadata: { name: "probe", namespace: ns.name, labels: { "deny-status-id": "true" } },
-          spec: {
-            domain: "example.com",
-            secretName: "probe-tls",
-            credentialsRef: { name: "none" },
-          },
-        }),
+        certificateManifest(
+          { name: "probe", namespace: ns.name, labels: { "deny-status-id": "true" } },
+          { domain: "example.com", secretName: "probe-tls", credentialsRef: { name: "none" } },
+        ),
       );
       await waitFor("the policy in force", async () => {
         const probe = await kubectl([
@@ -192,38 +160,36 @@ describe("a status write that fails after the purchase", () => {
         ]);
         return probe.stderr.includes("refused for this test") ? true : undefined;
       });
-      await operator?.stop();
-      operator = await startOperator(ns.name, simulator, [`--dnsimple-token=${TOKEN}`]);
-      const before = simulator.purchases().length;
+      await env.stopOperator();
+      await env.startOperator();
+      const before = env.simulator.purchases().length;
       await kubectl(
         ["apply", "-f", "-"],
         undefined,
-        JSON.stringify({
-          apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
-          kind: "DnsimpleCertificate",
-          metadata: { name: "denied", namespace: ns.name, labels: { "deny-status-id": "true" } },
-          spec: { domain: "example.com", name: "denied", secretName: "denied-tls" },
-        }),
+        certificateManifest(
+          { name: "denied", namespace: ns.name, labels: { "deny-status-id": "true" } },
+          { domain: "example.com", name: "denied", secretName: "denied-tls" },
+        ),
       );
       // Bought, but the id could not be recorded: the intent stays, and retries keep finding
       // the same order (and keep failing to record it) without buying again.
       await waitFor("a purchase", async () =>
-        simulator.purchases().length > before ? true : undefined,
+        env.simulator.purchases().length > before ? true : undefined,
       );
       const refusals = () =>
-        (operator?.logs ?? []).filter((l) =>
+        env.operator.logs.filter((l) =>
           l.includes("status writes with a certificate id are refused"),
         ).length;
       await waitFor("two refused status writes", async () => (refusals() >= 2 ? true : undefined));
       const stuck = await getCertificate(ns.name, "denied");
       expect(stuck.status?.pendingOrder).toBeDefined();
       expect(stuck.status?.certificateId).toBeUndefined();
-      expect(simulator.purchases().length).toBe(before + 1);
+      expect(env.simulator.purchases().length).toBe(before + 1);
 
       await kubectl(["label", "dnscert", "denied", "-n", ns.name, "deny-status-id-"]);
       const ready = await waitForReady(ns.name, "denied", "True");
-      expect(simulator.purchases().length).toBe(before + 1);
-      expect(ready.status?.certificateId).toBe(simulator.purchases().at(-1)?.certificateId);
+      expect(env.simulator.purchases().length).toBe(before + 1);
+      expect(ready.status?.certificateId).toBe(env.simulator.purchases().at(-1)?.certificateId);
     } finally {
       for (const kind of ["validatingadmissionpolicybinding", "validatingadmissionpolicy"]) {
         await kubectl(["delete", kind, policy, "--ignore-not-found"]);

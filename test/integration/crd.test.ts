@@ -2,17 +2,12 @@
 // defaults, and documents every field for `kubectl explain`.
 import { describe, expect, it } from "vitest";
 import { kubectl, useNamespace } from "./support/kube.ts";
+import { certificateManifest } from "./support/operator.ts";
 
 const ns = useNamespace("crd");
 
-function manifest(name: string, spec: Record<string, unknown>): string {
-  return JSON.stringify({
-    apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
-    kind: "DnsimpleCertificate",
-    metadata: { name, namespace: ns.name },
-    spec,
-  });
-}
+const manifest = (name: string, spec: Record<string, unknown>) =>
+  certificateManifest({ name, namespace: ns.name }, spec);
 
 const valid = { domain: "example.com", secretName: "example-tls" };
 

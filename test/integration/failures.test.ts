@@ -2,11 +2,9 @@
 // Secret from bad data, and never buys a certificate twice. At the end, no token and no private
 // key appears in any log line, Event or status of the run.
 import { generateKeyPairSync } from "node:crypto";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { DnsimpleCertificate } from "../../src/api/v1alpha1.ts";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
-import { adminKubeConfig, useNamespace, waitFor } from "./support/kube.ts";
+import { core, useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
   createCredentials,
@@ -14,45 +12,29 @@ import {
   eventsFor,
   getCertificate,
   getSecret,
-  type RunningOperator,
-  startOperator,
+  loggedAction,
+  setAnnotations,
+  useOperator,
   waitForReady,
+  waitForWarning,
 } from "./support/operator.ts";
+import { purchasesOf } from "./support/simulator.ts";
 
 const ns = useNamespace("failures");
 const TOKEN = "failures-test-token-9d1e77";
 const WRONG_TOKEN = "wrong-token-0000ffff";
-let simulator: Simulator;
-let operator: RunningOperator;
+const env = useOperator({
+  namespace: ns,
+  simulator: { token: TOKEN, accountId: 777, domains: ["example.com"], issueDelayMs: 300 },
+  credentials: { token: TOKEN, accountId: "777" },
+});
+const { credentialsRef } = env;
 const privateKeys: string[] = [];
 
+// A second credentials Secret, whose token DNSimple refuses.
 beforeAll(async () => {
-  simulator = await startSimulator({
-    token: TOKEN,
-    accountId: 777,
-    domains: ["example.com"],
-    issueDelayMs: 300,
-    log: () => {},
-  });
-  await createCredentials(ns.name, "dnsimple", { token: TOKEN, accountId: "777" });
   await createCredentials(ns.name, "wrong", { token: WRONG_TOKEN });
-  operator = await startOperator(ns.name, simulator);
 });
-
-afterAll(async () => {
-  await operator?.stop();
-  await simulator?.close();
-});
-
-const credentialsRef = { name: "dnsimple" };
-
-async function expectWarning(name: string, reason: string): Promise<void> {
-  await waitFor(`Warning ${reason} Event for ${name}`, async () =>
-    (await eventsFor(ns.name, name)).some((e) => e.type === "Warning" && e.reason === reason)
-      ? true
-      : undefined,
-  );
-}
 
 function readyMessage(resource: DnsimpleCertificate): string {
   return resource.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
@@ -68,8 +50,8 @@ describe("failures", () => {
     });
     const failed = await waitForReady(ns.name, "nocreds", "False", "CredentialsNotFound");
     expect(readyMessage(failed)).toContain(`Secret ${ns.name}/not-there`);
-    await expectWarning("nocreds", "CredentialsNotFound");
-    expect(simulator.purchases()).toHaveLength(0);
+    await waitForWarning(ns.name, "nocreds", "CredentialsNotFound");
+    expect(env.simulator.purchases()).toHaveLength(0);
     // Credentials Secrets are not watched (only the operator's own are); the backoff retry finds it.
     await createCredentials(ns.name, "not-there", { token: TOKEN });
     await waitForReady(ns.name, "nocreds", "True", undefined, 30_000);
@@ -87,31 +69,16 @@ describe("failures", () => {
     // Permanent: the next attempt is a long backoff away (or a change of the resource).
     expect(readyMessage(failed)).toContain("retrying in 15m or when the resource changes");
     expect(failed.status?.failedAttempts).toBe(1);
-    await expectWarning("badtoken", "Unauthorized");
+    await waitForWarning(ns.name, "badtoken", "Unauthorized");
 
     // Another look at the resource (here: a new annotation) does not call DNSimple again.
-    const calls = simulator.calls().length;
-    const seen = operator.logs.length;
-    await adminKubeConfig()
-      .makeApiClient(CustomObjectsApi)
-      .patchNamespacedCustomObject({
-        group: "dnsimple-cert-operator.dev",
-        version: "v1alpha1",
-        plural: "dnsimplecertificates",
-        namespace: ns.name,
-        name: "badtoken",
-        body: [{ op: "add", path: "/metadata/annotations", value: { touched: "yes" } }],
-      });
+    const calls = env.simulator.calls().length;
+    const seen = env.operator.logs.length;
+    await setAnnotations(ns.name, "badtoken", { touched: "yes" });
     await waitFor("the operator to back off", async () =>
-      operator.logs
-        .slice(seen)
-        .some(
-          (l) => l.includes(`"resource":"${ns.name}/badtoken"`) && l.includes('"action":"backoff"'),
-        )
-        ? true
-        : undefined,
+      loggedAction(env.operator, ns.name, "badtoken", "backoff", seen) ? true : undefined,
     );
-    expect(simulator.calls().length).toBe(calls);
+    expect(env.simulator.calls().length).toBe(calls);
     expect((await getCertificate(ns.name, "badtoken")).status?.failedAttempts).toBe(1);
   });
 
@@ -123,11 +90,11 @@ describe("failures", () => {
     });
     const failed = await waitForReady(ns.name, "nodomain", "False", "DomainNotFound");
     expect(readyMessage(failed)).toContain("not-in-account.com");
-    await expectWarning("nodomain", "DomainNotFound");
+    await waitForWarning(ns.name, "nodomain", "DomainNotFound");
   });
 
   it("a custom name on a personal plan: NotAllowed (412)", async () => {
-    simulator.updateSettings({ plan: "personal" });
+    env.simulator.updateSettings({ plan: "personal" });
     try {
       await createCertificate(ns.name, "personal", {
         domain: "example.com",
@@ -138,7 +105,7 @@ describe("failures", () => {
       const failed = await waitForReady(ns.name, "personal", "False", "NotAllowed");
       expect(readyMessage(failed)).toContain("Professional");
     } finally {
-      simulator.updateSettings({ plan: "professional" });
+      env.simulator.updateSettings({ plan: "professional" });
     }
   });
 
@@ -152,11 +119,11 @@ describe("failures", () => {
       credentialsRef,
     });
     await waitForReady(ns.name, "rejected", "False", "Rejected");
-    await expectWarning("rejected", "Rejected");
+    await waitForWarning(ns.name, "rejected", "Rejected");
   });
 
   it("an issuance that ends failed: IssuanceFailed, no second order", async () => {
-    simulator.addIssuanceOutcome({ outcome: "failed", name: "doomed" });
+    env.simulator.addIssuanceOutcome({ outcome: "failed", name: "doomed" });
     await createCertificate(ns.name, "doomed", {
       domain: "example.com",
       name: "doomed",
@@ -165,12 +132,12 @@ describe("failures", () => {
     });
     const failed = await waitForReady(ns.name, "doomed", "False", "IssuanceFailed");
     expect(failed.status?.state).toBe("failed");
-    expect(simulator.purchases().filter((p) => p.name === "doomed")).toHaveLength(1);
+    expect(purchasesOf(env.simulator, "doomed")).toHaveLength(1);
     expect(await getSecret(ns.name, "doomed-tls")).toBeUndefined();
   });
 
   it("428 while the key cannot be downloaded yet: retried until it can", async () => {
-    simulator.addOneShotFault({
+    env.simulator.addOneShotFault({
       method: "GET",
       path: "/v2/777/domains/example.com/certificates/*/private_key",
       action: "status",
@@ -184,13 +151,13 @@ describe("failures", () => {
       credentialsRef,
     });
     await waitForReady(ns.name, "notready", "True");
-    await expectWarning("notready", "PrivateKeyUnavailable");
+    await waitForWarning(ns.name, "notready", "PrivateKeyUnavailable");
     privateKeys.push(decoded(await getSecret(ns.name, "notready-tls"), "tls.key"));
   });
 
   it("a private key that does not match: InvalidCertificateData, nothing written", async () => {
     const stranger = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
-    simulator.addOneShotFault({
+    env.simulator.addOneShotFault({
       method: "GET",
       path: "/v2/777/domains/example.com/certificates/*/private_key",
       action: "status",
@@ -208,19 +175,19 @@ describe("failures", () => {
       const failed = await waitForReady(ns.name, "mismatch", "False", "InvalidCertificateData");
       expect(readyMessage(failed)).toMatch(/key/i);
       expect(await getSecret(ns.name, "mismatch-tls")).toBeUndefined();
-      await expectWarning("mismatch", "InvalidCertificateData");
+      await waitForWarning(ns.name, "mismatch", "InvalidCertificateData");
     } finally {
-      simulator.clearFaults();
+      env.simulator.clearFaults();
     }
   });
 
   it("an order whose answer is lost: found again, exactly one purchase", async () => {
-    simulator.addOneShotFault({
+    env.simulator.addOneShotFault({
       method: "POST",
       path: "/v2/777/domains/example.com/certificates/letsencrypt",
       action: "process-then-drop",
     });
-    const before = simulator.purchases().length;
+    const before = env.simulator.purchases().length;
     await createCertificate(ns.name, "lost", {
       domain: "example.com",
       name: "lost",
@@ -228,8 +195,8 @@ describe("failures", () => {
       credentialsRef,
     });
     const ready = await waitForReady(ns.name, "lost", "True");
-    expect(simulator.purchases()).toHaveLength(before + 1);
-    expect(simulator.purchases().at(-1)?.certificateId).toBe(ready.status?.certificateId);
+    expect(env.simulator.purchases()).toHaveLength(before + 1);
+    expect(env.simulator.purchases().at(-1)?.certificateId).toBe(ready.status?.certificateId);
     expect(ready.status?.pendingOrder).toBeUndefined();
     const reasons = (await eventsFor(ns.name, "lost")).map((e) => e.reason);
     expect(reasons).toContain("OrderRecovered");
@@ -244,7 +211,7 @@ describe("failures", () => {
       credentialsRef,
     });
     await waitForReady(ns.name, "dup-a", "True");
-    const before = simulator.purchases().length;
+    const before = env.simulator.purchases().length;
     await createCertificate(ns.name, "dup-b", {
       domain: "example.com",
       name: "dupb",
@@ -253,7 +220,7 @@ describe("failures", () => {
     });
     const loser = await waitForReady(ns.name, "dup-b", "False", "DuplicateSecretName");
     expect(readyMessage(loser)).toContain("dup-a");
-    expect(simulator.purchases().length).toBe(before);
+    expect(env.simulator.purchases().length).toBe(before);
     expect(
       (await getSecret(ns.name, "shared-tls"))?.metadata?.annotations?.[
         "dnsimple-cert-operator.dev/certificate-name"
@@ -262,8 +229,7 @@ describe("failures", () => {
   });
 
   it("never shows a token or a private key in logs, Events or status", async () => {
-    const core = adminKubeConfig().makeApiClient(CoreV1Api);
-    const events = await core.listNamespacedEvent({ namespace: ns.name });
+    const events = await core().listNamespacedEvent({ namespace: ns.name });
     const statuses = await Promise.all(
       [
         "nocreds",
@@ -278,11 +244,11 @@ describe("failures", () => {
       ].map((n) => getCertificate(ns.name, n)),
     );
     const everything = [
-      ...operator.logs,
+      ...env.operator.logs,
       ...events.items.map((e) => `${e.reason} ${e.message}`),
       ...statuses.map((s) => JSON.stringify(s.status)),
     ].join("\n");
-    expect(operator.logs.length).toBeGreaterThan(20);
+    expect(env.operator.logs.length).toBeGreaterThan(20);
     expect(events.items.length).toBeGreaterThan(10);
     for (const secret of [TOKEN, WRONG_TOKEN]) expect(everything).not.toContain(secret);
     expect(everything).not.toContain("PRIVATE KEY");

@@ -7,42 +7,33 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, createServer } from "node:tls";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { describe, expect, it } from "vitest";
 import { kubectl, useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
-  createCredentials,
   decoded,
   eventsFor,
   getCertificate,
   getSecret,
-  type RunningOperator,
-  startOperator,
+  loggedAction,
+  useOperator,
   waitForReady,
 } from "./support/operator.ts";
 
 const ns = useNamespace("issuance");
 const TOKEN = "issuance-test-token-5f2c";
-let simulator: Simulator;
-let operator: RunningOperator;
-
-beforeAll(async () => {
-  simulator = await startSimulator({
+// Credentials without an account id: the operator finds it with whoami.
+const env = useOperator({
+  namespace: ns,
+  simulator: {
     token: TOKEN,
     accountId: 4242,
     domains: ["example.com", "example.org"],
     issueDelayMs: 300,
-    log: () => {},
-  });
-  await createCredentials(ns.name, "dnsimple", { token: TOKEN });
-  operator = await startOperator(ns.name, simulator);
+  },
+  credentials: { token: TOKEN },
 });
-
-afterAll(async () => {
-  await operator?.stop();
-  await simulator?.close();
-});
+const { credentialsRef } = env;
 
 function openssl(args: string[]): string {
   return execFileSync("openssl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -53,7 +44,7 @@ describe("issuance", () => {
     await createCertificate(ns.name, "www", {
       domain: "example.com",
       secretName: "www-tls",
-      credentialsRef: { name: "dnsimple" },
+      credentialsRef,
     });
     const resource = await waitForReady(ns.name, "www", "True");
     expect(resource.status).toMatchObject({
@@ -80,7 +71,7 @@ describe("issuance", () => {
     );
 
     const dir = mkdtempSync(join(tmpdir(), "issued-"));
-    writeFileSync(join(dir, "root.pem"), simulator.rootPem);
+    writeFileSync(join(dir, "root.pem"), env.simulator.rootPem);
     writeFileSync(join(dir, "tls.crt"), tlsCrt);
     writeFileSync(join(dir, "leaf.pem"), blocks?.[0] ?? "");
     writeFileSync(join(dir, "chain.pem"), blocks?.[1] ?? "");
@@ -96,7 +87,7 @@ describe("issuance", () => {
     ).toContain(": OK");
     expect(leaf.checkPrivateKey(createPrivateKey(tlsKey))).toBe(true);
 
-    expect(simulator.purchases()).toHaveLength(1);
+    expect(env.simulator.purchases()).toHaveLength(1);
     const reasons = (await eventsFor(ns.name, "www")).map((e) => e.reason);
     expect(reasons).toEqual(
       expect.arrayContaining(["Ordered", "IssueRequested", "Issued", "SecretWritten"]),
@@ -118,7 +109,7 @@ describe("issuance", () => {
         host: "127.0.0.1",
         port,
         servername: "www.example.com",
-        ca: simulator.rootPem,
+        ca: env.simulator.rootPem,
       });
       const [data] = (await once(client, "data")) as [Buffer];
       expect(client.authorized).toBe(true);
@@ -136,13 +127,13 @@ describe("issuance", () => {
       signatureAlgorithm: "RSA",
       alternateNames: ["docs.example.org", "status.example.org"],
       secretName: "rsa-tls",
-      credentialsRef: { name: "dnsimple" },
+      credentialsRef,
     });
     await createCertificate(ns.name, "wildcard", {
       domain: "example.org",
       name: "*",
       secretName: "wildcard-tls",
-      credentialsRef: { name: "dnsimple" },
+      credentialsRef,
     });
     await waitForReady(ns.name, "rsa", "True");
     await waitForReady(ns.name, "wildcard", "True");
@@ -165,7 +156,7 @@ describe("issuance", () => {
   it("adopts an existing certificate by id without ordering", async () => {
     // Order one directly at DNSimple (as a person would in the web UI), leave it unissued.
     const response = await fetch(
-      `${simulator.url}/v2/4242/domains/example.com/certificates/letsencrypt`,
+      `${env.simulator.url}/v2/4242/domains/example.com/certificates/letsencrypt`,
       {
         method: "POST",
         headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
@@ -173,17 +164,17 @@ describe("issuance", () => {
       },
     );
     const { data } = (await response.json()) as { data: { certificate_id: number } };
-    const purchasesBefore = simulator.purchases().length;
+    const purchasesBefore = env.simulator.purchases().length;
     await createCertificate(ns.name, "adopted", {
       domain: "example.com",
       name: "shop",
       certificateId: data.certificate_id,
       secretName: "adopted-tls",
-      credentialsRef: { name: "dnsimple" },
+      credentialsRef,
     });
     const resource = await waitForReady(ns.name, "adopted", "True");
     expect(resource.status?.certificateId).toBe(data.certificate_id);
-    expect(simulator.purchases()).toHaveLength(purchasesBefore);
+    expect(env.simulator.purchases()).toHaveLength(purchasesBefore);
     const secret = await getSecret(ns.name, "adopted-tls");
     expect(secret?.metadata?.annotations?.["dnsimple-cert-operator.dev/certificate-id"]).toBe(
       String(data.certificate_id),
@@ -191,13 +182,13 @@ describe("issuance", () => {
   });
 
   it("polls a slow issuance, showing Issuing until it is done", async () => {
-    simulator.updateSettings({ issueDelayMs: 3_000 });
+    env.simulator.updateSettings({ issueDelayMs: 3_000 });
     try {
       await createCertificate(ns.name, "slow", {
         domain: "example.com",
         name: "slow",
         secretName: "slow-tls",
-        credentialsRef: { name: "dnsimple" },
+        credentialsRef,
       });
       const issuing = await waitForReady(ns.name, "slow", "False", "Issuing");
       expect(issuing.status?.conditions?.find((c) => c.type === "Issuing")).toMatchObject({
@@ -207,7 +198,7 @@ describe("issuance", () => {
       expect(issuing.status?.state).toBe("requesting");
       const ready = await waitForReady(ns.name, "slow", "True");
       expect(ready.status?.conditions?.some((c) => c.type === "Issuing")).toBe(false);
-      const polls = simulator
+      const polls = env.simulator
         .calls()
         .filter(
           (c) =>
@@ -217,7 +208,7 @@ describe("issuance", () => {
       expect(polls.length).toBeGreaterThanOrEqual(2);
       expect(polls.length).toBeLessThan(15);
     } finally {
-      simulator.updateSettings({ issueDelayMs: 300 });
+      env.simulator.updateSettings({ issueDelayMs: 300 });
     }
   });
 
@@ -247,7 +238,7 @@ describe("issuance", () => {
 
   it("exposes Prometheus metrics with the right values", async () => {
     const www = await getCertificate(ns.name, "www");
-    const text = await (await fetch(`http://127.0.0.1:${operator.metricsPort}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${env.operator.metricsPort}/metrics`)).text();
     const value = (series: string) => {
       const line = text.split("\n").find((l) => l.startsWith(`${series} `));
       return line === undefined ? undefined : Number(line.slice(series.length + 1));
@@ -266,7 +257,7 @@ describe("issuance", () => {
       value(`dnsimple_cert_operator_certificate_ready_status{${labels},condition="False"}`),
     ).toBe(0);
     // The operator's own orders: "shop" was ordered by the adoption test itself.
-    const orders = simulator
+    const orders = env.simulator
       .purchases()
       .filter((p) => p.kind === "certificate" && p.name !== "shop").length;
     expect(
@@ -297,19 +288,16 @@ describe("issuance", () => {
         async (r) => (await getSecret(ns.name, r.spec.secretName))?.metadata?.resourceVersion,
       ),
     );
-    await operator.stop();
-    simulator.resetCalls();
-    operator = await startOperator(ns.name, simulator);
+    await env.stopOperator();
+    env.simulator.resetCalls();
+    await env.startOperator();
     // Wait until the new operator has reconciled every resource (it logs each outcome).
-    const reconciled = (n: string) =>
-      operator.logs.some(
-        (l) => l.includes(`"resource":"${ns.name}/${n}"`) && l.includes('"action":"ready"'),
-      );
+    const reconciled = (n: string) => loggedAction(env.operator, ns.name, n, "ready");
     await waitFor("every resource reconciled", async () =>
       names.every(reconciled) ? true : undefined,
     );
-    expect(simulator.calls()).toEqual([]);
-    expect(operator.logs.filter((l) => l.includes('"msg":"status written"'))).toEqual([]);
+    expect(env.simulator.calls()).toEqual([]);
+    expect(env.operator.logs.filter((l) => l.includes('"msg":"status written"'))).toEqual([]);
     const after = await Promise.all(
       before.map(
         async (r) => (await getSecret(ns.name, r.spec.secretName))?.metadata?.resourceVersion,

@@ -2,20 +2,33 @@
 // no certificate is bought twice, the standby takes over after the leader is killed (within
 // the lease duration) and after SIGTERM (at once: the Lease is released), and a leader whose
 // Lease is taken stops.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { join } from "node:path";
 import { CoordinationV1Api } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { afterAll, describe, expect, it } from "vitest";
 import { adminKubeConfig, freePort, useNamespace, waitFor } from "./support/kube.ts";
-import { createCertificate, waitForReady } from "./support/operator.ts";
+import {
+  createCertificate,
+  createCertificates,
+  spawnOperator,
+  waitForReady,
+} from "./support/operator.ts";
+import { purchasedNames, useSimulator } from "./support/simulator.ts";
 
 const ns = useNamespace("leader");
 const TOKEN = "leader-test-token-77";
 const LEASE = { duration: 4_000, renewDeadline: 3_000, retry: 500 };
-let simulator: Simulator;
+const env = useSimulator({
+  token: TOKEN,
+  accountId: 88,
+  domains: ["example.com"],
+  issueDelayMs: 200,
+});
 const replicas: Replica[] = [];
+
+afterAll(() => {
+  for (const replica of replicas) replica.process.kill("SIGKILL");
+});
 
 interface Replica {
   name: string;
@@ -26,25 +39,17 @@ interface Replica {
 
 async function startReplica(name: string): Promise<Replica> {
   const metricsPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      join(import.meta.dirname, "..", "..", "src", "main.ts"),
-      `--kubeconfig=${inject("kubeconfig")}`,
-      `--dnsimple-base-url=${simulator.url}`,
-      `--dnsimple-token=${TOKEN}`,
-      `--watch-namespace=${ns.name}`,
-      "--health-addr=127.0.0.1:0",
-      `--metrics-addr=127.0.0.1:${metricsPort}`,
-      "--poll-interval=200ms",
-      "--leader-elect=true",
-      `--leader-election-namespace=${ns.name}`,
-      `--lease-duration=${LEASE.duration}ms`,
-      `--renew-deadline=${LEASE.renewDeadline}ms`,
-      `--retry-period=${LEASE.retry}ms`,
-    ],
-    { stdio: "ignore" },
-  );
+  const child = spawnOperator(ns.name, env.simulator, [
+    `--dnsimple-token=${TOKEN}`,
+    "--health-addr=127.0.0.1:0",
+    `--metrics-addr=127.0.0.1:${metricsPort}`,
+    "--poll-interval=200ms",
+    "--leader-elect=true",
+    `--leader-election-namespace=${ns.name}`,
+    `--lease-duration=${LEASE.duration}ms`,
+    `--renew-deadline=${LEASE.renewDeadline}ms`,
+    `--retry-period=${LEASE.retry}ms`,
+  ]);
   const exited = once(child, "exit").then(([code]) => code as number | null);
   const replica = { name, process: child, metricsPort, exited };
   replicas.push(replica);
@@ -77,21 +82,6 @@ async function leaderAmong(candidates: Replica[]): Promise<Replica> {
   );
 }
 
-beforeAll(async () => {
-  simulator = await startSimulator({
-    token: TOKEN,
-    accountId: 88,
-    domains: ["example.com"],
-    issueDelayMs: 200,
-    log: () => {},
-  });
-});
-
-afterAll(async () => {
-  for (const replica of replicas) replica.process.kill("SIGKILL");
-  await simulator?.close();
-});
-
 describe("leader election", () => {
   it("one leader reconciles; failover after a kill and after SIGTERM; nothing bought twice", async () => {
     const a = await startReplica("a");
@@ -103,13 +93,7 @@ describe("leader election", () => {
       (await leads(standby)) === false ? true : undefined,
     );
 
-    for (const name of ["one", "two"]) {
-      await createCertificate(ns.name, name, {
-        domain: "example.com",
-        name,
-        secretName: `${name}-tls`,
-      });
-    }
+    await createCertificates(ns.name, ["one", "two"]);
     await waitForReady(ns.name, "one", "True");
     await waitForReady(ns.name, "two", "True");
 
@@ -146,11 +130,7 @@ describe("leader election", () => {
       secretName: "four-tls",
     });
     await waitForReady(ns.name, "four", "True");
-    const bought = simulator
-      .purchases()
-      .map((p) => p.name)
-      .sort();
-    expect(bought).toEqual(["four", "one", "three", "two"]);
+    expect(purchasedNames(env.simulator)).toEqual(["four", "one", "three", "two"]);
   });
 
   it("a leader whose Lease is taken stops at once", async () => {

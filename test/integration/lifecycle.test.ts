@@ -2,59 +2,37 @@
 // swapped: restored with zero orders), a private key DNSimple no longer has, and deletion
 // (both policies, and in the middle of an issuance).
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { DnsimpleCertificateSpec } from "../../src/api/v1alpha1.ts";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
-import { adminKubeConfig, useNamespace, waitFor } from "./support/kube.ts";
+import { core, objects, useNamespace, waitFor } from "./support/kube.ts";
 import {
+  certificateRef,
   createCertificate,
   createCredentials,
   decoded,
   getCertificate,
   getSecret,
-  type RunningOperator,
+  heldCertificateId,
   startOperator,
+  useOperator,
   waitForReady,
 } from "./support/operator.ts";
 
 const ns = useNamespace("lifecycle");
 const TOKEN = "lifecycle-test-token-b4d";
-let simulator: Simulator;
-let operator: RunningOperator;
-
-beforeAll(async () => {
-  simulator = await startSimulator({
+const env = useOperator({
+  namespace: ns,
+  simulator: {
     token: TOKEN,
     accountId: 66,
     domains: ["example.com", "example.net"],
     issueDelayMs: 300,
-    log: () => {},
-  });
-  await createCredentials(ns.name, "dnsimple", { token: TOKEN, accountId: "66" });
-  operator = await startOperator(ns.name, simulator);
+  },
+  credentials: { token: TOKEN, accountId: "66" },
 });
-
-afterAll(async () => {
-  await operator?.stop();
-  await simulator?.close();
-});
-
-const credentialsRef = { name: "dnsimple" };
-const core = () => adminKubeConfig().makeApiClient(CoreV1Api);
-const objects = () => adminKubeConfig().makeApiClient(CustomObjectsApi);
-const resourceApi = (name: string) => ({
-  group: "dnsimple-cert-operator.dev",
-  version: "v1alpha1",
-  plural: "dnsimplecertificates",
-  namespace: ns.name,
-  name,
-});
+const { credentialsRef } = env;
+const resourceApi = (name: string) => certificateRef(ns.name, name);
 
 async function patchSpec(name: string, spec: Partial<DnsimpleCertificateSpec>): Promise<void> {
   await objects().patchNamespacedCustomObject({
@@ -68,10 +46,7 @@ async function waitForSettled(name: string, generation: number) {
   return waitFor(`${name} settled on generation ${generation}`, async () => {
     const r = await getCertificate(ns.name, name);
     const ready = r.status?.conditions?.find((c) => c.type === "Ready");
-    const secret = await getSecret(ns.name, r.spec.secretName);
-    const held = Number(
-      secret?.metadata?.annotations?.["dnsimple-cert-operator.dev/certificate-id"],
-    );
+    const held = heldCertificateId(await getSecret(ns.name, r.spec.secretName));
     return ready?.status === "True" &&
       ready.observedGeneration === generation &&
       held === r.status?.certificateId
@@ -80,13 +55,9 @@ async function waitForSettled(name: string, generation: number) {
   });
 }
 
-const purchases = () => simulator.purchases().length;
+const purchases = () => env.simulator.purchases().length;
 const certificateIdOf = async (secretName: string) =>
-  Number(
-    (await getSecret(ns.name, secretName))?.metadata?.annotations?.[
-      "dnsimple-cert-operator.dev/certificate-id"
-    ],
-  );
+  heldCertificateId(await getSecret(ns.name, secretName));
 
 describe("spec changes", () => {
   it("cost a purchase exactly when the certificate must change", async () => {
@@ -243,7 +214,7 @@ describe("drift repair", () => {
   });
 
   it("without the key at DNSimple a lost Secret cannot be restored: no order until asked", async () => {
-    simulator.removePrivateKey(certificateId);
+    env.simulator.removePrivateKey(certificateId);
     const before = purchases();
     await core().deleteNamespacedSecret({ namespace: ns.name, name: "drift-tls" });
     const failed = await waitForReady(ns.name, "drift", "False", "PrivateKeyUnavailable");
@@ -340,8 +311,8 @@ describe("deletion", () => {
     const scratch = `${ns.name}-mid`;
     await core().createNamespace({ body: { metadata: { name: scratch } } });
     await createCredentials(scratch, "dnsimple", { token: TOKEN, accountId: "66" });
-    const midOperator = await startOperator(scratch, simulator);
-    simulator.updateSettings({ issueDelayMs: 5_000 });
+    const midOperator = await startOperator(scratch, env.simulator);
+    env.simulator.updateSettings({ issueDelayMs: 5_000 });
     try {
       await createCertificate(scratch, "mid", {
         domain: "example.com",
@@ -367,7 +338,7 @@ describe("deletion", () => {
         60_000,
       );
     } finally {
-      simulator.updateSettings({ issueDelayMs: 300 });
+      env.simulator.updateSettings({ issueDelayMs: 300 });
       await midOperator.stop();
     }
   });

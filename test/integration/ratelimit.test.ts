@@ -1,67 +1,41 @@
 // A rate limit that a burst would blow (the simulator's window scaled down from an hour to
 // 3 seconds): the operator reads the budget from the X-RateLimit headers and waits for the
 // reset instead of running into 429s; every resource ends Ready, nothing is bought twice.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { describe, expect, it } from "vitest";
 import { useNamespace } from "./support/kube.ts";
-import {
-  createCertificate,
-  type RunningOperator,
-  startOperator,
-  waitForReady,
-} from "./support/operator.ts";
+import { createCertificates, useOperator, waitForReady } from "./support/operator.ts";
+import { purchasedNames, purchasesOf } from "./support/simulator.ts";
 
 const ns = useNamespace("ratelimit");
 const TOKEN = "ratelimit-test-token-41";
 const COUNT = 8;
-let simulator: Simulator;
-let operator: RunningOperator;
-
-beforeAll(async () => {
-  simulator = await startSimulator({
+const env = useOperator({
+  namespace: ns,
+  simulator: {
     token: TOKEN,
     accountId: 44,
     domains: ["example.com"],
     issueDelayMs: 200,
     rateLimit: 25,
     rateLimitWindowMs: 3_000,
-    log: () => {},
-  });
-  operator = await startOperator(ns.name, simulator, [
-    `--dnsimple-token=${TOKEN}`,
-    "--dnsimple-account-id=44",
-  ]);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await simulator?.close();
+  },
+  flags: [`--dnsimple-token=${TOKEN}`, "--dnsimple-account-id=44"],
 });
 
 describe("a tight DNSimple rate limit", () => {
   it("is respected from the headers: no 429, all Ready, one purchase each", async () => {
     const names = Array.from({ length: COUNT }, (_, i) => `r${i}`);
-    for (const name of names) {
-      await createCertificate(ns.name, name, {
-        domain: "example.com",
-        name,
-        secretName: `${name}-tls`,
-      });
-    }
+    await createCertificates(ns.name, names);
     for (const name of names) await waitForReady(ns.name, name, "True", undefined, 120_000);
-    const calls = simulator.calls();
+    const calls = env.simulator.calls();
     // The burst needed more calls than one window allows: the limit was really in play.
     expect(calls.length).toBeGreaterThan(25);
     expect(calls.filter((c) => c.status === 429)).toEqual([]);
-    const bought = simulator
-      .purchases()
-      .map((p) => p.name)
-      .sort();
-    expect(bought).toEqual([...names].sort());
+    expect(purchasedNames(env.simulator)).toEqual([...names].sort());
   }, 300_000);
 
   it("lives through a 429 storm: retried after the reset, never a second purchase", async () => {
-    simulator.addOneShotFault({
+    env.simulator.addOneShotFault({
       path: "/v2/44/**",
       action: "status",
       status: 429,
@@ -69,20 +43,11 @@ describe("a tight DNSimple rate limit", () => {
       times: 12,
     });
     const names = ["storm1", "storm2", "storm3"];
-    for (const name of names) {
-      await createCertificate(ns.name, name, {
-        domain: "example.com",
-        name,
-        secretName: `${name}-tls`,
-      });
-    }
+    await createCertificates(ns.name, names);
     for (const name of names) await waitForReady(ns.name, name, "True", undefined, 120_000);
-    expect(simulator.calls().filter((c) => c.status === 429).length).toBe(12);
+    expect(env.simulator.calls().filter((c) => c.status === 429).length).toBe(12);
     for (const name of names) {
-      expect(
-        simulator.purchases().filter((p) => p.name === name),
-        name,
-      ).toHaveLength(1);
+      expect(purchasesOf(env.simulator, name), name).toHaveLength(1);
     }
   }, 300_000);
 });

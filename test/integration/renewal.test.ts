@@ -2,49 +2,41 @@
 // not before), retries a failed renewal, picks up DNSimple's own auto-renewals without ordering,
 // and renews on request (renew-at annotation). The Secret keeps serving throughout.
 import { X509Certificate } from "node:crypto";
-import { CustomObjectsApi } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DnsimpleCertificate } from "../../src/api/v1alpha1.ts";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
-import { adminKubeConfig, useNamespace, waitFor } from "./support/kube.ts";
+import { describe, expect, it } from "vitest";
+import { type DnsimpleCertificate, RENEW_AT_ANNOTATION } from "../../src/api/v1alpha1.ts";
+import { useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
-  createCredentials,
   decoded,
   eventsFor,
   getCertificate,
   getSecret,
-  type RunningOperator,
-  startOperator,
+  heldCertificateId,
+  loggedAction,
+  setAnnotations,
+  useOperator,
   waitForReady,
+  waitForWarning,
 } from "./support/operator.ts";
+import { purchasesOf } from "./support/simulator.ts";
 
 const ns = useNamespace("renewal");
 const TOKEN = "renewal-test-token-c0ffee";
 const RESYNC_MS = 2_000;
-let simulator: Simulator;
-let operator: RunningOperator;
-
-beforeAll(async () => {
-  simulator = await startSimulator({
+const env = useOperator({
+  namespace: ns,
+  simulator: {
     token: TOKEN,
     accountId: 55,
     domains: ["example.com", "auto.example"],
     issueDelayMs: 300,
     // Short-lived certificates: lifetime = validity + the simulator's one-minute backdating.
     validityMs: 40_000,
-    log: () => {},
-  });
-  await createCredentials(ns.name, "dnsimple", { token: TOKEN, accountId: "55" });
-  operator = await startOperator(ns.name, simulator, [`--resync-interval=${RESYNC_MS}ms`]);
+  },
+  credentials: { token: TOKEN, accountId: "55" },
+  flags: [`--resync-interval=${RESYNC_MS}ms`],
 });
-
-afterAll(async () => {
-  await operator?.stop();
-  await simulator?.close();
-});
-
-const credentialsRef = { name: "dnsimple" };
+const { credentialsRef } = env;
 
 async function secretSerial(secretName: string): Promise<string> {
   return new X509Certificate(decoded(await getSecret(ns.name, secretName), "tls.crt")).serialNumber;
@@ -64,9 +56,7 @@ async function waitForSwap(
     async () => {
       const resource = await getCertificate(ns.name, name);
       const secret = await getSecret(ns.name, resource.spec.secretName);
-      const held = Number(
-        secret?.metadata?.annotations?.["dnsimple-cert-operator.dev/certificate-id"],
-      );
+      const held = heldCertificateId(secret);
       const ready = resource.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
       // Settled: the Secret holds the new certificate and the status no longer shows a renewal.
       const settled =
@@ -79,9 +69,6 @@ async function waitForSwap(
     60_000,
   );
 }
-
-const purchasesOf = (name: string, kind: string) =>
-  simulator.purchases().filter((p) => p.name === name && p.kind === kind);
 
 describe("renewal", () => {
   it("renews at renewalTime: one renewal order, a new serial, Ready never drops", async () => {
@@ -99,13 +86,13 @@ describe("renewal", () => {
 
     const renewed = await waitForSwap("renew", first.status?.certificateId);
     expect(await secretSerial("renew-tls")).not.toBe(firstSerial);
-    const renewals = purchasesOf("renew", "renewal");
+    const renewals = purchasesOf(env.simulator, "renew", "renewal");
     expect(renewals).toHaveLength(1);
     expect(renewals[0]?.oldCertificateId).toBe(first.status?.certificateId);
     expect(renewals[0]?.certificateId).toBe(renewed.status?.certificateId);
     // Not a moment before its time.
     expect(Date.parse(renewals[0]?.time ?? "")).toBeGreaterThanOrEqual(renewalTime);
-    expect(purchasesOf("renew", "certificate")).toHaveLength(1);
+    expect(purchasesOf(env.simulator, "renew", "certificate")).toHaveLength(1);
     expect(readyTransition(renewed)).toBe(readyTransition(first));
     expect(renewed.status?.renewalId).toBeUndefined();
     expect(renewed.status?.renewedCertificateId).toBeUndefined();
@@ -122,18 +109,9 @@ describe("renewal", () => {
       credentialsRef,
     });
     const first = await waitForReady(ns.name, "retry", "True");
-    simulator.addIssuanceOutcome({ outcome: "failed", name: "retry", count: 1 });
+    env.simulator.addIssuanceOutcome({ outcome: "failed", name: "retry", count: 1 });
 
-    await waitFor(
-      "a RenewalFailed Warning",
-      async () =>
-        (await eventsFor(ns.name, "retry")).some(
-          (e) => e.type === "Warning" && e.reason === "RenewalFailed",
-        )
-          ? true
-          : undefined,
-      60_000,
-    );
+    await waitForWarning(ns.name, "retry", "RenewalFailed", 60_000);
     const failing = await getCertificate(ns.name, "retry");
     expect(failing.status?.certificateId).toBe(first.status?.certificateId);
     expect(failing.status?.conditions?.find((c) => c.type === "Issuing")).toMatchObject({
@@ -141,21 +119,17 @@ describe("renewal", () => {
       reason: "RenewalFailed",
     });
     expect(failing.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
-    expect(
-      Number(
-        (await getSecret(ns.name, "retry-tls"))?.metadata?.annotations?.[
-          "dnsimple-cert-operator.dev/certificate-id"
-        ],
-      ),
-    ).toBe(first.status?.certificateId);
+    expect(heldCertificateId(await getSecret(ns.name, "retry-tls"))).toBe(
+      first.status?.certificateId,
+    );
 
     const renewed = await waitForSwap("retry", first.status?.certificateId);
-    expect(purchasesOf("retry", "renewal")).toHaveLength(2);
+    expect(purchasesOf(env.simulator, "retry", "renewal")).toHaveLength(2);
     expect(renewed.status?.failedAttempts).toBeUndefined();
   });
 
   it("picks up DNSimple's auto-renewals without ordering, one list call per domain per resync", async () => {
-    simulator.updateSettings({ validityMs: 30_000 });
+    env.simulator.updateSettings({ validityMs: 30_000 });
     try {
       for (const name of ["auto1", "auto2"]) {
         await createCertificate(ns.name, name, {
@@ -176,9 +150,9 @@ describe("renewal", () => {
       );
       const elapsed = Date.now() - watchedFrom;
       for (const [i, name] of ["auto1", "auto2"].entries()) {
-        expect(purchasesOf(name, "renewal")).toHaveLength(0);
-        expect(purchasesOf(name, "certificate")).toHaveLength(1);
-        const auto = purchasesOf(name, "auto_renewal");
+        expect(purchasesOf(env.simulator, name, "renewal")).toHaveLength(0);
+        expect(purchasesOf(env.simulator, name, "certificate")).toHaveLength(1);
+        const auto = purchasesOf(env.simulator, name, "auto_renewal");
         expect(auto.map((p) => p.certificateId)).toContain(renewed[i]?.status?.certificateId);
       }
       // Both resources share each listing: at most one call per resync interval (plus the one
@@ -190,12 +164,12 @@ describe("renewal", () => {
       expect(reasons).toContain("AutoRenewalFound");
       expect(reasons).not.toContain("RenewalOrdered");
     } finally {
-      simulator.updateSettings({ validityMs: 40_000 });
+      env.simulator.updateSettings({ validityMs: 40_000 });
     }
   });
 
   it("renews on request (renew-at annotation), once per value", async () => {
-    simulator.updateSettings({ validityMs: 90 * 86_400_000 });
+    env.simulator.updateSettings({ validityMs: 90 * 86_400_000 });
     try {
       await createCertificate(ns.name, "manual", {
         domain: "example.com",
@@ -210,29 +184,23 @@ describe("renewal", () => {
       const renewed = await waitForSwap("manual", first.status?.certificateId);
       expect(await secretSerial("manual-tls")).not.toBe(firstSerial);
       expect(renewed.status?.renewRequestHandled).toBe(requestedAt);
-      expect(purchasesOf("manual", "renewal")).toHaveLength(1);
+      expect(purchasesOf(env.simulator, "manual", "renewal")).toHaveLength(1);
 
       // The same value again changes nothing; the operator sees the update and lets it be.
-      const seen = operator.logs.length;
+      const seen = env.operator.logs.length;
       await annotate("manual", requestedAt, { touch: "1" });
       await waitFor("the operator to look at the touched resource", async () =>
-        operator.logs
-          .slice(seen)
-          .some(
-            (l) => l.includes(`"resource":"${ns.name}/manual"`) && l.includes('"action":"ready"'),
-          )
-          ? true
-          : undefined,
+        loggedAction(env.operator, ns.name, "manual", "ready", seen) ? true : undefined,
       );
-      expect(purchasesOf("manual", "renewal")).toHaveLength(1);
+      expect(purchasesOf(env.simulator, "manual", "renewal")).toHaveLength(1);
     } finally {
-      simulator.updateSettings({ validityMs: 40_000 });
+      env.simulator.updateSettings({ validityMs: 40_000 });
     }
   });
 });
 
 function listCalls(domain: string): number {
-  return simulator
+  return env.simulator
     .calls()
     .filter((c) => c.method === "GET" && c.path === `/v2/55/domains/${domain}/certificates`).length;
 }
@@ -242,20 +210,5 @@ async function annotate(
   renewAt: string,
   extra: Record<string, string> = {},
 ): Promise<void> {
-  await adminKubeConfig()
-    .makeApiClient(CustomObjectsApi)
-    .patchNamespacedCustomObject({
-      group: "dnsimple-cert-operator.dev",
-      version: "v1alpha1",
-      plural: "dnsimplecertificates",
-      namespace: ns.name,
-      name,
-      body: [
-        {
-          op: "add",
-          path: "/metadata/annotations",
-          value: { "dnsimple-cert-operator.dev/renew-at": renewAt, ...extra },
-        },
-      ],
-    });
+  await setAnnotations(ns.name, name, { [RENEW_AT_ANNOTATION]: renewAt, ...extra });
 }

@@ -2,45 +2,34 @@
 // certificate.issue event can bring the resource to Ready; a forged event changes nothing (the
 // operator looks through the API); wrong tokens, malformed and unknown events are refused or
 // ignored.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
   getCertificate,
-  type RunningOperator,
-  startOperator,
+  useOperator,
   waitForReady,
 } from "./support/operator.ts";
 
 const ns = useNamespace("webhook");
 const TOKEN = "webhook-test-token-a1";
 const HOOK = "hook-secret-0123456789abcdef";
-let simulator: Simulator;
-let operator: RunningOperator;
-let hookUrl: string;
-
-beforeAll(async () => {
-  simulator = await startSimulator({
-    token: TOKEN,
-    accountId: 99,
-    domains: ["example.com"],
-    issueDelayMs: 500,
-    log: () => {},
-  });
-  operator = await startOperator(ns.name, simulator, [
+const env = useOperator({
+  namespace: ns,
+  simulator: { token: TOKEN, accountId: 99, domains: ["example.com"], issueDelayMs: 500 },
+  flags: [
     `--dnsimple-token=${TOKEN}`,
     "--poll-interval=1h",
     "--webhook-addr=127.0.0.1:0",
     `--webhook-token=${HOOK}`,
-  ]);
-  hookUrl = `http://127.0.0.1:${operator.webhookPort}/webhook/${HOOK}`;
-  simulator.updateSettings({ webhookUrl: hookUrl });
+  ],
 });
+let hookUrl: string;
 
-afterAll(async () => {
-  await operator?.stop();
-  await simulator?.close();
+// The simulator sends its events to the operator's webhook receiver.
+beforeAll(() => {
+  hookUrl = `http://127.0.0.1:${env.operator.webhookPort}/webhook/${HOOK}`;
+  env.simulator.updateSettings({ webhookUrl: hookUrl });
 });
 
 const post = (url: string, body: string) =>
@@ -52,9 +41,11 @@ describe("the webhook trigger", () => {
     // The first poll after issuing would be an hour away: only the event can make it Ready.
     const ready = await waitForReady(ns.name, "www", "True", undefined, 30_000);
     expect(
-      simulator.webhookDeliveries().some((d) => d.name === "certificate.issue" && d.status === 202),
+      env.simulator
+        .webhookDeliveries()
+        .some((d) => d.name === "certificate.issue" && d.status === 202),
     ).toBe(true);
-    const polls = simulator
+    const polls = env.simulator
       .calls()
       .filter(
         (c) =>
@@ -65,7 +56,7 @@ describe("the webhook trigger", () => {
   });
 
   it("never trusts the payload: a forged event only makes the operator look", async () => {
-    simulator.updateSettings({ issueDelayMs: 60_000, webhookUrl: null });
+    env.simulator.updateSettings({ issueDelayMs: 60_000, webhookUrl: null });
     try {
       await createCertificate(ns.name, "slow", {
         domain: "example.com",
@@ -75,7 +66,7 @@ describe("the webhook trigger", () => {
       const issuing = await waitForReady(ns.name, "slow", "False", "Issuing");
       const id = issuing.status?.certificateId;
       const looks = () =>
-        simulator.calls().filter((c) => c.path.endsWith(`/certificates/${id}`)).length;
+        env.simulator.calls().filter((c) => c.path.endsWith(`/certificates/${id}`)).length;
       const before = looks();
       const forged = await post(
         hookUrl,
@@ -93,13 +84,13 @@ describe("the webhook trigger", () => {
       expect(after.status?.state).toBe("requesting");
       expect(after.status?.conditions?.find((c) => c.type === "Ready")?.reason).toBe("Issuing");
     } finally {
-      simulator.updateSettings({ issueDelayMs: 500, webhookUrl: hookUrl });
+      env.simulator.updateSettings({ issueDelayMs: 500, webhookUrl: hookUrl });
     }
   });
 
   it("refuses a wrong token, and answers malformed and unknown events without acting", async () => {
-    const base = `http://127.0.0.1:${operator.webhookPort}`;
-    const calls = simulator.calls().length;
+    const base = `http://127.0.0.1:${env.operator.webhookPort}`;
+    const calls = env.simulator.calls().length;
     expect((await post(`${base}/webhook/wrong-token-0000000000`, "{}")).status).toBe(404);
     expect((await post(`${base}/other`, "{}")).status).toBe(404);
     expect((await fetch(hookUrl)).status).toBe(405);
@@ -118,8 +109,10 @@ describe("the webhook trigger", () => {
       JSON.stringify({ name: "certificate.issue", data: { certificate: { id: 999999 } } }),
     );
     expect(await stranger.text()).toContain("0 resource");
-    expect(simulator.calls().length).toBe(calls);
-    const metrics = await (await fetch(`http://127.0.0.1:${operator.metricsPort}/metrics`)).text();
+    expect(env.simulator.calls().length).toBe(calls);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${env.operator.metricsPort}/metrics`)
+    ).text();
     expect(metrics).toMatch(
       /dnsimple_cert_operator_webhook_events_total\{event="",outcome="unauthorized"\} 2/,
     );

@@ -5,13 +5,23 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, inject } from "vitest";
 
 export function adminKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(inject("kubeconfig"));
   return kc;
+}
+
+/** The admin's CoreV1Api: namespaces, Secrets, Events, ServiceAccounts. */
+export function core(): CoreV1Api {
+  return adminKubeConfig().makeApiClient(CoreV1Api);
+}
+
+/** The admin's CustomObjectsApi: DnsimpleCertificates (see certificateRef) and other kinds. */
+export function objects(): CustomObjectsApi {
+  return adminKubeConfig().makeApiClient(CustomObjectsApi);
 }
 
 export interface KubectlResult {
@@ -49,12 +59,10 @@ export function kubectl(
 export function useNamespace(prefix = "test"): { readonly name: string } {
   const ns = { name: `${prefix}-${randomBytes(4).toString("hex")}` };
   beforeAll(async () => {
-    await adminKubeConfig()
-      .makeApiClient(CoreV1Api)
-      .createNamespace({ body: { metadata: { name: ns.name } } });
+    await core().createNamespace({ body: { metadata: { name: ns.name } } });
   });
   afterAll(async () => {
-    await adminKubeConfig().makeApiClient(CoreV1Api).deleteNamespace({ name: ns.name });
+    await core().deleteNamespace({ name: ns.name });
   });
   return ns;
 }
@@ -64,16 +72,14 @@ export function useNamespace(prefix = "test"): { readonly name: string } {
  * (TokenRequest), so a client sees exactly what RBAC grants it.
  */
 export async function tokenKubeconfig(namespace: string, name: string): Promise<string> {
-  const admin = adminKubeConfig();
-  const core = admin.makeApiClient(CoreV1Api);
-  const tokenRequest = await core.createNamespacedServiceAccountToken({
+  const tokenRequest = await core().createNamespacedServiceAccountToken({
     name,
     namespace,
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const token = tokenRequest.status?.token;
   if (!token) throw new Error(`no token issued for ${namespace}/${name}`);
-  const cluster = admin.getCurrentCluster();
+  const cluster = adminKubeConfig().getCurrentCluster();
   if (!cluster) throw new Error("admin kubeconfig has no current cluster");
   const kc = new KubeConfig();
   kc.loadFromOptions({
@@ -89,8 +95,7 @@ export async function tokenKubeconfig(namespace: string, name: string): Promise<
 
 /** Creates a ServiceAccount and returns a kubeconfig that acts as it (see tokenKubeconfig). */
 export async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
-  const core = adminKubeConfig().makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  await core().createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
   return tokenKubeconfig(namespace, name);
 }
 

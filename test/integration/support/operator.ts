@@ -1,26 +1,27 @@
-// The operator in-process against the shared control plane and a test's simulator, watching
-// only the test file's namespace (test files run in parallel, each with its own operator).
-// Its JSON log lines are kept so tests can assert on them (and grep them for secrets).
+// The operator against the shared control plane and a test's simulator, watching only the
+// test file's namespace (test files run in parallel, each with its own operator): in-process
+// (useOperator, startOperator), its JSON log lines kept so tests can assert on them (and grep
+// them for secrets), or as a child process to kill (spawnOperator). And the DnsimpleCertificate
+// calls tests make.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { Writable } from "node:stream";
-import {
-  CoreV1Api,
-  type CoreV1Event,
-  CustomObjectsApi,
-  type V1Secret,
-} from "@kubernetes/client-node";
-import { inject } from "vitest";
+import type { CoreV1Event, V1Secret } from "@kubernetes/client-node";
+import { afterAll, beforeAll, inject } from "vitest";
 import {
   type DnsimpleCertificate,
   type DnsimpleCertificateSpec,
   GROUP,
   PLURAL,
+  SECRET_ANNOTATIONS,
   VERSION,
 } from "../../../src/api/v1alpha1.ts";
 import { parseConfig } from "../../../src/config.ts";
 import { type RunningOperatorProcess, runOperator } from "../../../src/main.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import type { Simulator } from "../../../src/simulator/simulator.ts";
-import { adminKubeConfig, waitFor } from "./kube.ts";
+import { core, objects, waitFor } from "./kube.ts";
+import { type SimulatorEnv, type SimulatorSetup, useSimulator } from "./simulator.ts";
 
 export interface RunningOperator extends RunningOperatorProcess {
   logs: string[];
@@ -59,8 +60,96 @@ export async function startOperator(
   return { ...running, logs };
 }
 
-const api = () => adminKubeConfig().makeApiClient(CustomObjectsApi);
-const core = () => adminKubeConfig().makeApiClient(CoreV1Api);
+export interface OperatorSetup {
+  /** The namespace it watches: a test file's useNamespace, or one the file makes itself. */
+  namespace: { readonly name: string };
+  /** The test file's simulator (see useSimulator). */
+  simulator: SimulatorSetup;
+  /**
+   * The data of a credentials Secret (keys token, accountId) made before the operator starts;
+   * resources name it with `credentialsRef`. Without one, pass `--dnsimple-token` in `flags`.
+   */
+  credentials?: Record<string, string>;
+  /** startOperator's flags; a function when they are known only once earlier hooks ran. */
+  flags?: string[] | (() => string[]);
+  /** false: the tests start the operator (startOperator); by default it starts before them. */
+  start?: boolean;
+}
+
+export interface OperatorEnv extends SimulatorEnv {
+  /** The running operator: read it inside hooks and tests. */
+  readonly operator: RunningOperator;
+  /** Names the credentials Secret (a plain value: it may be read at once). */
+  readonly credentialsRef: { readonly name: string };
+  /** Starts the operator with the set-up's flags (after stopOperator, a fresh one). */
+  startOperator: () => Promise<RunningOperator>;
+  /** Stops the running operator, if one is running. */
+  stopOperator: () => Promise<void>;
+}
+
+/**
+ * A test file's operator in-process, with its simulator and credentials: started before the
+ * file's tests (after the hooks registered before this call: register the namespace first),
+ * stopped after them.
+ */
+export function useOperator(setup: OperatorSetup): OperatorEnv {
+  const dnsimple = useSimulator(setup.simulator);
+  const credentialsRef = { name: "dnsimple" };
+  let running: RunningOperator | undefined;
+  const env: OperatorEnv = {
+    get simulator() {
+      return dnsimple.simulator;
+    },
+    get operator() {
+      if (!running) throw new Error("the operator is not running");
+      return running;
+    },
+    credentialsRef,
+    async startOperator() {
+      if (running) throw new Error("the operator is running already: stopOperator() first");
+      const flags = typeof setup.flags === "function" ? setup.flags() : (setup.flags ?? []);
+      running = await startOperator(setup.namespace.name, dnsimple.simulator, flags);
+      return running;
+    },
+    async stopOperator() {
+      const stopping = running;
+      running = undefined;
+      await stopping?.stop();
+    },
+  };
+  beforeAll(async () => {
+    if (setup.credentials) {
+      await createCredentials(setup.namespace.name, credentialsRef.name, setup.credentials);
+    }
+    if (setup.start ?? true) await env.startOperator();
+  });
+  afterAll(async () => {
+    await env.stopOperator();
+  });
+  return env;
+}
+
+/**
+ * Starts the operator as a child process, to kill it (its output is ignored). Unlike
+ * startOperator, no flag is set beyond the cluster, the simulator and the namespace.
+ */
+export function spawnOperator(
+  namespace: string,
+  simulator: Simulator,
+  flags: string[],
+): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, "..", "..", "..", "src", "main.ts"),
+      `--kubeconfig=${inject("kubeconfig")}`,
+      `--dnsimple-base-url=${simulator.url}`,
+      `--watch-namespace=${namespace}`,
+      ...flags,
+    ],
+    { stdio: "ignore" },
+  );
+}
 
 export async function createCredentials(
   namespace: string,
@@ -73,36 +162,79 @@ export async function createCredentials(
   });
 }
 
+/** Where a DnsimpleCertificate is, for the CustomObjectsApi (see objects()). */
+export function certificateRef(
+  namespace: string,
+  name: string,
+): { group: string; version: string; plural: string; namespace: string; name: string } {
+  return { group: GROUP, version: VERSION, plural: PLURAL, namespace, name };
+}
+
+function certificateObject(
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> },
+  spec: Record<string, unknown>,
+) {
+  return { apiVersion: `${GROUP}/${VERSION}`, kind: "DnsimpleCertificate", metadata, spec };
+}
+
+/**
+ * A DnsimpleCertificate as JSON for `kubectl apply -f -`; its spec is not checked, so tests
+ * can send what the API server must refuse.
+ */
+export function certificateManifest(
+  metadata: { name: string; namespace: string; labels?: Record<string, string> },
+  spec: Record<string, unknown>,
+): string {
+  return JSON.stringify(certificateObject(metadata, spec));
+}
+
 export async function createCertificate(
   namespace: string,
   name: string,
   spec: Partial<DnsimpleCertificateSpec> & { domain: string; secretName: string },
 ): Promise<void> {
-  await api().createNamespacedCustomObject({
+  await objects().createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     plural: PLURAL,
     namespace,
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: "DnsimpleCertificate",
-      metadata: { name },
-      spec,
-    },
+    body: certificateObject({ name }, spec),
   });
+}
+
+/**
+ * Creates one resource a name, one after the other: `name` under `domain`, into the Secret
+ * `<name>-tls`, on the operator's default credentials.
+ */
+export async function createCertificates(
+  namespace: string,
+  names: readonly string[],
+  domain = "example.com",
+): Promise<void> {
+  for (const name of names) {
+    await createCertificate(namespace, name, { domain, name, secretName: `${name}-tls` });
+  }
 }
 
 export async function getCertificate(
   namespace: string,
   name: string,
 ): Promise<DnsimpleCertificate> {
-  return (await api().getNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: PLURAL,
-    namespace,
-    name,
-  })) as DnsimpleCertificate;
+  return (await objects().getNamespacedCustomObject(
+    certificateRef(namespace, name),
+  )) as DnsimpleCertificate;
+}
+
+/** Replaces the resource's annotations with `annotations`. */
+export async function setAnnotations(
+  namespace: string,
+  name: string,
+  annotations: Record<string, string>,
+): Promise<void> {
+  await objects().patchNamespacedCustomObject({
+    ...certificateRef(namespace, name),
+    body: [{ op: "add", path: "/metadata/annotations", value: annotations }],
+  });
 }
 
 export async function getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
@@ -134,12 +266,49 @@ export async function waitForReady(
   );
 }
 
+/** Waits until the resource has a Warning Event with `reason`. */
+export async function waitForWarning(
+  namespace: string,
+  name: string,
+  reason: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await waitFor(
+    `a Warning ${reason} Event for ${namespace}/${name}`,
+    async () =>
+      (await eventsFor(namespace, name)).some((e) => e.type === "Warning" && e.reason === reason)
+        ? true
+        : undefined,
+    timeoutMs,
+  );
+}
+
+/** Whether the operator logged `action` for namespace/name, in its log lines from `since` on. */
+export function loggedAction(
+  operator: RunningOperator,
+  namespace: string,
+  name: string,
+  action: string,
+  since = 0,
+): boolean {
+  return operator.logs
+    .slice(since)
+    .some(
+      (l) => l.includes(`"resource":"${namespace}/${name}"`) && l.includes(`"action":"${action}"`),
+    );
+}
+
 export async function eventsFor(namespace: string, name: string): Promise<CoreV1Event[]> {
   const list = await core().listNamespacedEvent({
     namespace,
     fieldSelector: `involvedObject.name=${name}`,
   });
   return list.items;
+}
+
+/** The certificate id a Secret's annotation says it holds (NaN for none). */
+export function heldCertificateId(secret: V1Secret | undefined): number {
+  return Number(secret?.metadata?.annotations?.[SECRET_ANNOTATIONS.certificateId]);
 }
 
 export function decoded(secret: V1Secret | undefined, key: string): string {
