@@ -11,6 +11,7 @@ import {
   createCertificate,
   createCredentials,
   decoded,
+  eventsFor,
   getCertificate,
   getSecret,
   heldCertificateId,
@@ -183,6 +184,13 @@ describe("drift repair", () => {
     const before = purchases();
     await core().deleteNamespacedSecret({ namespace: ns.name, name: "drift-tls" });
     await expectRestored(before);
+    // Said as a repair, not as a second issuance.
+    const downloaded = await waitFor("a Downloaded Event", async () =>
+      (await eventsFor(ns.name, "drift")).find((e) => e.reason === "Downloaded"),
+    );
+    expect(downloaded.message).toContain("again to restore Secret drift-tls (missing)");
+    const issued = (await eventsFor(ns.name, "drift")).filter((e) => e.reason === "Issued");
+    expect(issued.reduce((sum, e) => sum + (e.count ?? 1), 0)).toBe(1);
   });
 
   it("restores an edited Secret without ordering", async () => {
