@@ -110,6 +110,17 @@ export const paced: Scenario = {
       ? calls.filter((c) => Date.parse(c.time) < Date.parse(first.time) + windowMs)
       : [];
     const firstWindowOps = summarizeCalls(firstWindowCalls).byOperation;
+    // Per window, counted from the first call: purchases against certificates delivered (the
+    // private key is the last call of an issuance). Shows whether delivery goes first.
+    const perWindow = (operation: string) => {
+      const counts: number[] = windows.map(() => 0);
+      const start = first ? Date.parse(first.time) : 0;
+      for (const c of calls) {
+        const i = Math.floor((Date.parse(c.time) - start) / windowMs);
+        if (c.operation === operation && counts[i] !== undefined) counts[i] += 1;
+      }
+      return counts;
+    };
     const figures = {
       resources: n,
       ready: run.watcher.readyAt.size,
@@ -135,6 +146,12 @@ export const paced: Scenario = {
         purchases: firstWindowOps.purchaseLetsencryptCertificate ?? 0,
         certificatesDownloaded: firstWindowOps.getCertificatePrivateKey ?? 0,
       },
+      purchasesPerWindow: perWindow("purchaseLetsencryptCertificate"),
+      deliveredPerWindow: perWindow("getCertificatePrivateKey"),
+      secondsToFirstReady:
+        run.watcher.readyAt.size > 0
+          ? seconds(Math.min(...run.watcher.readyAt.values()) - run.createStartedAt)
+          : null,
       duplicatePurchases: duplicatePurchases(simulator),
       ...(run.watcher.readyAt.size < n ? { notReady: run.watcher.notReadyReasons(run.names) } : {}),
       ...(await operatorFigures(run.operator)),
