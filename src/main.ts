@@ -103,6 +103,7 @@ export async function runOperator(
     },
     onReconcileError: () => metrics.reconciles.inc({ result: "error" }),
     onDeleted: (namespace, name) => metrics.forgetCertificate(namespace, name),
+    onList: (kind) => metrics.cacheLists.inc({ kind }),
   });
 
   let stopping = false;

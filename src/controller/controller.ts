@@ -40,6 +40,8 @@ export interface ControllerOptions {
   onReconcileError?: (key: string, err: unknown) => void;
   /** Told when a DnsimpleCertificate is deleted. */
   onDeleted?: (namespace: string, name: string) => void;
+  /** Told after each full list of a cache (see ResilientInformerOptions.onList). */
+  onList?: (kind: "DnsimpleCertificate" | "Secret") => void;
 }
 
 export class Controller {
@@ -87,6 +89,13 @@ export class Controller {
       },
     });
 
+    // A relist is how a watch that expired (410 Gone) catches up: worth a line when it happens.
+    const listed = (kind: "DnsimpleCertificate" | "Secret") => (items: number, nth: number) => {
+      options.onList?.(kind);
+      if (nth > 1)
+        log.info({ kind, items, lists: nth }, `relisted ${kind}s: the watch could not resume`);
+      else log.debug({ kind, items }, `listed ${kind}s`);
+    };
     const enqueue = (obj: DnsimpleCertificate) =>
       this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
     // The fingerprint last seen per resource name (a name deleted and re-created while a
@@ -97,6 +106,7 @@ export class Controller {
       kubeConfig,
       path: certificatesPath(ns),
       list: () => listCertificates(customObjects, ns),
+      onList: listed("DnsimpleCertificate"),
       // Two thirds of a cached resource is managedFields, which nothing here reads.
       trim: (obj) => {
         delete obj.metadata.managedFields;
@@ -137,6 +147,7 @@ export class Controller {
             ? core.listNamespacedSecret({ namespace: ns, labelSelector: MANAGED_SECRET_SELECTOR })
             : core.listSecretForAllNamespaces({ labelSelector: MANAGED_SECRET_SELECTOR }),
         ),
+      onList: listed("Secret"),
       // Only the operator's own managedFields entry is read (which template keys it set).
       trim: (secret) => {
         const metadata = secret.metadata;

@@ -24,6 +24,11 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
    * cache: client-node hands the handlers the cached object itself, so this shrinks the cache.
    */
   trim?: (obj: T) => void;
+  /**
+   * Told after each full list: the first at start, later ones when a watch could not resume
+   * (its resourceVersion expired: 410 Gone) or the informer restarted after an error.
+   */
+  onList?: (items: number, listsSoFar: number) => void;
   onAdd: (obj: T) => void;
   onUpdate: (obj: T) => void;
   onDelete: (obj: T) => void;
@@ -41,12 +46,14 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   constructor(options: ResilientInformerOptions<T>) {
     this.#options = options;
-    this.#informer = makeInformer(
-      options.kubeConfig,
-      options.path,
-      options.list,
-      options.labelSelector,
-    );
+    let lists = 0;
+    const list = async () => {
+      const answer = await options.list();
+      lists += 1;
+      options.onList?.(answer.items.length, lists);
+      return answer;
+    };
+    this.#informer = makeInformer(options.kubeConfig, options.path, list, options.labelSelector);
     const trim = options.trim ?? (() => {});
     this.#informer.on("add", (obj) => {
       trim(obj);

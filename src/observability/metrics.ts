@@ -78,6 +78,12 @@ export class OperatorMetrics {
     labelNames: ["event", "outcome"],
     registers: [this.registry],
   });
+  readonly cacheLists = new Counter({
+    name: `${PREFIX}cache_lists_total`,
+    help: "Full lists of a cache (DnsimpleCertificate or Secret): one at start, one per relist after an expired watch (410 Gone) or a restart.",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({
     name: `${PREFIX}leader_election_status`,
     help: "1 when this replica is the leader (or leader election is off), else 0.",

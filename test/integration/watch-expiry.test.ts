@@ -322,6 +322,16 @@ describe("watches that expire while the operator is cut off", () => {
       certificates: listsBefore.certificates + 1,
       secrets: listsBefore.secrets + 1,
     });
+    // The operator says so too: a log line per relist and its own count of lists.
+    expect(logsSince(0, "relisted DnsimpleCertificates: the watch could not resume")).toBe(true);
+    expect(logsSince(0, "relisted Secrets: the watch could not resume")).toBe(true);
+    const lists = await operator?.metrics.registry
+      .getSingleMetric("dnsimple_cert_operator_cache_lists_total")
+      ?.get();
+    expect(Object.fromEntries((lists?.values ?? []).map((v) => [v.labels.kind, v.value]))).toEqual({
+      DnsimpleCertificate: 2,
+      Secret: 2,
+    });
 
     // One purchase per resource, the deleted one included (it was bought before the cut).
     const bought = simulator
