@@ -16,7 +16,7 @@ import { InvalidCertificateDataError } from "../certs/errors.ts";
 import { verifyBundle } from "../certs/verify.ts";
 import type { DnsimpleClient } from "../dnsimple/client.ts";
 import { DnsimpleError } from "../dnsimple/errors.ts";
-import type { Certificate } from "../dnsimple/types.ts";
+import type { Certificate, CertificateBundle } from "../dnsimple/types.ts";
 import { replaceStatus } from "../kube/certificates.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import type { EventRecorder, EventType } from "../kube/events.ts";
@@ -119,6 +119,11 @@ export class Reconciler {
   readonly #deps: ReconcilerDependencies;
   /** The last version of each resource this process wrote, newer than the cache for a moment. */
   readonly #written = new Map<string, DnsimpleCertificate>();
+  /**
+   * A certificate downloaded whose private key could not be fetched yet (e.g. the rate budget
+   * ran out between the two calls): the next attempt does not download it again.
+   */
+  readonly #downloads = new Map<string, { certificateId: number; bundle: CertificateBundle }>();
   /** When each resource last looked for a DNSimple auto-renewal (starts at process start). */
   readonly #autoRenewChecks = new Map<string, Date>();
   readonly #startedAt: Date;
@@ -144,6 +149,7 @@ export class Reconciler {
     const key = keyOf(namespace, name);
     this.#written.delete(key);
     this.#autoRenewChecks.delete(key);
+    this.#downloads.delete(key);
   }
 
   /** The freshest copy: the cache, or what this process wrote if the cache lags behind. */
@@ -457,16 +463,18 @@ export class Reconciler {
         const { client, accountId } = this.#dnsimple(pass);
         const remote = o.remote?.kind === "found" ? o.remote.certificate : undefined;
         try {
-          const download = await client.downloadCertificate(
-            accountId,
-            spec.domain,
-            action.certificateId,
-          );
+          const kept = this.#downloads.get(pass.key);
+          const download =
+            kept?.certificateId === action.certificateId
+              ? kept.bundle
+              : await client.downloadCertificate(accountId, spec.domain, action.certificateId);
+          this.#downloads.set(pass.key, { certificateId: action.certificateId, bundle: download });
           const privateKey = await client.getPrivateKey(
             accountId,
             spec.domain,
             action.certificateId,
           );
+          this.#downloads.delete(pass.key);
           const bundle = assembleBundle(download, privateKey);
           const domain = domainNameOf(spec, remote?.commonName) ?? spec.domain;
           const verified = verifyBundle(bundle, {

@@ -150,9 +150,16 @@ describe("failures", () => {
       secretName: "notready-tls",
       credentialsRef,
     });
-    await waitForReady(ns.name, "notready", "True");
+    const ready = await waitForReady(ns.name, "notready", "True");
     await waitForWarning(ns.name, "notready", "PrivateKeyUnavailable");
     privateKeys.push(decoded(await getSecret(ns.name, "notready-tls"), "tls.key"));
+    // The certificate downloaded before the 428 was kept: downloaded once, the key asked twice.
+    const callsFor = (tail: string) =>
+      env.simulator
+        .calls()
+        .filter((c) => c.path.endsWith(`/certificates/${ready.status?.certificateId}/${tail}`));
+    expect(callsFor("download")).toHaveLength(1);
+    expect(callsFor("private_key")).toHaveLength(2);
   });
 
   it("a private key that does not match: InvalidCertificateData, nothing written", async () => {
