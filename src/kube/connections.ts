@@ -4,8 +4,17 @@
 // docs/benchmarks.md). This keeps one Agent per distinct set of connection options, so
 // connections are pooled and kept alive. It wraps a method the library does not export: if a
 // later version renames it, nothing is wrapped and the library's own behaviour stays.
+//
+// The Agent also pings: kube-apiserver speaks HTTP/2, so every request and watch shares one
+// connection, and a path that silently drops packets (a NAT or load balancer forgetting the
+// connection) would stall them all until undici's default ping (every 60 s, reset on the
+// second unanswered one): 118 s measured. A 10 s ping finds it within 20 s, as client-go's
+// HTTP/2 health check (30 s read-idle + 15 s ping timeout) does within 45.
 import { createHash, type Hash } from "node:crypto";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { Agent } from "undici";
+
+const PING_INTERVAL_MS = 10_000;
 
 interface DispatcherFactory {
   createDispatcher?: (cluster: unknown, agentOptions: unknown) => unknown;
@@ -20,13 +29,35 @@ export function shareConnections(kubeConfig: KubeConfig): KubeConfig {
   const agents = new Map<string, unknown>();
   target.createDispatcher = (cluster, agentOptions) => {
     // Same TLS material and proxy settings -> the same Agent (keys are hashed, never kept).
+    const options = describe(cluster, agentOptions);
     const hash = createHash("sha256");
-    feed(hash, describe(cluster, agentOptions));
+    feed(hash, options);
     const key = hash.digest("hex");
-    if (!agents.has(key)) agents.set(key, create(cluster, agentOptions));
+    if (!agents.has(key)) {
+      agents.set(
+        key,
+        isDirect(options)
+          ? new Agent({ connect: options.connect, h2Options: { pingInterval: PING_INTERVAL_MS } })
+          : create(cluster, agentOptions),
+      );
+    }
     return agents.get(key);
   };
   return kubeConfig;
+}
+
+/** client-node's options for a direct TLS connection (no proxy): `{type: "agent", connect}`. */
+function isDirect(
+  options: unknown,
+): options is { type: "agent"; connect: Agent.Options["connect"] } {
+  return (
+    typeof options === "object" &&
+    options !== null &&
+    "type" in options &&
+    options.type === "agent" &&
+    "connect" in options &&
+    typeof options.connect === "object"
+  );
 }
 
 /**

@@ -15,11 +15,14 @@ export interface TcpProxy {
   cut(): void;
   /** Forwards new connections again. */
   restore(): void;
+  /** Open connections stop moving bytes but stay open (a black-holed path); new ones work. */
+  blackhole(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const pairs: [Socket, Socket][] = [];
   let isCut = false;
   let forwarded = 0;
   let refused = 0;
@@ -43,6 +46,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     track(upstream);
     client.pipe(upstream);
     upstream.pipe(client);
+    pairs.push([client, upstream]);
     // One side gone: the other goes too (a half-open pair would hide the failure).
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
@@ -68,6 +72,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     restore() {
       isCut = false;
+    },
+    blackhole() {
+      for (const [client, upstream] of pairs.splice(0)) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     async close() {
       isCut = true;
