@@ -22,7 +22,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
 import { priorityOf } from "./priority.ts";
-import { keyOf, Reconciler, type ReconcilerDependencies } from "./reconciler.ts";
+import { keyOf, Reconciler, type ReconcilerDependencies, splitKey } from "./reconciler.ts";
 import { WorkQueue } from "./workqueue.ts";
 
 export interface ControllerOptions {
@@ -80,7 +80,7 @@ export class Controller {
       concurrency: options.concurrency,
       handler: (key) => reconciler.reconcile(key),
       priority: (key) => {
-        const [namespace = "", name = ""] = key.split("/");
+        const { namespace, name } = splitKey(key);
         return priorityOf(this.#certificates.get(name, namespace), new Date());
       },
       onError: (key, err, retryInMs) => {
@@ -96,12 +96,10 @@ export class Controller {
         log.info({ kind, items, lists: nth }, `relisted ${kind}s: the watch could not resume`);
       else log.debug({ kind, items }, `listed ${kind}s`);
     };
-    const enqueue = (obj: DnsimpleCertificate) =>
-      this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
+    const enqueue = (obj: DnsimpleCertificate) => this.#queue.add(keyOfResource(obj));
     // The fingerprint last seen per resource name (a name deleted and re-created while a
     // watch was down comes back from the relist as an update: the uid in it tells).
     const generations = new Map<string, string>();
-    const nameOf = (obj: DnsimpleCertificate) => keyOf(obj.metadata.namespace, obj.metadata.name);
     this.#certificates = new ResilientInformer<DnsimpleCertificate>({
       kubeConfig,
       path: certificatesPath(ns),
@@ -112,18 +110,18 @@ export class Controller {
         delete obj.metadata.managedFields;
       },
       onAdd: (obj) => {
-        generations.set(nameOf(obj), fingerprint(obj));
+        generations.set(keyOfResource(obj), fingerprint(obj));
         enqueue(obj);
       },
       onUpdate: (obj) => {
         // Spec, annotations, labels or deletion changed: look again. Status-only: do not.
         const now = fingerprint(obj);
-        if (generations.get(nameOf(obj)) !== now) enqueue(obj);
-        generations.set(nameOf(obj), now);
+        if (generations.get(keyOfResource(obj)) !== now) enqueue(obj);
+        generations.set(keyOfResource(obj), now);
         reconciler.cacheUpdated(obj);
       },
       onDelete: (obj) => {
-        generations.delete(nameOf(obj));
+        generations.delete(keyOfResource(obj));
         reconciler.forget(obj.metadata.namespace, obj.metadata.name);
         options.onDeleted?.(obj.metadata.namespace, obj.metadata.name);
       },
@@ -202,7 +200,7 @@ export class Controller {
     for (const obj of this.#certificates.list()) {
       const { certificateId: current, renewedCertificateId } = obj.status ?? {};
       if (current === certificateId || renewedCertificateId === certificateId) {
-        this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
+        this.#queue.add(keyOfResource(obj));
         count += 1;
       }
     }
@@ -219,7 +217,7 @@ export class Controller {
 
   #resync(): void {
     for (const obj of this.#certificates.list()) {
-      this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
+      this.#queue.add(keyOfResource(obj));
     }
   }
 
@@ -242,4 +240,8 @@ function fingerprint(obj: DnsimpleCertificate): string {
     labels ?? {},
     Boolean(deletionTimestamp),
   ]);
+}
+
+function keyOfResource(obj: DnsimpleCertificate): string {
+  return keyOf(obj.metadata.namespace, obj.metadata.name);
 }

@@ -92,6 +92,12 @@ export function keyOf(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+/** The namespace and name a work-queue key stands for (the inverse of keyOf). */
+export function splitKey(key: string): { namespace: string; name: string } {
+  const [namespace = "", name = ""] = key.split("/");
+  return { namespace, name };
+}
+
 function remoteFrom(certificate: Certificate): RemoteCertificate {
   return {
     id: certificate.id,
@@ -167,7 +173,7 @@ export class Reconciler {
   }
 
   async reconcile(key: string): Promise<WorkResult> {
-    const [namespace = "", name = ""] = key.split("/");
+    const { namespace, name } = splitKey(key);
     const resource = this.#current(namespace, name);
     // Deleted (or being deleted): nothing to do; the Secret stays (Retain) or is collected
     // through its owner reference.
