@@ -6,6 +6,7 @@
 // calls; what was read is reused for `ttlMs`.
 import type { DnsimpleClient } from "../dnsimple/client.ts";
 import { MAX_PER_PAGE } from "../dnsimple/endpoints.ts";
+import { appendNew, isLastPage } from "../dnsimple/pagination.ts";
 import type { Certificate } from "../dnsimple/types.ts";
 
 interface Listing {
@@ -63,11 +64,10 @@ export class DomainCertificates {
         page: listing.pagesRead + 1,
         perPage: MAX_PER_PAGE,
       });
-      const seen = new Set(listing.certificates.map((c) => c.id));
       // A certificate issued while paging shifts the later pages: keep the first sighting.
-      listing.certificates.push(...page.data.filter((c) => !seen.has(c.id)));
+      appendNew(listing.certificates, page.data);
       listing.pagesRead += 1;
-      listing.complete = page.data.length === 0 || listing.pagesRead >= page.pagination.total_pages;
+      listing.complete = isLastPage(page, listing.pagesRead);
     } catch (err) {
       // A failed call is not kept: the next asker starts the listing again.
       if (this.#listings.get(key) === listing) this.#listings.delete(key);
