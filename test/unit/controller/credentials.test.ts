@@ -2,11 +2,11 @@
 // many workers ask at once, and a failed lookup is asked again.
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
 import { CredentialsResolver } from "../../../src/controller/credentials.ts";
 import { RateLimitBudget } from "../../../src/dnsimple/rate-limit.ts";
 import type { Simulator } from "../../../src/simulator/simulator.ts";
-import { ACCOUNT_ID, callsTo, DOMAIN, startTestSimulator, TOKEN } from "../dnsimple/helpers.ts";
+import { ACCOUNT_ID, callsTo, startTestSimulator, TOKEN } from "../dnsimple/helpers.ts";
+import { resource } from "./fixtures.ts";
 
 let simulator: Simulator;
 // Never called: every resource here uses the default token, not a credentialsRef Secret.
@@ -38,22 +38,6 @@ function resolver(accountId?: string): CredentialsResolver {
   );
 }
 
-function resource(name: string): DnsimpleCertificate {
-  return {
-    apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
-    kind: "DnsimpleCertificate",
-    metadata: { name, namespace: "default", uid: name, generation: 1 },
-    spec: {
-      domain: DOMAIN,
-      name,
-      signatureAlgorithm: "ECDSA",
-      autoRenew: false,
-      secretName: `${name}-tls`,
-      secretDeletionPolicy: "Retain",
-    },
-  };
-}
-
 const whoamiCalls = () => callsTo(simulator, "GET", "/v2/whoami").length;
 
 describe("CredentialsResolver", () => {
@@ -61,17 +45,17 @@ describe("CredentialsResolver", () => {
     simulator.resetCalls();
     const credentials = resolver();
     const all = await Promise.all(
-      ["a", "b", "c", "d"].map((n) => credentials.resolve(resource(n))),
+      ["a", "b", "c", "d"].map((n) => credentials.resolve(resource({ name: n }))),
     );
     for (const answer of all)
       expect(answer).toMatchObject({ kind: "ok", accountId: String(ACCOUNT_ID) });
-    await credentials.resolve(resource("e"));
+    await credentials.resolve(resource({ name: "e" }));
     expect(whoamiCalls()).toBe(1);
   });
 
   it("does not call whoami when the account id is configured", async () => {
     simulator.resetCalls();
-    const answer = await resolver("4242").resolve(resource("a"));
+    const answer = await resolver("4242").resolve(resource());
     expect(answer).toMatchObject({ kind: "ok", accountId: "4242" });
     expect(whoamiCalls()).toBe(0);
   });
@@ -80,9 +64,9 @@ describe("CredentialsResolver", () => {
     simulator.resetCalls();
     const credentials = resolver();
     simulator.addOneShotFault({ method: "GET", path: "/v2/whoami", action: "status", status: 401 });
-    const failed = await credentials.resolve(resource("a"));
+    const failed = await credentials.resolve(resource());
     expect(failed).toMatchObject({ kind: "failed", failure: { reason: "Unauthorized" } });
-    const ok = await credentials.resolve(resource("a"));
+    const ok = await credentials.resolve(resource());
     expect(ok).toMatchObject({ kind: "ok", accountId: String(ACCOUNT_ID) });
     expect(whoamiCalls()).toBe(2);
   });

@@ -9,30 +9,9 @@ import type {
   SecretObservation,
 } from "../../../src/controller/observation.ts";
 import { isFinal, statusFor } from "../../../src/controller/status.ts";
+import { now, resource } from "./fixtures.ts";
 
-const now = new Date("2026-11-26T12:00:00Z");
 const day = 86_400_000;
-
-function resource(
-  spec: Partial<DnsimpleCertificate["spec"]> = {},
-  status: DnsimpleCertificate["status"] = {},
-): DnsimpleCertificate {
-  return {
-    apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
-    kind: "DnsimpleCertificate",
-    metadata: { name: "www", namespace: "web", uid: "u1", generation: 1 },
-    spec: {
-      domain: "example.com",
-      name: "www",
-      signatureAlgorithm: "ECDSA",
-      autoRenew: false,
-      secretName: "www-tls",
-      secretDeletionPolicy: "Retain",
-      ...spec,
-    },
-    status,
-  };
-}
 
 const goodSecret: SecretObservation = {
   exists: true,

@@ -1,13 +1,9 @@
 // Which resources go first when the queue is long: a table.
 import { describe, expect, it } from "vitest";
-import type {
-  Condition,
-  DnsimpleCertificate,
-  DnsimpleCertificateStatus,
-} from "../../../src/api/v1alpha1.ts";
+import type { Condition, DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
 import { type Priority, priorityOf } from "../../../src/controller/priority.ts";
+import { now, resource } from "./fixtures.ts";
 
-const now = new Date("2026-11-26T12:00:00Z");
 const ready: Condition[] = [
   {
     type: "Ready",
@@ -27,50 +23,37 @@ const notReady: Condition[] = [
   },
 ];
 
-function resource(status?: DnsimpleCertificateStatus): DnsimpleCertificate {
-  return {
-    apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
-    kind: "DnsimpleCertificate",
-    metadata: { name: "www", namespace: "web", uid: "u1", generation: 1 },
-    spec: {
-      domain: "example.com",
-      name: "www",
-      signatureAlgorithm: "ECDSA",
-      autoRenew: false,
-      secretName: "www-tls",
-      secretDeletionPolicy: "Retain",
-    },
-    ...(status ? { status } : {}),
-  };
-}
-
 const table: [string, DnsimpleCertificate | undefined, Priority][] = [
   ["gone from the cache", undefined, "normal"],
   ["new: nothing bought yet", resource(), "normal"],
-  ["new, failed before ordering", resource({ conditions: notReady, failedAttempts: 2 }), "normal"],
+  [
+    "new, failed before ordering",
+    resource({}, { conditions: notReady, failedAttempts: 2 }),
+    "normal",
+  ],
   [
     "an order under way (intent recorded)",
-    resource({ pendingOrder: { startedAt: "2026-11-26T11:59:00Z", domain: "example.com" } }),
+    resource({}, { pendingOrder: { startedAt: "2026-11-26T11:59:00Z", domain: "example.com" } }),
     "high",
   ],
   [
     "bought, DNSimple issuing",
-    resource({ certificateId: 7, state: "requesting", conditions: notReady }),
+    resource({}, { certificateId: 7, state: "requesting", conditions: notReady }),
     "high",
   ],
   [
     "a renewal in flight",
-    resource({ certificateId: 7, renewalId: 3, renewedCertificateId: 6, conditions: ready }),
+    resource({}, { certificateId: 7, renewalId: 3, renewedCertificateId: 6, conditions: ready }),
     "high",
   ],
   [
     "Ready, renewal not due",
-    resource({ certificateId: 7, conditions: ready, renewalTime: "2026-12-20T00:00:00Z" }),
+    resource({}, { certificateId: 7, conditions: ready, renewalTime: "2026-12-20T00:00:00Z" }),
     "normal",
   ],
   [
     "Ready, renewal due",
-    resource({ certificateId: 7, conditions: ready, renewalTime: "2026-11-26T11:00:00Z" }),
+    resource({}, { certificateId: 7, conditions: ready, renewalTime: "2026-11-26T11:00:00Z" }),
     "high",
   ],
 ];
