@@ -8,6 +8,7 @@ import { core, useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
   createCredentials,
+  createReady,
   decoded,
   eventsFor,
   getCertificate,
@@ -144,13 +145,7 @@ describe("failures", () => {
       status: 428,
       body: { message: "Certificate is not ready" },
     });
-    await createCertificate(ns.name, "notready", {
-      domain: "example.com",
-      name: "notready",
-      secretName: "notready-tls",
-      credentialsRef,
-    });
-    const ready = await waitForReady(ns.name, "notready", "True");
+    const ready = await createReady(ns.name, "notready", { credentialsRef });
     await waitForWarning(ns.name, "notready", "PrivateKeyUnavailable");
     privateKeys.push(decoded(await getSecret(ns.name, "notready-tls"), "tls.key"));
     // The certificate downloaded before the 428 was kept: downloaded once, the key asked twice.
@@ -195,13 +190,7 @@ describe("failures", () => {
       action: "process-then-drop",
     });
     const before = env.simulator.purchases().length;
-    await createCertificate(ns.name, "lost", {
-      domain: "example.com",
-      name: "lost",
-      secretName: "lost-tls",
-      credentialsRef,
-    });
-    const ready = await waitForReady(ns.name, "lost", "True");
+    const ready = await createReady(ns.name, "lost", { credentialsRef });
     expect(env.simulator.purchases()).toHaveLength(before + 1);
     expect(env.simulator.purchases().at(-1)?.certificateId).toBe(ready.status?.certificateId);
     expect(ready.status?.pendingOrder).toBeUndefined();

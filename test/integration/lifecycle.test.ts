@@ -10,6 +10,7 @@ import {
   certificateRef,
   createCertificate,
   createCredentials,
+  createReady,
   decoded,
   eventsFor,
   getCertificate,
@@ -62,13 +63,7 @@ const certificateIdOf = async (secretName: string) =>
 
 describe("spec changes", () => {
   it("cost a purchase exactly when the certificate must change", async () => {
-    await createCertificate(ns.name, "change", {
-      domain: "example.com",
-      name: "change",
-      secretName: "change-tls",
-      credentialsRef,
-    });
-    let resource = await waitForReady(ns.name, "change", "True");
+    let resource = await createReady(ns.name, "change", { credentialsRef });
     let generation = resource.metadata.generation;
 
     const cases: [string, Partial<DnsimpleCertificateSpec>, number][] = [
@@ -112,14 +107,10 @@ describe("spec changes", () => {
 
 describe("secretTemplate", () => {
   it("removes a key taken out of the template, keeps keys others set, buys nothing", async () => {
-    await createCertificate(ns.name, "template", {
-      domain: "example.com",
-      name: "template",
-      secretName: "template-tls",
+    const ready = await createReady(ns.name, "template", {
       credentialsRef,
       secretTemplate: { labels: { team: "web", tier: "front" }, annotations: { note: "hi" } },
     });
-    const ready = await waitForReady(ns.name, "template", "True");
     await core().patchNamespacedSecret(
       {
         namespace: ns.name,
@@ -152,13 +143,7 @@ describe("drift repair", () => {
   let certificateId: number;
 
   beforeAll(async () => {
-    await createCertificate(ns.name, "drift", {
-      domain: "example.com",
-      name: "drift",
-      secretName: "drift-tls",
-      credentialsRef,
-    });
-    const ready = await waitForReady(ns.name, "drift", "True");
+    const ready = await createReady(ns.name, "drift", { credentialsRef });
     certificateId = ready.status?.certificateId ?? 0;
   });
 
@@ -249,14 +234,10 @@ describe("drift repair", () => {
 
 describe("deletion", () => {
   it("Delete: the Secret goes with the resource (owner reference, garbage collection)", async () => {
-    await createCertificate(ns.name, "owned", {
-      domain: "example.com",
-      name: "owned",
-      secretName: "owned-tls",
+    const ready = await createReady(ns.name, "owned", {
       secretDeletionPolicy: "Delete",
       credentialsRef,
     });
-    const ready = await waitForReady(ns.name, "owned", "True");
     const secret = await getSecret(ns.name, "owned-tls");
     expect(secret?.metadata?.ownerReferences).toEqual([
       expect.objectContaining({
@@ -273,13 +254,7 @@ describe("deletion", () => {
   });
 
   it("Retain: the Secret stays, without an owner reference", async () => {
-    await createCertificate(ns.name, "kept", {
-      domain: "example.com",
-      name: "kept",
-      secretName: "kept-tls",
-      credentialsRef,
-    });
-    await waitForReady(ns.name, "kept", "True");
+    await createReady(ns.name, "kept", { credentialsRef });
     expect((await getSecret(ns.name, "kept-tls"))?.metadata?.ownerReferences).toBeUndefined();
     await objects().deleteNamespacedCustomObject(resourceApi("kept"));
     await waitFor("the resource gone", async () => {
@@ -294,13 +269,7 @@ describe("deletion", () => {
   });
 
   it("switching Retain to Delete and back adds and removes the owner reference", async () => {
-    await createCertificate(ns.name, "switch", {
-      domain: "example.com",
-      name: "switch",
-      secretName: "switch-tls",
-      credentialsRef,
-    });
-    await waitForReady(ns.name, "switch", "True");
+    await createReady(ns.name, "switch", { credentialsRef });
     await patchSpec("switch", { secretDeletionPolicy: "Delete" });
     await waitFor("owner reference added", async () =>
       (await getSecret(ns.name, "switch-tls"))?.metadata?.ownerReferences?.length === 1

@@ -7,6 +7,7 @@ import { type DnsimpleCertificate, RENEW_AT_ANNOTATION } from "../../src/api/v1a
 import { useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
+  createReady,
   decoded,
   eventsFor,
   getCertificate,
@@ -171,13 +172,7 @@ describe("renewal", () => {
   it("renews on request (renew-at annotation), once per value", async () => {
     env.simulator.updateSettings({ validityMs: 90 * 86_400_000 });
     try {
-      await createCertificate(ns.name, "manual", {
-        domain: "example.com",
-        name: "manual",
-        secretName: "manual-tls",
-        credentialsRef,
-      });
-      const first = await waitForReady(ns.name, "manual", "True");
+      const first = await createReady(ns.name, "manual", { credentialsRef });
       const firstSerial = await secretSerial("manual-tls");
       const requestedAt = new Date().toISOString();
       await annotate("manual", requestedAt);

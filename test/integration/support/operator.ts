@@ -203,6 +203,24 @@ export async function createCertificate(
 }
 
 /**
+ * Creates `name` under example.com (unless `spec` says otherwise) into the Secret
+ * `<name>-tls`, and waits for Ready=True: the usual first step of a test.
+ */
+export async function createReady(
+  namespace: string,
+  name: string,
+  spec: Partial<DnsimpleCertificateSpec> = {},
+): Promise<DnsimpleCertificate> {
+  await createCertificate(namespace, name, {
+    domain: "example.com",
+    name,
+    secretName: `${name}-tls`,
+    ...spec,
+  });
+  return waitForReady(namespace, name, "True");
+}
+
+/**
  * Creates one resource a name, one after the other: `name` under `domain`, into the Secret
  * `<name>-tls`, on the operator's default credentials.
  */
