@@ -448,14 +448,8 @@ function nextCheck(o: Observation, renewAt: Date | undefined): Date {
     if (!Number.isNaN(at)) times.push(new Date(at));
   }
   // autoRenew: the periodic resync brings the next look, for every resource of a domain at
-  // once, so they share one list call.
-  if (!resource.spec.autoRenew && renewAt && renewAt <= now) {
-    // Renewal is due but backing off after a failure: look again when the backoff ends.
-    const { lastFailureTime, failedAttempts = 0 } = resource.status ?? {};
-    if (lastFailureTime) {
-      times.push(new Date(Date.parse(lastFailureTime) + failureBackoffMs(false, failedAttempts)));
-    }
-  }
+  // once, so they share one list call. (A due renewal in its failure backoff never gets here:
+  // it is a `backoff` until then.)
   const future = times.filter((t): t is Date => t !== undefined && t > now);
   future.sort((a, b) => a.getTime() - b.getTime());
   return future[0] ?? new Date(now.getTime() + 3_600_000);
