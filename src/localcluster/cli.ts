@@ -9,39 +9,60 @@ import {
   startControlPlane,
   stopControlPlane,
 } from "./controlplane.ts";
+import { checkNodePrerequisites, NodePrerequisiteError } from "./node.ts";
+import { NodeNetworkError, nodeNetwork, setUpNodeNetwork } from "./node-network.ts";
+import { PauseImageError } from "./pause.ts";
 
 const usage = `usage: npm run cluster -- <command>
 
-  up      start etcd, kube-apiserver and kube-controller-manager in the background
-  down    stop them and delete their state
-  status  say whether the control plane runs
-  build   build (or find) every binary: kube-apiserver, kube-controller-manager, kubectl, etcd, helm
+  up [--node]  start etcd, kube-apiserver and kube-controller-manager in the background;
+               --node also starts a node (containerd, kubelet, kube-scheduler, kube-proxy and
+               a CNI bridge; root, Debian's containerd runc containernetworking-plugins
+               iptables) and prints the address Pods reach the host at
+  down         stop everything (with a node: its Pods, mounts and network too) and delete it
+  status       say whether the control plane runs
+  build        build (or find) every binary: kube-apiserver, kube-controller-manager, kubectl,
+               kubelet, kube-scheduler, kube-proxy, etcd, helm
 
 State lives in CLUSTER_DIR (default .cache/cluster in the project).`;
 
 const dir = process.env.CLUSTER_DIR ?? join(import.meta.dirname, "..", "..", ".cache", "cluster");
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function main(command: string | undefined): Promise<number> {
-  switch (command) {
-    case "up": {
-      if (await isRunning(dir)) {
-        say(`control plane already running (${readState(dir)?.server}); reusing it`);
-      } else {
-        if (readState(dir)) {
-          say("found a stopped or broken control plane; cleaning it up");
-          await stopControlPlane(dir);
-        }
-        const started = Date.now();
-        const state = await startControlPlane(dir, say);
-        say(
-          `control plane ready at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
-        );
-        say(`logs: ${dir}/*.log`);
-      }
-      say(`export KUBECONFIG=${join(dir, "kubeconfig")}`);
-      return 0;
+async function up(withNode: boolean): Promise<number> {
+  if (await isRunning(dir)) {
+    const running = readState(dir);
+    if (withNode && !running?.node) {
+      throw new ControlPlaneError(
+        `a control plane without a node runs in ${dir}: stop it first (npm run cluster -- down)`,
+      );
     }
+    say(`control plane already running (${running?.server}); reusing it`);
+  } else {
+    if (readState(dir)) {
+      say("found a stopped or broken control plane; cleaning it up");
+      await stopControlPlane(dir);
+    }
+    if (withNode) {
+      checkNodePrerequisites();
+      setUpNodeNetwork(nodeNetwork);
+    }
+    const started = Date.now();
+    const state = await startControlPlane(dir, say, withNode ? { node: nodeNetwork } : {});
+    const what = withNode ? `control plane and node ${nodeNetwork.nodeName}` : "control plane";
+    say(`${what} ready at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    say(`logs: ${dir}/*.log`);
+  }
+  const node = readState(dir)?.node;
+  if (node) say(`host address for pods: ${node.hostAddress}`);
+  say(`export KUBECONFIG=${join(dir, "kubeconfig")}`);
+  return 0;
+}
+
+async function main(command: string | undefined, flags: string[]): Promise<number> {
+  switch (command) {
+    case "up":
+      return up(flags.includes("--node"));
     case "down":
       say((await stopControlPlane(dir)) ? "control plane stopped" : "no control plane was running");
       return 0;
@@ -52,7 +73,16 @@ async function main(command: string | undefined): Promise<number> {
     }
     case "build": {
       const paths = await binaries(
-        ["kube-apiserver", "kube-controller-manager", "kubectl", "etcd", "helm"],
+        [
+          "kube-apiserver",
+          "kube-controller-manager",
+          "kubectl",
+          "kubelet",
+          "kube-scheduler",
+          "kube-proxy",
+          "etcd",
+          "helm",
+        ],
         say,
       );
       for (const [name, path] of Object.entries(paths)) say(`${name}: ${path}`);
@@ -64,10 +94,16 @@ async function main(command: string | undefined): Promise<number> {
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv.slice(3)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof BinaryUnavailableError || err instanceof ControlPlaneError) {
+    if (
+      err instanceof BinaryUnavailableError ||
+      err instanceof ControlPlaneError ||
+      err instanceof NodePrerequisiteError ||
+      err instanceof NodeNetworkError ||
+      err instanceof PauseImageError
+    ) {
       process.stderr.write(`error: ${err.message}\n`);
     } else {
       process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

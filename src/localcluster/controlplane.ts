@@ -1,26 +1,38 @@
 // A real local Kubernetes control plane: etcd, kube-apiserver (RBAC on, service-account
 // tokens signed) and kube-controller-manager (garbage collection and namespace deletion),
-// as plain processes. Its whole state lives in one folder, described by state.json, so a
+// as plain processes; optionally with a node (node.ts) on which Pods run. Its whole state lives in one folder, described by state.json, so a
 // later `down` (or a second `up`) in another process can find and stop it.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { binaries, processAlive } from "./binaries.ts";
+import { containerdAddress, containerdAnswers, writeNodeConfig } from "./node.ts";
+import { cleanUpNode } from "./node-cleanup.ts";
+import type { NodeNetwork } from "./node-network.ts";
+import { importPauseImage } from "./pause.ts";
 import { createPki } from "./pki.ts";
+import {
+  ControlPlaneError,
+  exited,
+  freePort,
+  killGroup,
+  startProcess,
+  tail,
+  waitFor,
+} from "./processes.ts";
+
+export { ControlPlaneError, freePort };
 
 export interface ControlPlaneState {
   kubeconfig: string;
   server: string;
+  /** With a node: its network (so `down` can take it apart). */
+  node?: NodeNetwork;
   /** In start order; stopped in reverse. The command line lets one be restarted. */
   processes: { name: string; pid: number; path: string; args: string[] }[];
   startedAt: string;
-}
-
-export class ControlPlaneError extends Error {
-  override name = "ControlPlaneError";
 }
 
 const stateFile = (dir: string) => join(dir, "state.json");
@@ -40,26 +52,16 @@ export async function isRunning(dir: string): Promise<boolean> {
   return (await readyz(dir, state.server)) === "ok";
 }
 
-/** A free TCP port on 127.0.0.1 (taken back at once: a small race, fine on a dev machine). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** GET /readyz with the admin client certificate; the body ("ok") or the error text. */
-function readyz(dir: string, server: string): Promise<string> {
+/** GET `path` with the admin client certificate; the body, or the error text (never throws). */
+function adminGet(
+  dir: string,
+  server: string,
+  path: string,
+): Promise<{ ok: boolean; body: string }> {
   const pki = join(dir, "pki");
   return new Promise((resolve) => {
     const req = request(
-      `${server}/readyz`,
+      `${server}${path}`,
       {
         ca: readFileSync(join(pki, "ca.crt")),
         cert: readFileSync(join(pki, "admin.crt")),
@@ -72,49 +74,33 @@ function readyz(dir: string, server: string): Promise<string> {
           body += chunk.toString();
         });
         res.on("end", () =>
-          resolve(res.statusCode === 200 ? body.trim() : `HTTP ${res.statusCode}`),
+          resolve(
+            res.statusCode === 200
+              ? { ok: true, body: body.trim() }
+              : { ok: false, body: `HTTP ${res.statusCode}` },
+          ),
         );
       },
     );
     req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (err) => resolve(err.message));
+    req.on("error", (err) => resolve({ ok: false, body: err.message }));
     req.end();
   });
 }
 
-function startProcess(dir: string, name: string, path: string, args: string[]): ChildProcess {
-  const log = openSync(join(dir, `${name}.log`), "a");
-  // Own process group and no pipes: the processes outlive `npm run cluster -- up`.
-  const child = spawn(path, args, { detached: true, stdio: ["ignore", log, log] });
-  child.unref();
-  return child;
+/** GET /readyz: "ok", or what went wrong. */
+async function readyz(dir: string, server: string): Promise<string> {
+  return (await adminGet(dir, server, "/readyz")).body;
 }
 
-function tail(dir: string, name: string): string {
-  try {
-    return readFileSync(join(dir, `${name}.log`), "utf8")
-      .split("\n")
-      .slice(-20)
-      .join("\n");
-  } catch {
-    return "";
-  }
-}
-
-async function waitFor(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<boolean>,
-  died: () => string | undefined,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const dead = died();
-    if (dead) throw new ControlPlaneError(`${what}: ${dead}`);
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new ControlPlaneError(`${what}: not ready after ${timeoutMs / 1000}s`);
+/** Whether the node's Ready condition is True. */
+async function nodeReady(dir: string, server: string, name: string): Promise<boolean> {
+  const got = await adminGet(dir, server, `/api/v1/nodes/${name}`);
+  if (!got.ok) return false;
+  const node = JSON.parse(got.body) as {
+    status?: { conditions?: { type: string; status: string }[] };
+  };
+  return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
 
 export interface ControlPlaneOptions {
@@ -124,6 +110,13 @@ export interface ControlPlaneOptions {
    * line, so restartProcess starts the apiserver with them again.
    */
   apiserverFlags?: readonly string[];
+  /**
+   * Also run a node on this network (containerd, kubelet, kube-scheduler, kube-proxy): the
+   * apiserver then serves on the host's bridge address, which Pods reach through the
+   * `kubernetes` Service, and kube-controller-manager runs every default controller.
+   * The network must be set up first (setUpNodeNetwork).
+   */
+  node?: NodeNetwork;
 }
 
 /**
@@ -135,15 +128,27 @@ export async function startControlPlane(
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   options: ControlPlaneOptions = {},
 ): Promise<ControlPlaneState> {
+  const net = options.node;
   const bin = await binaries(["etcd", "kube-apiserver", "kube-controller-manager"], log);
+  const nodeBin = net
+    ? await binaries(["kubelet", "kube-scheduler", "kube-proxy"], log)
+    : undefined;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "pki"), { recursive: true });
-  const pki = await createPki(join(dir, "pki"));
+  const pki = await createPki(
+    join(dir, "pki"),
+    net
+      ? {
+          servingIps: [net.hostAddress, net.kubernetesServiceIp],
+          node: { name: net.nodeName, address: net.hostAddress },
+        }
+      : {},
+  );
   writeFileSync(join(dir, "pki", "admin.crt"), pki.adminCert);
   writeFileSync(join(dir, "pki", "admin.key"), pki.adminKey, { mode: 0o600 });
 
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const server = `https://127.0.0.1:${apiPort}`;
+  const server = `https://${net?.hostAddress ?? "127.0.0.1"}:${apiPort}`;
   const children: { name: string; child: ChildProcess; path: string; args: string[] }[] = [];
   const launch = (name: string, path: string, args: string[]) =>
     children.push({ name, child: startProcess(dir, name, path, args), path, args });
@@ -176,16 +181,12 @@ export async function startControlPlane(
 
     launch("kube-apiserver", bin["kube-apiserver"], [
       `--etcd-servers=${etcdUrl}`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
-      // The endpoint reconciler refuses loopback addresses; nothing here runs in-cluster.
-      "--endpoint-reconciler-type=none",
+      ...apiserverNetworkFlags(net, pki.files.caCert, dir),
       `--secure-port=${apiPort}`,
       `--cert-dir=${join(dir, "pki")}`,
       `--tls-cert-file=${pki.files.servingCert}`,
       `--tls-private-key-file=${pki.files.servingKey}`,
       `--client-ca-file=${pki.files.caCert}`,
-      "--authorization-mode=RBAC",
       "--service-cluster-ip-range=10.0.0.0/24",
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
       `--service-account-key-file=${pki.files.serviceAccountPublicKey}`,
@@ -213,15 +214,51 @@ export async function startControlPlane(
       "--bind-address=127.0.0.1",
       `--secure-port=${await freePort()}`,
       "--leader-elect=false",
-      // Owner-reference garbage collection and namespace deletion; nothing that needs nodes.
-      "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token",
+      // Without a node: owner-reference garbage collection and namespace deletion, nothing that
+      // needs nodes. With one: every default controller (Deployments, ReplicaSets, EndpointSlices…).
+      net
+        ? "--controllers=*"
+        : "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token",
+      "--service-cluster-ip-range=10.0.0.0/24",
       `--service-account-private-key-file=${pki.files.serviceAccountPrivateKey}`,
       `--root-ca-file=${pki.files.caCert}`,
     ]);
 
+    if (net && nodeBin && pki.kubelet) {
+      const lines = writeNodeConfig({
+        dir,
+        net,
+        adminKubeconfig: kubeconfig,
+        kubeletKubeconfig: kubeconfigYaml(
+          server,
+          pki.caCert,
+          pki.kubelet.clientCert,
+          pki.kubelet.clientKey,
+        ),
+        kubelet: {
+          port: await freePort(),
+          healthzPort: await freePort(),
+          caFile: pki.files.caCert,
+          servingCertFile: writePem(dir, "kubelet.crt", pki.kubelet.servingCert),
+          servingKeyFile: writePem(dir, "kubelet.key", pki.kubelet.servingKey),
+        },
+        schedulerPort: await freePort(),
+        proxyPorts: [await freePort(), await freePort()],
+      });
+      launch("containerd", "containerd", lines.containerd);
+      await waitFor("containerd", 60_000, async () => containerdAnswers(), died);
+      importPauseImage(containerdAddress);
+      launch("kubelet", nodeBin.kubelet, lines.kubelet);
+      launch("kube-scheduler", nodeBin["kube-scheduler"], lines.scheduler);
+      launch("kube-proxy", nodeBin["kube-proxy"], lines.proxy);
+      log(`waiting for node ${net.nodeName} to be Ready`);
+      await waitFor("node", 180_000, () => nodeReady(dir, server, net.nodeName), died);
+    }
+
     const state: ControlPlaneState = {
       kubeconfig,
       server,
+      ...(net ? { node: net } : {}),
       processes: children.map(({ name, child, path, args }) => ({
         name,
         pid: child.pid ?? 0,
@@ -234,8 +271,45 @@ export async function startControlPlane(
     return state;
   } catch (err) {
     stopAll();
+    if (net) cleanUpNode(dir, net, nodeBin?.["kube-proxy"]);
     throw err;
   }
+}
+
+/** Where the apiserver listens and how it authorizes: loopback alone, or the node's bridge. */
+function apiserverNetworkFlags(
+  net: NodeNetwork | undefined,
+  caFile: string,
+  dir: string,
+): string[] {
+  if (!net) {
+    return [
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      // The endpoint reconciler refuses loopback addresses; nothing here runs in-cluster.
+      "--endpoint-reconciler-type=none",
+      "--authorization-mode=RBAC",
+    ];
+  }
+  return [
+    // Only on the bridge: Pods reach it there (the `kubernetes` Service's endpoint), and so does
+    // the host; nothing listens on the machine's outside address.
+    `--bind-address=${net.hostAddress}`,
+    `--advertise-address=${net.hostAddress}`,
+    "--authorization-mode=Node,RBAC",
+    "--enable-admission-plugins=NodeRestriction",
+    // To kubelets (logs, exec) as an admin, checking their serving certificate.
+    `--kubelet-client-certificate=${join(dir, "pki", "admin.crt")}`,
+    `--kubelet-client-key=${join(dir, "pki", "admin.key")}`,
+    `--kubelet-certificate-authority=${caFile}`,
+    "--kubelet-preferred-address-types=InternalIP",
+  ];
+}
+
+function writePem(dir: string, name: string, pem: string): string {
+  const path = join(dir, "pki", name);
+  writeFileSync(path, pem, { mode: 0o600 });
+  return path;
 }
 
 /**
@@ -263,16 +337,9 @@ export async function restartProcess(dir: string, name: string): Promise<void> {
   );
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
 /**
- * Stops the processes recorded in `dir`, dependents first (TERM, then KILL after a short grace:
+ * Stops the processes recorded in `dir`, dependents first (with a node, then its Pods, mounts,
+ * cgroups, iptables chains and bridge) (TERM, then KILL after a short grace:
  * the store is thrown away, so a slow graceful apiserver shutdown buys nothing), and removes `dir`.
  */
 export async function stopControlPlane(dir: string): Promise<boolean> {
@@ -284,21 +351,15 @@ export async function stopControlPlane(dir: string): Promise<boolean> {
       await exited(pid, 5000);
     }
   }
+  if (state?.node) {
+    cleanUpNode(dir, state.node, state.processes.find((p) => p.name === "kube-proxy")?.path);
+  }
   const existed = existsSync(dir);
   rmSync(dir, { recursive: true, force: true });
   return Boolean(state) || existed;
 }
 
-async function exited(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (processAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
-
-function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {
+export function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   return stringify({
     apiVersion: "v1",

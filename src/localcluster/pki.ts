@@ -1,6 +1,9 @@
 // The local control plane's credentials: a CA, the apiserver's serving certificate, an admin
 // client certificate (group system:masters, the kubeconfig's user) and the service-account
 // signing key pair, so tests can act as a ServiceAccount with a real, RBAC-checked token.
+// With a node, also what kubeadm would make for it: the apiserver's certificate covers the
+// `kubernetes` Service IP and the address Pods use, and the kubelet gets a client identity
+// (system:node:NAME, so the Node authorizer limits it to its own Pods) and a serving one.
 import "reflect-metadata";
 import { generateKeyPairSync, webcrypto } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -24,6 +27,15 @@ export interface ControlPlanePki {
     serviceAccountPublicKey: string;
     serviceAccountPrivateKey: string;
   };
+  /** Only with `PkiOptions.node`. */
+  kubelet?: { clientCert: string; clientKey: string; servingCert: string; servingKey: string };
+}
+
+export interface PkiOptions {
+  /** Extra IP addresses of the apiserver's serving certificate (Service IP, host address). */
+  servingIps?: readonly string[];
+  /** The node whose kubelet gets certificates: its name and the address it serves on. */
+  node?: { name: string; address: string };
 }
 
 async function keyPair(): Promise<webcrypto.CryptoKeyPair> {
@@ -39,7 +51,7 @@ async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
 }
 
 /** Writes the PKI into `dir` and returns the PEMs the kubeconfig needs. */
-export async function createPki(dir: string): Promise<ControlPlanePki> {
+export async function createPki(dir: string, options: PkiOptions = {}): Promise<ControlPlanePki> {
   const now = Date.now();
   const notBefore = new Date(now - 60_000);
   const notAfter = new Date(now + 365 * 24 * 3600_000);
@@ -85,13 +97,19 @@ export async function createPki(dir: string): Promise<ControlPlanePki> {
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     new x509.SubjectAlternativeNameExtension([
       { type: "ip", value: "127.0.0.1" },
+      ...(options.servingIps ?? []).map((value) => ({ type: "ip" as const, value })),
       { type: "dns", value: "localhost" },
+      { type: "dns", value: "kubernetes" },
+      { type: "dns", value: "kubernetes.default" },
       { type: "dns", value: "kubernetes.default.svc" },
+      { type: "dns", value: "kubernetes.default.svc.cluster.local" },
     ]),
   ]);
   const admin = await leaf("CN=local-admin, O=system:masters", [
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
   ]);
+
+  const kubelet = options.node && (await kubeletPki(leaf, options.node));
 
   const serviceAccount = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const files = {
@@ -121,5 +139,34 @@ export async function createPki(dir: string): Promise<ControlPlanePki> {
     adminCert: admin.cert,
     adminKey: admin.key,
     files,
+    ...(kubelet ? { kubelet } : {}),
+  };
+}
+
+type Leaf = (
+  subject: string,
+  extensions: x509.Extension[],
+) => Promise<{ cert: string; key: string }>;
+
+/** The kubelet's client certificate (a node identity) and its serving certificate. */
+async function kubeletPki(
+  leaf: Leaf,
+  node: { name: string; address: string },
+): Promise<NonNullable<ControlPlanePki["kubelet"]>> {
+  const client = await leaf(`CN=system:node:${node.name}, O=system:nodes`, [
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+  ]);
+  const serving = await leaf(`CN=${node.name}`, [
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    new x509.SubjectAlternativeNameExtension([
+      { type: "ip", value: node.address },
+      { type: "dns", value: node.name },
+    ]),
+  ]);
+  return {
+    clientCert: client.cert,
+    clientKey: client.key,
+    servingCert: serving.cert,
+    servingKey: serving.key,
   };
 }
