@@ -1,5 +1,5 @@
-// Finds the control-plane binaries (kube-apiserver, etcd, kube-controller-manager, kubectl)
-// and helm: from the envtest environment variables when set, otherwise built once with Go
+// Finds the control-plane binaries (kube-apiserver, etcd, kube-controller-manager, kubectl),
+// the node's (kubelet, kube-scheduler, kube-proxy), helm and the e2e's Ingress controller: from the envtest environment variables when set, otherwise built once with Go
 // from the module proxy into a cache folder keyed by version and reused afterwards.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -7,7 +7,16 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-export type BinaryName = "kube-apiserver" | "kube-controller-manager" | "kubectl" | "etcd" | "helm";
+export type BinaryName =
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kubectl"
+  | "kubelet"
+  | "kube-scheduler"
+  | "kube-proxy"
+  | "etcd"
+  | "helm"
+  | "traefik";
 
 /** One small Go module under tools/ that builds one or more binaries. */
 interface GoTool {
@@ -24,7 +33,14 @@ const goTools: GoTool[] = [
   {
     module: "kubernetes",
     versionOf: "k8s.io/kubernetes",
-    binaries: ["kube-apiserver", "kube-controller-manager", "kubectl"],
+    binaries: [
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kubectl",
+      "kubelet",
+      "kube-scheduler",
+      "kube-proxy",
+    ],
     // Without these the binaries report v0.0.0 and kubectl warns about version skew.
     ldflags: (v) => {
       const [major, minor] = v.replace(/^v/, "").split(".");
@@ -43,6 +59,15 @@ const goTools: GoTool[] = [
     versionOf: "helm.sh/helm/v3",
     binaries: ["helm"],
     ldflags: (v) => `-s -w -X helm.sh/helm/v3/internal/version.version=${v}`,
+  },
+  {
+    // A `tool` module, not a build in a copy of Traefik's source: go.sum pins every dependency.
+    module: "traefik",
+    versionOf: "github.com/traefik/traefik/v3",
+    binaries: ["traefik"],
+    // As Traefik's .goreleaser.yml: `traefik version` then reports 3.x.y instead of "dev".
+    ldflags: (v) =>
+      `-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=${v.replace(/^v/, "")}`,
   },
 ];
 
@@ -120,7 +145,7 @@ async function build(tool: GoTool, target: string, log: (line: string) => void):
   }, 30_000);
   try {
     const args = ["build", "-trimpath", "-ldflags", tool.ldflags(version), "-o", `${staging}/`];
-    // kubernetes and helm declare `tool` directives; etcd is the module's own main package.
+    // etcd is its module's own main package; the other tools declare `tool` directives.
     args.push(tool.module === "etcd" ? "." : "tool");
     const output: string[] = [];
     const code = await new Promise<number | null>((resolve, reject) => {

@@ -131,9 +131,9 @@ function cleanUpKubeletChains(): void {
     for (const table of ["filter", "nat", "mangle"]) {
       const rules = spawnSync(command, ["-t", table, "-S"], { encoding: "utf8" }).stdout ?? "";
       for (const rule of rules.split("\n")) {
-        const jump = rule.match(/^-A (\S+) (.*-j (\S+))$/);
-        if (jump?.[1] && jump[3] && !chains.includes(jump[1]) && chains.includes(jump[3])) {
-          spawnSync(command, ["-t", table, "-D", jump[1], ...jump[2].split(" ")], {
+        const [, chain, spec, target] = rule.match(/^-A (\S+) (.*-j (\S+))$/) ?? [];
+        if (chain && spec && target && !chains.includes(chain) && chains.includes(target)) {
+          spawnSync(command, ["-t", table, "-D", chain, ...spec.split(" ")], {
             stdio: "ignore",
           });
         }
