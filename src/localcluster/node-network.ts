@@ -6,6 +6,7 @@
 // another interface, whatever ip_forward says. Pods get no DNS server (there is no cluster DNS),
 // so a lookup fails at once instead of asking the host's resolver.
 import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 /** Addresses and names of the node's network; one node per machine (the bridge is global). */
 export interface NodeNetwork {
@@ -59,9 +60,15 @@ function guardRules(net: NodeNetwork): string[][] {
   ];
 }
 
+// The CNI bridge plugin turns on ip_forward for a gateway bridge; `down` puts back what was.
+const ipForward = "/proc/sys/net/ipv4/ip_forward";
+const ipForwardBefore = "/run/dnsimple-cert-operator-ip-forward";
+
 /** Creates the bridge with the host's address, the Service route and the FORWARD guard. */
 export function setUpNodeNetwork(net: NodeNetwork = nodeNetwork): void {
   tearDownNodeNetwork(net);
+  mkdirSync("/run", { recursive: true });
+  writeFileSync(ipForwardBefore, readFileSync(ipForward, "utf8"));
   const prefix = net.podSubnet.split("/")[1];
   must("ip", ["link", "add", net.bridge, "type", "bridge"]);
   must("ip", ["addr", "add", `${net.hostAddress}/${prefix}`, "dev", net.bridge]);
@@ -79,6 +86,12 @@ export function tearDownNodeNetwork(net: NodeNetwork = nodeNetwork): void {
   }
   run("ip", ["route", "del", net.serviceCidr, "dev", net.bridge]);
   run("ip", ["link", "del", net.bridge]);
+  try {
+    writeFileSync(ipForward, readFileSync(ipForwardBefore, "utf8"));
+    rmSync(ipForwardBefore);
+  } catch {
+    // Nothing recorded: nothing to put back.
+  }
 }
 
 /** The resolv.conf Pods get: no server but their own loopback, so lookups fail fast. */
