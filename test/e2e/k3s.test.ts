@@ -1,8 +1,10 @@
-// End to end, where a Docker engine exists (run by `npm run test:e2e`, never by `npm test`):
-// build the image from the Dockerfile, start k3s, load the image into it, run the DNSimple
+// The alternative end-to-end path, for machines that can pull public images
+// (`E2E_CLUSTER=k3s npm run test:e2e`): build the image from the Dockerfile with its real base
+// images, start k3s with testcontainers' K3s module, load the image into it, run the DNSimple
 // simulator in the cluster (same image), install the chart, apply a DnsimpleCertificate, wait
 // for its Secret, and fetch a page through k3s' Ingress controller (Traefik) over TLS with a
-// client that trusts only the simulator's root.
+// client that trusts only the simulator's root. The default path (chart-on-node.test.ts) runs
+// on the project's own local node and needs no registry.
 import { execFile } from "node:child_process";
 import { createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:https";

@@ -1,0 +1,482 @@
+// End to end, as users run it: the image built from the Dockerfile and loaded into a real node,
+// the chart installed with Helm into a namespace that enforces Pod Security `restricted`, the
+// operator on in-cluster config with its ServiceAccount, DNSimple simulated on the host (at the
+// address Pods reach it), and Traefik, a real Ingress controller in the cluster, serving the
+// Secret. The steps build on each other and run in order; each `it` is one user-visible claim.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { text } from "node:stream/consumers";
+import { GenericContainer, Wait } from "testcontainers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildImage, loadImage } from "../../src/localcluster/image/index.ts";
+import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { memoryOf } from "./support/cgroup.ts";
+import {
+  down,
+  type NodeCluster,
+  type Tools,
+  tools,
+  upWithNode,
+  waitFor,
+} from "./support/cluster.ts";
+import {
+  backendAnswer,
+  backendManifests,
+  ingressManifest,
+  loadTraefikImage,
+  traefikManifests,
+} from "./support/ingress.ts";
+import { fetchServed, verifySecret } from "./support/tls.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+const chart = join(root, "helm", "dnsimple-cert-operator");
+const TOKEN = "e2e-dnsimple-token-5f1c";
+const release = "dnsimple-cert-operator";
+const ns = {
+  operator: "dnsimple-cert-operator",
+  web: "e2e-web",
+  ingress: "e2e-ingress",
+  burst: "e2e-burst",
+};
+const hosts = ["www.example.com", "example.com"];
+const BURST = Number(process.env.E2E_BURST ?? 1000);
+
+let cluster: NodeCluster;
+let k: Tools;
+let sim: Simulator;
+let image: string;
+let rootPem: string;
+let traefikIp: string;
+const work = mkdtempSync(join(tmpdir(), "e2e-"));
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+}
+interface Pod {
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  spec: {
+    containers: { resources?: object; securityContext?: object }[];
+    serviceAccountName?: string;
+  };
+  status: {
+    phase?: string;
+    conditions?: Condition[];
+    containerStatuses?: {
+      containerID?: string;
+      restartCount: number;
+      ready: boolean;
+      lastState?: { terminated?: { reason?: string } };
+    }[];
+  };
+}
+interface List<T> {
+  items: T[];
+}
+interface Certificate {
+  metadata: { name: string };
+  status?: { conditions?: Condition[]; serialNumber?: string; certificateId?: number };
+}
+
+const say = (line: string) => process.stdout.write(`[e2e] ${line}\n`);
+const ready = (c: { status?: { conditions?: Condition[] } }) =>
+  c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True") ?? false;
+const apply = (items: object[]) =>
+  k.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items }));
+
+async function operatorPods(): Promise<Pod[]> {
+  const list = await k.kubectlJson<List<Pod>>([
+    "get",
+    "pods",
+    "-n",
+    ns.operator,
+    "-l",
+    "app.kubernetes.io/name=dnsimple-cert-operator",
+  ]);
+  return list.items.filter((p) => !p.metadata.deletionTimestamp);
+}
+
+async function leaseHolder(): Promise<string | undefined> {
+  const lease = await k.kubectlJson<{ spec?: { holderIdentity?: string } }>([
+    "get",
+    "lease",
+    "-n",
+    ns.operator,
+    release,
+  ]);
+  return lease.spec?.holderIdentity || undefined;
+}
+
+/** The leader Pod's name: the Lease holder's identity is `<hostname>_<random>`. */
+async function leaderPod(): Promise<string> {
+  const holder = await waitFor("a leader", leaseHolder, 60_000);
+  return holder.slice(0, holder.lastIndexOf("_"));
+}
+
+async function secretData(namespace: string, name: string): Promise<Record<string, string>> {
+  return (
+    await k.kubectlJson<{ data: Record<string, string> }>(["get", "secret", "-n", namespace, name])
+  ).data;
+}
+
+const orders = () => sim.purchases().filter((p) => p.kind === "certificate");
+const renewals = () => sim.purchases().filter((p) => p.kind === "renewal");
+
+beforeAll(async () => {
+  const started = Date.now();
+  cluster = await upWithNode();
+  say(
+    `cluster with a node in ${((Date.now() - started) / 1000).toFixed(1)}s (${cluster.startedHere ? "started" : "reused"})`,
+  );
+  k = await tools(cluster.kubeconfig);
+  const built = Date.now();
+  image = await buildImage({ log: say });
+  await loadImage(image, { log: say });
+  await loadTraefikImage(work);
+  say(`images built and loaded in ${((Date.now() - built) / 1000).toFixed(1)}s: ${image}`);
+
+  // DNSimple on the host, where Pods reach it. Certificates live 2 minutes at first, so the
+  // first one is renewed during the test; the renewal step then makes them long-lived.
+  sim = await startSimulator({
+    host: cluster.hostAddress,
+    port: 0,
+    token: TOKEN,
+    domains: ["example.com"],
+    issueDelayMs: 1000,
+    validityMs: 120_000,
+    rateLimit: 1_000_000,
+    log: () => {},
+  });
+  rootPem = sim.rootPem;
+}, 30 * 60_000);
+
+afterAll(async () => {
+  await sim?.close();
+  if (!k) return;
+  if (cluster.startedHere) {
+    await down();
+    return;
+  }
+  await k.helm(["uninstall", release, "-n", ns.operator]).catch(() => "");
+  for (const name of Object.values(ns)) {
+    await k.kubectl(["delete", "namespace", name, "--ignore-not-found", "--wait=false"]);
+  }
+}, 5 * 60_000);
+
+describe("the chart on a real node", () => {
+  it("has an image that runs the operator as uid 65532 with no capabilities and no network", async () => {
+    // testcontainers (the project's library for containers in tests) runs it in Docker, where
+    // it was built; its Ryuk reaper is off (run.ts), as its image cannot be pulled here.
+    const container = await new GenericContainer(image)
+      .withCommand(["dist/main.js", "--help"])
+      .withUser("65532:65532")
+      .withDroppedCapabilities("ALL")
+      .withSecurityOpt("no-new-privileges")
+      .withNetworkMode("none")
+      .withWaitStrategy(Wait.forOneShotStartup())
+      .start();
+    const output = await text(await container.logs());
+    await container.stop();
+    expect(output).toMatch(/^usage: dnsimple-cert-operator/m);
+    expect(output).toContain("--dnsimple-base-url");
+  });
+
+  it("runs the operator Pods Ready in a restricted namespace, on in-cluster config", async () => {
+    await apply([
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+          name: ns.operator,
+          labels: {
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest",
+          },
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: `${release}-credentials`, namespace: ns.operator },
+        stringData: { token: TOKEN },
+      },
+    ]);
+    const [repository, tag] = [
+      image.slice(0, image.lastIndexOf(":")),
+      image.slice(image.lastIndexOf(":") + 1),
+    ];
+    await k.helm([
+      "install",
+      release,
+      chart,
+      "--namespace",
+      ns.operator,
+      "--set",
+      `image.repository=${repository}`,
+      "--set",
+      `image.tag=${tag}`,
+      "--set",
+      "image.pullPolicy=Never",
+      "--set",
+      `dnsimple.baseUrl=${sim.url.replace("127.0.0.1", cluster.hostAddress)}`,
+      "--set",
+      "replicas=2",
+      "--wait",
+      "--timeout",
+      "5m",
+    ]);
+    const pods = await operatorPods();
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      expect(pod.status.containerStatuses?.[0]?.ready).toBe(true);
+      expect(pod.spec.serviceAccountName).toBe(release);
+      expect(pod.spec.containers[0]?.resources).toEqual({
+        requests: { cpu: "50m", memory: "128Mi" },
+        limits: { cpu: "500m", memory: "384Mi" },
+      });
+    }
+    // In-cluster config through the `kubernetes` Service: the leader holds its Lease.
+    expect(pods.map((p) => p.metadata.name)).toContain(await leaderPod());
+  });
+
+  it("issues a certificate whose Secret verifies against the simulator's root", async () => {
+    await apply([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns.web } },
+      {
+        apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+        kind: "DnsimpleCertificate",
+        metadata: { name: "www", namespace: ns.web },
+        spec: { domain: "example.com", name: "www", secretName: "www-tls" },
+      },
+    ]);
+    await k.kubectl([
+      "wait",
+      "--for=condition=Ready",
+      "-n",
+      ns.web,
+      "dnscert/www",
+      "--timeout=180s",
+    ]);
+    const verified = verifySecret(await secretData(ns.web, "www-tls"), rootPem);
+    expect(verified.dnsNames.sort()).toEqual([...hosts].sort());
+    expect(orders().map((p) => p.name)).toEqual(["www"]);
+  });
+
+  it("is served by the Ingress controller for each host name, trusting only the simulator's root", async () => {
+    await apply([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns.ingress } },
+      ...traefikManifests(ns.ingress),
+      ...backendManifests(ns.web, image),
+      ingressManifest(ns.web, hosts, "www-tls"),
+    ]);
+    await k.kubectl([
+      "rollout",
+      "status",
+      "-n",
+      ns.ingress,
+      "deployment/traefik",
+      "--timeout=180s",
+    ]);
+    await k.kubectl(["rollout", "status", "-n", ns.web, "deployment/backend", "--timeout=180s"]);
+    traefikIp = (
+      await k.kubectl([
+        "get",
+        "service",
+        "-n",
+        ns.ingress,
+        "traefik",
+        "-o",
+        "jsonpath={.spec.clusterIP}",
+      ])
+    ).trim();
+    const serial = verifySecret(await secretData(ns.web, "www-tls"), rootPem).serial;
+    for (const host of hosts) {
+      // Traefik picks the Secret and the route up a moment after the Ingress appears; until then
+      // it serves its own default certificate (which fails verification: only the root is
+      // trusted) or a 404.
+      const served = await waitFor(
+        `${host} served`,
+        async () => {
+          const s = await fetchServed(traefikIp, 443, host, rootPem);
+          return s.body === backendAnswer ? s : undefined;
+        },
+        120_000,
+      );
+      expect(served.serial).toBe(serial);
+    }
+  });
+
+  it("serves the renewed certificate after a renewal, with no restart of the controller", async () => {
+    const before = verifySecret(await secretData(ns.web, "www-tls"), rootPem).serial;
+    const traefikBefore = (await k.kubectlJson<List<Pod>>(["get", "pods", "-n", ns.ingress])).items;
+    // Renewals from now on are long-lived, so this one renewal is the only one.
+    sim.updateSettings({ validityMs: 90 * 24 * 3_600_000 });
+    const after = await waitFor(
+      "the renewed certificate in the Secret",
+      async () => {
+        const serial = verifySecret(await secretData(ns.web, "www-tls"), rootPem).serial;
+        return serial !== before ? serial : undefined;
+      },
+      240_000,
+      1000,
+    );
+    for (const host of hosts) {
+      const served = await waitFor(
+        `${host} served with the new serial`,
+        async () => {
+          const s = await fetchServed(traefikIp, 443, host, rootPem);
+          return s.serial === after ? s : undefined;
+        },
+        60_000,
+      );
+      expect(served.body).toBe(backendAnswer);
+    }
+    const traefikAfter = (await k.kubectlJson<List<Pod>>(["get", "pods", "-n", ns.ingress])).items;
+    expect(
+      traefikAfter.map((p) => [p.metadata.uid, p.status.containerStatuses?.[0]?.restartCount]),
+    ).toEqual(traefikBefore.map((p) => [p.metadata.uid, 0]));
+    expect(orders()).toHaveLength(1);
+    expect(renewals().map((p) => p.name)).toEqual(["www"]);
+  });
+
+  it("hands over to the other Pod within the lease duration when the leader's Pod is deleted", async () => {
+    const leader = await leaderPod();
+    const purchases = sim.purchases().length;
+    const deleted = Date.now();
+    await k.kubectl(["delete", "pod", "-n", ns.operator, leader, "--wait=false"]);
+    const next = await waitFor(
+      "a new leader",
+      async () => {
+        const holder = await leaseHolder();
+        return holder && !holder.startsWith(`${leader}_`) ? holder : undefined;
+      },
+      60_000,
+      100,
+    );
+    const seconds = (Date.now() - deleted) / 1000;
+    say(`failover: ${next} leads ${seconds.toFixed(1)}s after ${leader} was deleted`);
+    expect(seconds).toBeLessThanOrEqual(15); // leaderElection.leaseDuration, the chart's default
+    // The new leader reconciles everything once and buys nothing.
+    await k.kubectl([
+      "wait",
+      "--for=condition=Ready",
+      "-n",
+      ns.web,
+      "dnscert/www",
+      "--timeout=60s",
+    ]);
+    await k.kubectl([
+      "rollout",
+      "status",
+      "-n",
+      ns.operator,
+      `deployment/${release}`,
+      "--timeout=180s",
+    ]);
+    expect(sim.purchases()).toHaveLength(purchases);
+  });
+
+  it("rolls the Deployment on helm upgrade without buying anything again", async () => {
+    const purchases = sim.purchases().length;
+    const oldPods = (await operatorPods()).map((p) => p.metadata.uid);
+    await k.helm([
+      "upgrade",
+      release,
+      chart,
+      "-n",
+      ns.operator,
+      "--reuse-values",
+      "--set",
+      "logLevel=debug",
+      "--wait",
+      "--timeout",
+      "5m",
+    ]);
+    await k.kubectl([
+      "rollout",
+      "status",
+      "-n",
+      ns.operator,
+      `deployment/${release}`,
+      "--timeout=180s",
+    ]);
+    const newPods = await waitFor(
+      "only new Pods",
+      async () => {
+        const pods = await operatorPods();
+        return pods.length === 2 && pods.every((p) => !oldPods.includes(p.metadata.uid))
+          ? pods
+          : undefined;
+      },
+      120_000,
+    );
+    expect(newPods).toHaveLength(2);
+    await leaderPod();
+    const www = await k.kubectlJson<Certificate>(["get", "dnscert", "-n", ns.web, "www"]);
+    expect(ready(www)).toBe(true);
+    expect(sim.purchases()).toHaveLength(purchases);
+  });
+
+  it(`holds a burst of ${BURST} resources under the chart's memory limit with no OOM kill or restart`, async () => {
+    const leader = await leaderPod();
+    await k.kubectl(["create", "namespace", ns.burst]);
+    const items = Array.from({ length: BURST }, (_, i) => ({
+      apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+      kind: "DnsimpleCertificate",
+      metadata: { name: `b${i}`, namespace: ns.burst },
+      spec: { domain: "example.com", name: `b${i}`, secretName: `b${i}-tls` },
+    }));
+    const started = Date.now();
+    for (let i = 0; i < items.length; i += 250) {
+      await k.kubectl(
+        ["create", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "List", items: items.slice(i, i + 250) }),
+      );
+    }
+    await waitFor(
+      `${BURST} Ready`,
+      async () => {
+        const list = await k.kubectlJson<List<Certificate>>(["get", "dnscert", "-n", ns.burst]);
+        return list.items.filter(ready).length === BURST ? true : undefined;
+      },
+      25 * 60_000,
+      5000,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const pod = await k.kubectlJson<Pod>(["get", "pod", "-n", ns.operator, leader]);
+    const status = pod.status.containerStatuses?.[0];
+    expect(status?.restartCount).toBe(0);
+    expect(status?.lastState?.terminated).toBeUndefined();
+    const memory = memoryOf((status?.containerID ?? "").replace(/^containerd:\/\//, ""));
+    expect(memory.limitBytes).toBe(384 * 1024 * 1024);
+    expect(memory.oomKills).toBe(0);
+    expect(memory.peakBytes).toBeLessThan(memory.limitBytes);
+    const [peak, limit] = [memory.peakBytes, memory.limitBytes];
+    say(
+      `burst: ${BURST} Ready in ${seconds.toFixed(1)}s; leader ${leader} cgroup memory peak ${(peak / 1024 / 1024).toFixed(1)} MiB of ${limit / 1024 / 1024} MiB`,
+    );
+    expect(orders()).toHaveLength(1 + BURST);
+  });
+
+  it("keeps the CRD, the resources and the Secrets on helm uninstall", async () => {
+    await k.helm(["uninstall", release, "-n", ns.operator, "--wait", "--timeout", "2m"]);
+    expect(await operatorPods()).toEqual([]);
+    await k.kubectl(["get", "crd", "dnsimplecertificates.dnsimple-cert-operator.dev"]);
+    const www = await k.kubectlJson<Certificate>(["get", "dnscert", "-n", ns.web, "www"]);
+    expect(ready(www)).toBe(true);
+    verifySecret(await secretData(ns.web, "www-tls"), rootPem);
+    const burst = await k.kubectlJson<List<Certificate>>(["get", "dnscert", "-n", ns.burst]);
+    expect(burst.items).toHaveLength(BURST);
+    const secrets = await k.kubectlJson<List<object>>([
+      "get",
+      "secrets",
+      "-n",
+      ns.burst,
+      "--field-selector",
+      "type=kubernetes.io/tls",
+    ]);
+    expect(secrets.items).toHaveLength(BURST);
+  });
+});
