@@ -57,9 +57,14 @@ const result = spawnSync(
   {
     stdio: "inherit",
     cwd: root,
-    // testcontainers' reaper image cannot be pulled where no registry is reachable; the suite
-    // stops its own containers.
-    env: { TESTCONTAINERS_RYUK_DISABLED: "true", ...process.env },
+    // testcontainers' reaper image cannot be pulled where no registry is reachable (the suite
+    // stops its own containers), and its host detection asks for Docker's `bridge` network,
+    // which an engine started with --bridge=none does not have.
+    env: {
+      TESTCONTAINERS_RYUK_DISABLED: "true",
+      TESTCONTAINERS_HOST_OVERRIDE: "127.0.0.1",
+      ...process.env,
+    },
   },
 );
 process.exit(result.status ?? 1);
