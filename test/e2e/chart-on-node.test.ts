@@ -271,15 +271,8 @@ describe("the chart on a real node", () => {
       ...backendManifests(ns.web, image),
       ingressManifest(ns.web, hosts, "www-tls"),
     ]);
-    await k.kubectl([
-      "rollout",
-      "status",
-      "-n",
-      ns.ingress,
-      "deployment/traefik",
-      "--timeout=180s",
-    ]);
-    await k.kubectl(["rollout", "status", "-n", ns.web, "deployment/backend", "--timeout=180s"]);
+    await k.rolledOut(ns.ingress, "traefik");
+    await k.rolledOut(ns.web, "backend");
     traefikIp = (
       await k.kubectl([
         "get",
@@ -367,14 +360,7 @@ describe("the chart on a real node", () => {
       "dnscert/www",
       "--timeout=60s",
     ]);
-    await k.kubectl([
-      "rollout",
-      "status",
-      "-n",
-      ns.operator,
-      `deployment/${release}`,
-      "--timeout=180s",
-    ]);
+    await k.rolledOut(ns.operator, release);
     expect(sim.purchases()).toHaveLength(purchases);
   });
 
@@ -394,14 +380,7 @@ describe("the chart on a real node", () => {
       "--timeout",
       "5m",
     ]);
-    await k.kubectl([
-      "rollout",
-      "status",
-      "-n",
-      ns.operator,
-      `deployment/${release}`,
-      "--timeout=180s",
-    ]);
+    await k.rolledOut(ns.operator, release);
     const newPods = await waitFor(
       "only new Pods",
       async () => {

@@ -50,6 +50,8 @@ export interface Tools {
   kubectl(args: string[], input?: string): Promise<string>;
   kubectlJson<T>(args: string[]): Promise<T>;
   helm(args: string[]): Promise<string>;
+  /** `kubectl rollout status` of a Deployment: resolves once its rollout is complete. */
+  rolledOut(namespace: string, deployment: string): Promise<void>;
 }
 
 export async function tools(kubeconfig: string): Promise<Tools> {
@@ -72,28 +74,18 @@ export async function tools(kubeconfig: string): Promise<Tools> {
     kubectlJson: async <T>(args: string[]) =>
       JSON.parse(await run(kubectlPath, [...args, "-o", "json"])) as T,
     helm: (args) => run(helmPath, args),
+    rolledOut: async (namespace, deployment) => {
+      await run(kubectlPath, [
+        "rollout",
+        "status",
+        "-n",
+        namespace,
+        `deployment/${deployment}`,
+        "--timeout=180s",
+      ]);
+    },
   };
 }
 
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 500,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ""}`,
-  );
-}
+/** Polls until a condition holds (shared with the integration suite). */
+export { waitFor } from "../../support/wait-for.ts";

@@ -102,22 +102,5 @@ export async function serviceAccountKubeconfig(namespace: string, name: string):
 /** A free TCP port, for a child process that must listen on a known port. */
 export { freePort } from "../../../src/localcluster/controlplane.ts";
 
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
+/** Polls until a condition holds (shared with the e2e suite). */
+export { waitFor } from "../../support/wait-for.ts";
