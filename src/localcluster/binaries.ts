@@ -71,6 +71,11 @@ const goTools: GoTool[] = [
   },
 ];
 
+/** Every binary of the local cluster and its tests (all but the e2e's Ingress controller). */
+export const clusterBinaries: readonly BinaryName[] = goTools
+  .flatMap((t) => t.binaries)
+  .filter((name) => name !== "traefik");
+
 /** Raised when a binary can be neither found nor built; the message says what to do. */
 export class BinaryUnavailableError extends Error {
   override name = "BinaryUnavailableError";

@@ -1,7 +1,7 @@
 // `npm run cluster -- up|down|status|build`: a local control plane for development and the demo.
 // `up` returns once /readyz answers ok and prints `export KUBECONFIG=<path>` as its last line.
 import { join } from "node:path";
-import { BinaryUnavailableError, binaries } from "./binaries.ts";
+import { BinaryUnavailableError, binaries, clusterBinaries } from "./binaries.ts";
 import {
   ControlPlaneError,
   isRunning,
@@ -9,6 +9,7 @@ import {
   startControlPlane,
   stopControlPlane,
 } from "./controlplane.ts";
+import { ImageArchiveError } from "./image-archive.ts";
 import { checkNodePrerequisites, NodePrerequisiteError } from "./node.ts";
 import { NodeNetworkError, nodeNetwork, setUpNodeNetwork } from "./node-network.ts";
 import { PauseImageError } from "./pause.ts";
@@ -72,19 +73,7 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
       return running ? 0 : 1;
     }
     case "build": {
-      const paths = await binaries(
-        [
-          "kube-apiserver",
-          "kube-controller-manager",
-          "kubectl",
-          "kubelet",
-          "kube-scheduler",
-          "kube-proxy",
-          "etcd",
-          "helm",
-        ],
-        say,
-      );
+      const paths = await binaries(clusterBinaries, say);
       for (const [name, path] of Object.entries(paths)) say(`${name}: ${path}`);
       return 0;
     }
@@ -102,7 +91,8 @@ main(process.argv[2], process.argv.slice(3)).then(
       err instanceof ControlPlaneError ||
       err instanceof NodePrerequisiteError ||
       err instanceof NodeNetworkError ||
-      err instanceof PauseImageError
+      err instanceof PauseImageError ||
+      err instanceof ImageArchiveError
     ) {
       process.stderr.write(`error: ${err.message}\n`);
     } else {

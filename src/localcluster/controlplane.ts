@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { binaries, processAlive } from "./binaries.ts";
 import { containerdAddress, containerdAnswers, writeNodeConfig } from "./node.ts";
 import { cleanUpNode } from "./node-cleanup.ts";
-import type { NodeNetwork } from "./node-network.ts";
+import { type NodeNetwork, nodeNetwork } from "./node-network.ts";
 import { importPauseImage } from "./pause.ts";
 import { createPki } from "./pki.ts";
 import {
@@ -187,7 +187,7 @@ export async function startControlPlane(
       `--tls-cert-file=${pki.files.servingCert}`,
       `--tls-private-key-file=${pki.files.servingKey}`,
       `--client-ca-file=${pki.files.caCert}`,
-      "--service-cluster-ip-range=10.0.0.0/24",
+      `--service-cluster-ip-range=${(net ?? nodeNetwork).serviceCidr}`,
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
       `--service-account-key-file=${pki.files.serviceAccountPublicKey}`,
       `--service-account-signing-key-file=${pki.files.serviceAccountPrivateKey}`,
@@ -219,7 +219,7 @@ export async function startControlPlane(
       net
         ? "--controllers=*"
         : "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token",
-      "--service-cluster-ip-range=10.0.0.0/24",
+      `--service-cluster-ip-range=${(net ?? nodeNetwork).serviceCidr}`,
       `--service-account-private-key-file=${pki.files.serviceAccountPrivateKey}`,
       `--root-ca-file=${pki.files.caCert}`,
     ]);

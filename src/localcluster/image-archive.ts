@@ -1,6 +1,6 @@
 // A one-binary container image written as a `docker save` archive (manifest.json, config,
-// one layer), which `ctr images import` takes: enough for static programs such as the Pod
-// sandbox and the e2e's Ingress controller, without a Docker engine or a registry.
+// one layer) and imported into the node's containerd: enough for static programs such as the
+// Pod sandbox and the e2e's Ingress controller, without a Docker engine or a registry.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -52,5 +52,16 @@ export function writeImageArchive(archive: string, image: OneBinaryImage): void 
     tar(["-C", work, "-cf", archive, "manifest.json", "config.json", "layer.tar"]);
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Imports an image archive into containerd's CRI namespace, where kubelet finds it (idempotent). */
+export function importImageArchive(archive: string, containerdAddress: string): void {
+  const args = ["--address", containerdAddress, "-n", "k8s.io", "images", "import", archive];
+  const result = spawnSync("ctr", args, { encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new ImageArchiveError(
+      `ctr ${args.join(" ")} failed: ${`${result.stdout ?? ""}${result.stderr ?? ""}`.trim() || result.error}`,
+    );
   }
 }

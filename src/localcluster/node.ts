@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { commandOnPath } from "./image/commands.ts";
 import type { NodeNetwork } from "./node-network.ts";
 import { podResolvConf } from "./node-network.ts";
 import { pauseImage } from "./pause.ts";
@@ -22,10 +23,6 @@ export class NodePrerequisiteError extends Error {
 
 const debianPackages = "containerd runc containernetworking-plugins iptables";
 
-function onPath(command: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
-}
-
 /** Throws with what to install when the node cannot run here; returns quietly when it can. */
 export function checkNodePrerequisites(): void {
   if (process.getuid?.() !== 0) {
@@ -33,7 +30,7 @@ export function checkNodePrerequisites(): void {
       "a node needs root (containerd, kubelet and the bridge network): run `npm run cluster -- up --node` as root",
     );
   }
-  const missing = ["containerd", "runc", "ctr", "iptables", "ip"].filter((c) => !onPath(c));
+  const missing = ["containerd", "runc", "ctr", "iptables", "ip"].filter((c) => !commandOnPath(c));
   for (const plugin of ["bridge", "host-local", "loopback"]) {
     try {
       accessSync(join(cniBinDir, plugin), constants.X_OK);

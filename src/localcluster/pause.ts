@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { cacheRoot } from "./binaries.ts";
-import { writeImageArchive } from "./image-archive.ts";
+import { importImageArchive, writeImageArchive } from "./image-archive.ts";
 
 /** The name containerd's CRI plugin is told to use as the sandbox image (ours, not Google's). */
 export const pauseImage = "dnsimple-cert-operator.local/pause:1";
@@ -18,7 +18,7 @@ export class PauseImageError extends Error {
   override name = "PauseImageError";
 }
 
-export function must(command: string, args: readonly string[], input?: Buffer): void {
+function must(command: string, args: readonly string[], input?: Buffer): void {
   const result = spawnSync(command, args, { input, encoding: "buffer" });
   if (result.status !== 0) {
     const output = Buffer.concat([
@@ -66,15 +66,7 @@ export function pauseImageArchive(): string {
   }
 }
 
-/** Imports the sandbox image into containerd's CRI namespace (idempotent). */
+/** Imports the sandbox image into the node's containerd (idempotent). */
 export function importPauseImage(containerdAddress: string): void {
-  must("ctr", [
-    "--address",
-    containerdAddress,
-    "-n",
-    "k8s.io",
-    "images",
-    "import",
-    pauseImageArchive(),
-  ]);
+  importImageArchive(pauseImageArchive(), containerdAddress);
 }

@@ -6,6 +6,7 @@
 // install: an e2e that cannot run is not a pass.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { commandOnPath } from "../../src/localcluster/image/commands.ts";
 import { checkNodePrerequisites, NodePrerequisiteError } from "../../src/localcluster/node.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -20,9 +21,6 @@ if (!file) {
   process.exit(2);
 }
 
-const onPath = (command: string) =>
-  spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
-
 function nodeModeProblem(): string | undefined {
   try {
     checkNodePrerequisites();
@@ -30,7 +28,7 @@ function nodeModeProblem(): string | undefined {
     if (err instanceof NodePrerequisiteError) return err.message;
     throw err;
   }
-  const missing = ["dockerd", "docker", "mmdebstrap"].filter((c) => !onPath(c));
+  const missing = ["dockerd", "docker", "mmdebstrap"].filter((c) => !commandOnPath(c));
   if (missing.length > 0) {
     return `the image build needs ${missing.join(", ")}: \`apt-get install -y --no-install-recommends docker.io mmdebstrap\``;
   }

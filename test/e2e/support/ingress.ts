@@ -3,9 +3,8 @@
 // Ingresses of class `traefik` on :8443 behind a ClusterIP Service on 443; and a backend that
 // answers a fixed text, so a TLS client sees the whole path: Secret -> Traefik -> Pod.
 import { binary } from "../../../src/localcluster/binaries.ts";
-import { writeImageArchive } from "../../../src/localcluster/image-archive.ts";
+import { importImageArchive, writeImageArchive } from "../../../src/localcluster/image-archive.ts";
 import { containerdAddress } from "../../../src/localcluster/node.ts";
-import { must } from "../../../src/localcluster/pause.ts";
 
 export const traefikImage = "dnsimple-cert-operator.local/traefik:e2e";
 export const backendAnswer = "hello from the e2e backend";
@@ -19,7 +18,7 @@ export async function loadTraefikImage(work: string): Promise<void> {
     entrypoint: "/traefik",
     user: "65532:65532",
   });
-  must("ctr", ["--address", containerdAddress, "-n", "k8s.io", "images", "import", archive]);
+  importImageArchive(archive, containerdAddress);
 }
 
 const restricted = {
