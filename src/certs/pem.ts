@@ -102,6 +102,16 @@ export function formatPemBlock(
   );
 }
 
+// What a block has gathered so far, while its lines are read.
+interface OpenBlock {
+  readonly label: string;
+  readonly beginLine: number;
+  readonly headers: PemHeader[];
+  readonly base64Parts: string[];
+  // Until a blank line or the first base64 line, a line with a colon is a header.
+  inHeaders: boolean;
+}
+
 function parseBlock(
   lines: readonly string[],
   beginIndex: number,
@@ -109,65 +119,85 @@ function parseBlock(
   block: PemBlock;
   nextIndex: number;
 } {
-  const beginLine = beginIndex + 1;
-  const label = BEGIN_LINE.exec((lines[beginIndex] ?? "").trim())?.[1] ?? "";
-  const headers: PemHeader[] = [];
-  const base64Parts: string[] = [];
-  let inHeaders = true;
+  const open: OpenBlock = {
+    label: BEGIN_LINE.exec((lines[beginIndex] ?? "").trim())?.[1] ?? "",
+    beginLine: beginIndex + 1,
+    headers: [],
+    base64Parts: [],
+    inHeaders: true,
+  };
   for (let index = beginIndex + 1; index < lines.length; index += 1) {
     const raw = lines[index] ?? "";
     const line = raw.trim();
     const lineNumber = index + 1;
     const end = END_LINE.exec(line);
-    if (end !== null) {
-      if (end[1] !== label) {
-        throw new PemFormatError(
-          "MismatchedEnd",
-          lineNumber,
-          `-----END ${end[1]}----- closes the ${label} block begun on line ${beginLine}`,
-        );
-      }
-      const block = finishBlock(label, headers, base64Parts.join(""), beginLine);
-      return { block, nextIndex: index + 1 };
-    }
-    if (BEGIN_LINE.test(line)) {
-      throw unterminated(label, beginLine, `a new block begins on line ${lineNumber}`);
-    }
-    if (END_THEN_BEGIN.test(line)) throw gluedBlocks(lineNumber);
-    if (line === "") {
-      // A blank line ends the headers; elsewhere it is whitespace to ignore.
-      inHeaders = false;
-      continue;
-    }
-    if (inHeaders && base64Parts.length === 0 && line.includes(":")) {
-      const header = HEADER_LINE.exec(line);
-      if (header === null) {
-        throw new PemFormatError(
-          "InvalidHeader",
-          lineNumber,
-          `malformed header in the ${label} block begun on line ${beginLine}`,
-        );
-      }
-      headers.push({ name: header[1] ?? "", value: header[2] ?? "" });
-      continue;
-    }
-    if (/^[ \t]/.test(raw) && headers.length > 0 && base64Parts.length === 0 && inHeaders) {
-      // A folded header line continues the previous header.
-      const previous = headers.pop();
-      if (previous !== undefined) headers.push({ ...previous, value: `${previous.value}${line}` });
-      continue;
-    }
-    if (!BASE64.test(line)) {
-      throw new PemFormatError(
-        "InvalidBase64",
-        lineNumber,
-        `a character that is not base64 in the ${label} block begun on line ${beginLine}`,
-      );
-    }
-    inHeaders = false;
-    base64Parts.push(line);
+    if (end !== null) return { block: closeBlock(open, end[1], lineNumber), nextIndex: index + 1 };
+    checkNoBoundary(open, line, lineNumber);
+    readBodyLine(open, raw, line, lineNumber);
   }
-  throw unterminated(label, beginLine, "the text ends first");
+  throw unterminated(open.label, open.beginLine, "the text ends first");
+}
+
+// The END line closes the block when it names the block's label.
+function closeBlock(open: OpenBlock, endLabel: string | undefined, lineNumber: number): PemBlock {
+  if (endLabel !== open.label) {
+    throw new PemFormatError(
+      "MismatchedEnd",
+      lineNumber,
+      `-----END ${endLabel}----- closes the ${open.label} block begun on line ${open.beginLine}`,
+    );
+  }
+  return finishBlock(open.label, open.headers, open.base64Parts.join(""), open.beginLine);
+}
+
+// Inside a block, neither a BEGIN line nor an END line glued to a BEGIN line may stand.
+function checkNoBoundary(open: OpenBlock, line: string, lineNumber: number): void {
+  if (BEGIN_LINE.test(line)) {
+    throw unterminated(open.label, open.beginLine, `a new block begins on line ${lineNumber}`);
+  }
+  if (END_THEN_BEGIN.test(line)) throw gluedBlocks(lineNumber);
+}
+
+// A line between BEGIN and END: blank, a header, a header's folded continuation, or base64.
+function readBodyLine(open: OpenBlock, raw: string, line: string, lineNumber: number): void {
+  if (line === "") {
+    // A blank line ends the headers; elsewhere it is whitespace to ignore.
+    open.inHeaders = false;
+    return;
+  }
+  const inHeaders = open.inHeaders && open.base64Parts.length === 0;
+  if (inHeaders && line.includes(":")) {
+    open.headers.push(parseHeader(open, line, lineNumber));
+    return;
+  }
+  if (inHeaders && open.headers.length > 0 && /^[ \t]/.test(raw)) {
+    // A folded header line continues the previous header.
+    const previous = open.headers.pop();
+    if (previous !== undefined)
+      open.headers.push({ ...previous, value: `${previous.value}${line}` });
+    return;
+  }
+  if (!BASE64.test(line)) {
+    throw new PemFormatError(
+      "InvalidBase64",
+      lineNumber,
+      `a character that is not base64 in the ${open.label} block begun on line ${open.beginLine}`,
+    );
+  }
+  open.inHeaders = false;
+  open.base64Parts.push(line);
+}
+
+function parseHeader(open: OpenBlock, line: string, lineNumber: number): PemHeader {
+  const header = HEADER_LINE.exec(line);
+  if (header === null) {
+    throw new PemFormatError(
+      "InvalidHeader",
+      lineNumber,
+      `malformed header in the ${open.label} block begun on line ${open.beginLine}`,
+    );
+  }
+  return { name: header[1] ?? "", value: header[2] ?? "" };
 }
 
 function finishBlock(
