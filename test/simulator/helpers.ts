@@ -5,7 +5,6 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "vitest";
 import type { CertificateJson } from "../../src/simulator/representations.ts";
 import {
@@ -13,6 +12,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../src/simulator/simulator.ts";
+import { waitInProcess as waitFor } from "../support/wait-for.ts";
 
 export const TOKEN = "test-token-0123456789";
 export const ACCOUNT_ID = 1010;
@@ -133,22 +133,8 @@ export function certificatesPath(domain: string = DOMAIN, account: number = ACCO
   return `/v2/${account}/domains/${domain}/certificates`;
 }
 
-// Polls until probe answers something other than undefined, or fails at the deadline.
-export async function waitFor<T>(
-  description: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
-    }
-    await sleep(20);
-  }
-}
+/** Polls every 20 ms for up to 5 s; a throw from the probe fails at once. */
+export { waitFor };
 
 export function readFixture<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), "utf8")) as T;

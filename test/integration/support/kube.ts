@@ -100,7 +100,7 @@ export async function serviceAccountKubeconfig(namespace: string, name: string):
 }
 
 /** A free TCP port, for a child process that must listen on a known port. */
-export { freePort } from "../../../src/localcluster/controlplane.ts";
+export { freePort } from "../../../src/localcluster/processes.ts";
 
 /** Polls until a condition holds (shared with the e2e suite). */
 export { waitFor } from "../../support/wait-for.ts";

@@ -4,7 +4,6 @@
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "vitest";
 import { DnsimpleClient, type DnsimpleClientOptions } from "../../../src/dnsimple/client.ts";
 import { RateLimitBudget } from "../../../src/dnsimple/rate-limit.ts";
@@ -55,22 +54,8 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   expect.fail("expected the call to fail, but it succeeded");
 }
 
-// Polls until probe answers something other than undefined, or fails at the deadline.
-export async function waitFor<T>(
-  description: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
-    }
-    await sleep(20);
-  }
-}
+/** Polls every 20 ms for up to 5 s; a throw from the probe fails at once. */
+export { waitInProcess as waitFor } from "../../support/wait-for.ts";
 
 // The simulator's log of calls to one path (without the query).
 export function callsTo(simulator: Simulator, method: string, path: string) {

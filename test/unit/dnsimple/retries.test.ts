@@ -2,10 +2,10 @@
 // connections and timeouts; POSTs never are (a retried order is a second purchase); 4xx
 // answers go straight to the caller.
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DnsimpleClient } from "../../../src/dnsimple/client.ts";
 import { DnsimpleUnavailableError } from "../../../src/dnsimple/errors.ts";
+import { freePort } from "../../../src/localcluster/processes.ts";
 import type { Simulator } from "../../../src/simulator/simulator.ts";
 import {
   ACCOUNT_ID,
@@ -182,7 +182,7 @@ describe("POSTs", () => {
   });
 
   it("a POST that never reached DNSimple (connection refused) has a known outcome", async () => {
-    const closedPort = await freePort();
+    const closedPort = await freePort(); // bound, then released: nothing listens on it
     const unreachable = testClient(`http://127.0.0.1:${closedPort}`);
     const error = await rejectionOf(unreachable.orderLetsencrypt(ACCOUNT_ID, DOMAIN));
     expect(error).toBeInstanceOf(DnsimpleUnavailableError);
@@ -190,13 +190,3 @@ describe("POSTs", () => {
     expect((error as Error).message).toContain("ECONNREFUSED");
   });
 });
-
-// A port nothing listens on (bound, then released).
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
