@@ -19,7 +19,10 @@ import { memory } from "./scenarios/memory.ts";
 import { paced } from "./scenarios/paced.ts";
 import { restart } from "./scenarios/restart.ts";
 import { steady } from "./scenarios/steady.ts";
-import { type BenchContext, Kube, progress, ROOT, type Scenario } from "./support.ts";
+import { Kube } from "./support/kubernetes.ts";
+import { ROOT } from "./support/operator-process.ts";
+import { progress } from "./support/progress.ts";
+import type { BenchContext, Scenario } from "./support/scenarios.ts";
 
 // In this order: restart and memory reuse the resources burst leaves when they run after it.
 const SCENARIOS: Scenario[] = [burst, restart, paced, steady, latency, memory, chaos];

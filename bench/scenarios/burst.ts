@@ -3,22 +3,18 @@
 // back, and the operator's peak memory. Leaves the issued resources (and their simulator) for
 // restart and memory.
 import { startSimulator } from "../../src/simulator/simulator.ts";
+import { operatorNodeArgs } from "../support/operator-process.ts";
+import { progress } from "../support/progress.ts";
 import {
   type BenchContext,
   benchDomains,
-  duplicatePurchases,
   issueMany,
-  median,
   operatorFigures,
-  operatorNodeArgs,
   perCertificate,
-  progress,
-  round,
   type Scenario,
-  seconds,
-  summarizeCalls,
-  waitQuiet,
-} from "../support.ts";
+} from "../support/scenarios.ts";
+import { duplicatePurchases, summarizeCalls, waitQuiet } from "../support/simulator-view.ts";
+import { median, round, seconds } from "../support/statistics.ts";
 
 export const BURST_ISSUE_DELAY_MS = 50;
 export const BURST_RATE_LIMIT = 1_000_000;

@@ -20,23 +20,18 @@
 // interleaving: the machine's timing still varies).
 import { randomInt } from "node:crypto";
 import { startSimulator } from "../../src/simulator/simulator.ts";
+import { ReadyWatcher, readyCondition } from "../support/kubernetes.ts";
+import { OperatorProcess } from "../support/operator-process.ts";
+import { mapLimit, progress, sleep } from "../support/progress.ts";
 import {
   type BenchContext,
   benchDomains,
-  mapLimit,
-  OperatorProcess,
   perCertificate,
-  progress,
-  ReadyWatcher,
-  readyCondition,
-  round,
   type Scenario,
-  seconds,
-  sleep,
   specFor,
-  summarizeCalls,
-  waitQuiet,
-} from "../support.ts";
+} from "../support/scenarios.ts";
+import { summarizeCalls, waitQuiet } from "../support/simulator-view.ts";
+import { round, seconds } from "../support/statistics.ts";
 
 const ISSUE_DELAY_MS = 2_500;
 /** Added to every DNSimple call: widens the windows between a call and the status write. */

@@ -7,22 +7,14 @@
 // Reported per mode: latency minus delay (the issue's figure), and its two parts: creation to
 // the issue request (ordering), and issuance done (the simulator's own record) to Ready (pickup).
 import { randomBytes } from "node:crypto";
+import { freePort } from "../../src/localcluster/processes.ts";
 import { startSimulator } from "../../src/simulator/simulator.ts";
-import {
-  type BenchContext,
-  benchDomains,
-  freePort,
-  median,
-  OperatorProcess,
-  operatorHasWebhook,
-  progress,
-  quantile,
-  ReadyWatcher,
-  round,
-  type Scenario,
-  specFor,
-  summarizeCalls,
-} from "../support.ts";
+import { ReadyWatcher } from "../support/kubernetes.ts";
+import { OperatorProcess, operatorHasWebhook } from "../support/operator-process.ts";
+import { progress } from "../support/progress.ts";
+import { type BenchContext, benchDomains, type Scenario, specFor } from "../support/scenarios.ts";
+import { summarizeCalls } from "../support/simulator-view.ts";
+import { median, quantile, round } from "../support/statistics.ts";
 
 const POLL = "2s";
 

@@ -5,21 +5,11 @@
 // resource, settle, then read its peak (VmHWM), its settled RSS (median of the last samples)
 // and its heap; two processes per case, to see the noise.
 import { randomBytes } from "node:crypto";
-import {
-  type BenchContext,
-  mapLimit,
-  median,
-  metricSum,
-  mib,
-  OperatorProcess,
-  progress,
-  type Scenario,
-  seconds,
-  sleep,
-  summarizeCalls,
-  waitFor,
-  withRetries,
-} from "../support.ts";
+import { metricSum, OperatorProcess } from "../support/operator-process.ts";
+import { mapLimit, progress, sleep, waitFor, withRetries } from "../support/progress.ts";
+import type { BenchContext, Scenario } from "../support/scenarios.ts";
+import { summarizeCalls } from "../support/simulator-view.ts";
+import { median, mib, seconds } from "../support/statistics.ts";
 import { ensureFleet } from "./burst.ts";
 
 const SETTLE_MS = 15_000;

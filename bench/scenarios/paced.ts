@@ -9,20 +9,17 @@
 // the first window's budget went on (purchases against certificates downloaded).
 import type { ApiCall } from "../../src/simulator/call-log.ts";
 import { startSimulator } from "../../src/simulator/simulator.ts";
+import { metricSum } from "../support/operator-process.ts";
+import { progress } from "../support/progress.ts";
 import {
   benchDomains,
-  duplicatePurchases,
   issueMany,
-  metricSum,
   operatorFigures,
   perCertificate,
-  progress,
-  round,
   type Scenario,
-  seconds,
-  summarizeCalls,
-  waitQuiet,
-} from "../support.ts";
+} from "../support/scenarios.ts";
+import { duplicatePurchases, summarizeCalls, waitQuiet } from "../support/simulator-view.ts";
+import { round, seconds } from "../support/statistics.ts";
 
 /** The operator keeps this many requests in hand (DEFAULT_RATE_LIMIT_RESERVE). */
 const RESERVE = 10;

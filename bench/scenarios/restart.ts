@@ -2,18 +2,12 @@
 // it has confirmed every one (its debug line `"action":"ready"` per resource), and what the
 // restart cost: DNSimple calls, Secrets rewritten, statuses rewritten (resourceVersions before
 // and after).
-import {
-  changed,
-  OperatorProcess,
-  operatorFigures,
-  progress,
-  type Scenario,
-  seconds,
-  sleep,
-  summarizeCalls,
-  waitFor,
-  waitQuiet,
-} from "../support.ts";
+import { changed } from "../support/kubernetes.ts";
+import { OperatorProcess } from "../support/operator-process.ts";
+import { progress, sleep, waitFor } from "../support/progress.ts";
+import { operatorFigures, type Scenario } from "../support/scenarios.ts";
+import { summarizeCalls, waitQuiet } from "../support/simulator-view.ts";
+import { seconds } from "../support/statistics.ts";
 import { ensureFleet } from "./burst.ts";
 
 export const restart: Scenario = {

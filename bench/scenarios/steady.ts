@@ -3,18 +3,17 @@
 // hour. Targets: zero for false; one list per DNSimple domain per resync for true. Kubernetes
 // writes in the window (Secrets, statuses) are counted too (target zero either way).
 import { startSimulator } from "../../src/simulator/simulator.ts";
+import { changed } from "../support/kubernetes.ts";
+import { progress, sleep } from "../support/progress.ts";
 import {
   type BenchContext,
   benchDomains,
-  changed,
   issueMany,
   operatorFigures,
-  progress,
-  round,
   type Scenario,
-  sleep,
-  summarizeCalls,
-} from "../support.ts";
+} from "../support/scenarios.ts";
+import { summarizeCalls } from "../support/simulator-view.ts";
+import { round } from "../support/statistics.ts";
 
 const RESYNC_MS = 10_000;
 const DOMAINS = 5;
