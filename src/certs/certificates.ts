@@ -55,9 +55,33 @@ function parseCertificate(block: PemBlock, position: string): ParsedCertificate 
       { cause: error },
     );
   }
+  return { block, certificate, description: describe(certificate, position) };
+}
+
+function describe(certificate: X509Certificate, position: string): string {
   const commonName = commonNameOf(certificate);
-  const description = `${position} (${commonName === undefined ? oneLineName(certificate.subject) : `CN=${commonName}`})`;
-  return { block, certificate, description };
+  return `${position} (${commonName === undefined ? oneLineName(certificate.subject) : `CN=${commonName}`})`;
+}
+
+/**
+ * The certificates as parseCertificates(joinPem(their blocks), field) reads them, without
+ * reading them again: renumbered, re-described and placed on the lines of the joined text.
+ */
+export function placeCertificates(
+  certificates: readonly ParsedCertificate[],
+  field: string,
+): ParsedCertificate[] {
+  let line = 1;
+  return certificates.map(({ block, certificate }, index) => {
+    const placed = { ...block, line };
+    // A canonical block ends in exactly one "\n": its lines are the newlines it holds.
+    line += block.text.split("\n").length - 1;
+    return {
+      block: placed,
+      certificate,
+      description: describe(certificate, `${field} certificate ${index + 1}`),
+    };
+  });
 }
 
 function checkCertificateLabel(block: PemBlock, position: string): void {

@@ -1,12 +1,13 @@
 // What an existing Secret holds, for the controller's decision: whether it is there, whether
 // it passes verifyBundle, and what can still be read from it when it does not (so that
 // drift shows: a Secret deleted, emptied, edited, or holding a key that no longer matches).
-// Never throws for bad data: garbage is an answer here, not an error.
+// Never throws for bad data: garbage is an answer here, not an error. The verdict and the
+// facts come from one reading of the data (parsed-bundle.ts).
 import type { TlsSecretData } from "./bundle.ts";
-import { parseCertificates, summariseCertificate } from "./certificates.ts";
+import { summariseCertificate } from "./certificates.ts";
 import { type CertificateProblem, InvalidCertificateDataError } from "./errors.ts";
-import { readPrivateKey } from "./private-key.ts";
-import { type VerifyOptions, verifyBundle } from "./verify.ts";
+import { type ParsedBundle, parseBundle, partOrUndefined } from "./parsed-bundle.ts";
+import { type VerifyOptions, verifyParsed } from "./verify.ts";
 
 export interface InspectOptions extends Omit<VerifyOptions, "dnsNames"> {
   // The names the spec asks for; without them the names are not checked (a caller that
@@ -35,26 +36,29 @@ export interface TlsSecretInspection {
   keyMatches?: boolean;
 }
 
-// `data` undefined: there is no Secret. Missing keys in it read as empty.
+/** `data` undefined: there is no Secret. Missing keys in it read as empty. */
 export function inspectTlsSecret(
   data: Partial<TlsSecretData> | undefined,
   options: InspectOptions,
 ): TlsSecretInspection {
-  const tlsCrt = data?.tlsCrt ?? "";
-  const tlsKey = data?.tlsKey ?? "";
-  const present = data !== undefined && tlsCrt.trim() !== "" && tlsKey.trim() !== "";
-  const facts = readableFacts(tlsCrt, tlsKey);
+  // No Secret reads as one without data: not present, and "tls.crt holds no certificate".
+  return inspectParsed(parseBundle(data ?? {}), options);
+}
+
+/** inspectTlsSecret on data already read (parseBundle); never throws for bad data. */
+export function inspectParsed(parsed: ParsedBundle, options: InspectOptions): TlsSecretInspection {
+  const facts = readableFacts(parsed);
   const dnsNames = options.dnsNames ?? facts.dnsNames ?? [];
-  const verdict = verdictOf({ tlsCrt, tlsKey, caCrt: data?.caCrt }, { ...options, dnsNames });
-  return { present, ...verdict, ...facts };
+  const verdict = verdictOf(parsed, { ...options, dnsNames });
+  return { present: parsed.present, ...verdict, ...facts };
 }
 
 function verdictOf(
-  data: TlsSecretData,
+  parsed: ParsedBundle,
   options: VerifyOptions,
 ): Pick<TlsSecretInspection, "valid" | "problem" | "message"> {
   try {
-    verifyBundle(data, options);
+    verifyParsed(parsed, options);
     return { valid: true };
   } catch (error) {
     if (!(error instanceof InvalidCertificateDataError)) throw error;
@@ -62,8 +66,8 @@ function verdictOf(
   }
 }
 
-function readableFacts(tlsCrt: string, tlsKey: string): Partial<TlsSecretInspection> {
-  const leaf = attempt(() => parseCertificates(tlsCrt, "tls.crt")[0]?.certificate);
+function readableFacts(parsed: ParsedBundle): Partial<TlsSecretInspection> {
+  const leaf = partOrUndefined(parsed.certificates)?.[0]?.certificate;
   if (leaf === undefined) return {};
   const {
     commonName,
@@ -74,7 +78,7 @@ function readableFacts(tlsCrt: string, tlsKey: string): Partial<TlsSecretInspect
     fingerprintSha256,
     keyAlgorithm,
   } = summariseCertificate(leaf);
-  const key = attempt(() => readPrivateKey(tlsKey, "tls.key").key);
+  const key = partOrUndefined(parsed.key)?.key;
   return {
     ...(commonName === undefined ? {} : { commonName }),
     dnsNames,
@@ -85,14 +89,4 @@ function readableFacts(tlsCrt: string, tlsKey: string): Partial<TlsSecretInspect
     keyAlgorithm,
     ...(key === undefined ? {} : { keyMatches: leaf.checkPrivateKey(key) }),
   };
-}
-
-// The value, or undefined when the data cannot be read.
-function attempt<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof InvalidCertificateDataError) return undefined;
-    throw error;
-  }
 }

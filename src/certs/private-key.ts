@@ -36,17 +36,32 @@ export interface PrivateKey extends PrivateKeyPem {
   key: KeyObject;
 }
 
-// The key's block, checked at the PEM level only: one block, a known unencrypted form.
-// `field` names where the text came from in messages ("tls.key", "private_key").
+/**
+ * The key's block, checked at the PEM level only: one block, a known unencrypted form.
+ * `field` names where the text came from in messages ("tls.key", "private_key").
+ */
 export function normalisePrivateKey(text: string, field = "tls.key"): PrivateKeyPem {
-  const block = onlyKeyBlock(text, field);
-  return { form: formOf(block, field), pem: block.text };
+  const { block, form } = privateKeyBlock(text, field);
+  return { form, pem: block.text };
 }
 
-// The key, parsed: its block must hold a key of the form its label states.
+/** The key, parsed: its block must hold a key of the form its label states. */
 export function readPrivateKey(text: string, field = "tls.key"): PrivateKey {
+  const { block, form } = privateKeyBlock(text, field);
+  return keyOfBlock(block, form, field);
+}
+
+/** What normalisePrivateKey checks, with the block itself, for a caller that reads it on. */
+export function privateKeyBlock(
+  text: string,
+  field: string,
+): { block: PemBlock; form: PrivateKeyForm } {
   const block = onlyKeyBlock(text, field);
-  const form = formOf(block, field);
+  return { block, form: formOf(block, field) };
+}
+
+/** The key inside a block privateKeyBlock has checked, as readPrivateKey reads it. */
+export function keyOfBlock(block: PemBlock, form: PrivateKeyForm, field: string): PrivateKey {
   const invalid = () =>
     new InvalidCertificateDataError(
       "UnparsableKey",

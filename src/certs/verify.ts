@@ -17,14 +17,14 @@ import {
   dnsNamesOf,
   oneLineName,
   type ParsedCertificate,
-  parseCertificates,
   sameCertificate,
   signs,
   summariseCertificate,
 } from "./certificates.ts";
 import { compareDnsNames } from "./dns-names.ts";
 import { InvalidCertificateDataError } from "./errors.ts";
-import { type PrivateKey, readPrivateKey } from "./private-key.ts";
+import { type ParsedBundle, parseBundle, parseTrustedRoots, partOrThrow } from "./parsed-bundle.ts";
+import type { PrivateKey } from "./private-key.ts";
 
 export interface VerifyOptions {
   // The names the spec asks for (see expectedDnsNames).
@@ -39,14 +39,21 @@ export interface VerifiedCertificate extends CertificateSummary {
   chainLength: number;
 }
 
+/** Verifies Secret data: parseBundle, then verifyParsed. */
 export function verifyBundle(data: TlsSecretData, options: VerifyOptions): VerifiedCertificate {
-  const certificates = parseCertificates(data.tlsCrt, "tls.crt");
+  return verifyParsed(parseBundle(data), options);
+}
+
+/**
+ * The checks above on data already read; throws the first failure, a part that could not be
+ * read at the point the checks need it (tls.crt, its first certificate, tls.key, ca.crt).
+ */
+export function verifyParsed(parsed: ParsedBundle, options: VerifyOptions): VerifiedCertificate {
+  const certificates = partOrThrow(parsed.certificates);
   const leaf = serverCertificateOf(certificates);
-  const key = readPrivateKey(data.tlsKey, "tls.key");
-  const roots = parseCertificates(data.caCrt ?? "", "ca.crt");
-  const trustedRoots = (options.trustedRoots ?? []).flatMap((text, index) =>
-    parseCertificates(text, `trusted root ${index + 1}`),
-  );
+  const key = partOrThrow(parsed.key);
+  const roots = partOrThrow(parsed.roots);
+  const trustedRoots = parseTrustedRoots(options.trustedRoots ?? []);
 
   checkKeyMatches(leaf, key);
   checkLinks(certificates);
