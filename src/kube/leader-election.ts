@@ -95,40 +95,16 @@ export class LeaderElector {
   }
 
   async #tryAcquireOrRenew(): Promise<boolean> {
-    const { api, namespace, name } = this.#o;
     const now = microTime(this.#now());
-    let lease: V1Lease;
-    try {
-      lease = await kubeCall(`get Lease ${namespace}/${name}`, () =>
-        api.readNamespacedLease({ namespace, name }),
-      );
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.notFound)) throw err;
-      await kubeCall(`create Lease ${namespace}/${name}`, () =>
-        api.createNamespacedLease({
-          namespace,
-          body: {
-            metadata: { name, namespace },
-            spec: {
-              holderIdentity: this.identity,
-              leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000),
-              acquireTime: now,
-              renewTime: now,
-              leaseTransitions: 0,
-            },
-          },
-        }),
-      );
+    const lease = await this.#readLease();
+    if (lease === undefined) {
+      await this.#createLease(now);
       return true;
     }
-
     const spec = lease.spec ?? {};
-    const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseTransitions]);
-    if (this.#observed?.record !== record) this.#observed = { record, at: this.#now() };
     const holder = spec.holderIdentity ?? "";
     const iHold = holder === this.identity;
-    const durationMs = (spec.leaseDurationSeconds ?? 0) * 1000;
-    const expired = this.#now() >= (this.#observed?.at ?? 0) + durationMs;
+    const expired = this.#observeExpiry(spec);
     if (holder !== "" && !iHold && !expired) return false;
 
     lease.spec = {
@@ -138,6 +114,55 @@ export class LeaderElector {
       renewTime: now,
       ...(iHold ? {} : { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
     };
+    return this.#replaceLease(lease);
+  }
+
+  /** The Lease, or undefined when there is none yet. */
+  async #readLease(): Promise<V1Lease | undefined> {
+    const { api, namespace, name } = this.#o;
+    try {
+      return await kubeCall(`get Lease ${namespace}/${name}`, () =>
+        api.readNamespacedLease({ namespace, name }),
+      );
+    } catch (err) {
+      if (err instanceof KubeApiError && err.notFound) return undefined;
+      throw err;
+    }
+  }
+
+  async #createLease(now: Date): Promise<void> {
+    const { api, namespace, name } = this.#o;
+    await kubeCall(`create Lease ${namespace}/${name}`, () =>
+      api.createNamespacedLease({
+        namespace,
+        body: {
+          metadata: { name, namespace },
+          spec: {
+            holderIdentity: this.identity,
+            leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000),
+            acquireTime: now,
+            renewTime: now,
+            leaseTransitions: 0,
+          },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Whether the Lease has expired as observed locally: its record (holder, renew time,
+   * transitions) has not changed for its lease duration on this replica's clock.
+   */
+  #observeExpiry(spec: NonNullable<V1Lease["spec"]>): boolean {
+    const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseTransitions]);
+    if (this.#observed?.record !== record) this.#observed = { record, at: this.#now() };
+    const durationMs = (spec.leaseDurationSeconds ?? 0) * 1000;
+    return this.#now() >= (this.#observed?.at ?? 0) + durationMs;
+  }
+
+  /** Writes the Lease back; false when another candidate wrote it first. */
+  async #replaceLease(lease: V1Lease): Promise<boolean> {
+    const { api, namespace, name } = this.#o;
     try {
       // The resourceVersion makes this a compare-and-swap: two candidates cannot both win.
       await kubeCall(`update Lease ${namespace}/${name}`, () =>
