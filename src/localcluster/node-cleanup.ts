@@ -52,22 +52,34 @@ function kill(pids: Iterable<number>): void {
 
 /** Processes of the Pods (by cgroup) and containerd's shims for this node's socket. */
 function podProcesses(): Set<number> {
-  const pids = new Set<number>();
+  const pids = new Set([...cgroupProcesses(), ...shimProcesses()]);
+  pids.delete(process.pid);
+  return pids;
+}
+
+/** The processes in kubelet's cgroup trees. */
+function cgroupProcesses(): number[] {
+  const pids: number[] = [];
   for (const tree of kubepodsTrees()) {
     for (const dir of foldersDeepestFirst(tree)) {
       for (const line of readSafe(join(dir, "cgroup.procs")).split("\n")) {
-        if (line.trim()) pids.add(Number(line));
+        if (line.trim()) pids.push(Number(line));
       }
     }
   }
+  return pids;
+}
+
+/** containerd's shims started for this node's containerd socket. */
+function shimProcesses(): number[] {
+  const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = readSafe(join("/proc", entry, "cmdline")).split("\0");
     if (cmdline[0]?.includes("containerd-shim") && cmdline.includes(containerdAddress)) {
-      pids.add(Number(entry));
+      pids.push(Number(entry));
     }
   }
-  pids.delete(process.pid);
   return pids;
 }
 
@@ -121,28 +133,33 @@ function cleanUpKubeProxy(kubeProxy: string | undefined): void {
   }
 }
 
+/** The chains kubelet makes for itself, which kube-proxy's own cleanup leaves. */
+const KUBELET_CHAINS = ["KUBE-FIREWALL", "KUBE-KUBELET-CANARY", "KUBE-IPTABLES-HINT"];
+
 /**
- * The chains kubelet makes for itself (kube-proxy's own cleanup leaves them): the jumps to them
- * first, then the chains, in every table, for IPv4 and IPv6.
+ * kubelet's chains removed: the jumps to them first, then the chains, in every table, for
+ * IPv4 and IPv6.
  */
 function cleanUpKubeletChains(): void {
-  const chains = ["KUBE-FIREWALL", "KUBE-KUBELET-CANARY", "KUBE-IPTABLES-HINT"];
   for (const command of ["iptables", "ip6tables"]) {
     for (const table of ["filter", "nat", "mangle"]) {
-      const rules = spawnSync(command, ["-t", table, "-S"], { encoding: "utf8" }).stdout ?? "";
-      for (const rule of rules.split("\n")) {
-        const [, chain, spec, target] = rule.match(/^-A (\S+) (.*-j (\S+))$/) ?? [];
-        if (chain && spec && target && !chains.includes(chain) && chains.includes(target)) {
-          spawnSync(command, ["-t", table, "-D", chain, ...spec.split(" ")], {
-            stdio: "ignore",
-          });
-        }
-      }
-      for (const chain of chains) {
+      deleteJumpsToKubeletChains(command, table);
+      for (const chain of KUBELET_CHAINS) {
         spawnSync(command, ["-t", table, "-F", chain], { stdio: "ignore" });
         spawnSync(command, ["-t", table, "-X", chain], { stdio: "ignore" });
       }
     }
+  }
+}
+
+/** The rules of other chains in `table` that jump to one of kubelet's chains, deleted. */
+function deleteJumpsToKubeletChains(command: string, table: string): void {
+  const rules = spawnSync(command, ["-t", table, "-S"], { encoding: "utf8" }).stdout ?? "";
+  for (const rule of rules.split("\n")) {
+    const [, chain, spec, target] = rule.match(/^-A (\S+) (.*-j (\S+))$/) ?? [];
+    if (!chain || !spec || !target) continue;
+    if (KUBELET_CHAINS.includes(chain) || !KUBELET_CHAINS.includes(target)) continue;
+    spawnSync(command, ["-t", table, "-D", chain, ...spec.split(" ")], { stdio: "ignore" });
   }
 }
 

@@ -32,16 +32,24 @@ class UsageError extends Error {}
 
 function parseFlags(argv: readonly string[]): Flags {
   const flags: Flags = { load: true, standIns: false, quiet: false, address: containerdAddress() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--no-load") flags.load = false;
-    else if (arg === "--stand-ins") flags.standIns = true;
-    else if (arg === "--quiet") flags.quiet = true;
-    else if (arg === "--containerd" && argv[i + 1]) flags.address = argv[++i] ?? flags.address;
-    else if (arg?.startsWith("--containerd=")) flags.address = arg.slice("--containerd=".length);
-    else throw new UsageError(arg === "--help" || arg === "-h" ? "" : `unknown argument ${arg}`);
-  }
+  let i = 0;
+  while (i < argv.length) i += readFlag(argv, i, flags);
   return flags;
+}
+
+/** Reads the flag at `argv[i]` into `flags`; returns how many words it took (1 or 2). */
+function readFlag(argv: readonly string[], i: number, flags: Flags): number {
+  const arg = argv[i];
+  const value = argv[i + 1];
+  if (arg === "--no-load") flags.load = false;
+  else if (arg === "--stand-ins") flags.standIns = true;
+  else if (arg === "--quiet") flags.quiet = true;
+  else if (arg === "--containerd" && value) {
+    flags.address = value;
+    return 2;
+  } else if (arg?.startsWith("--containerd=")) flags.address = arg.slice("--containerd=".length);
+  else throw new UsageError(arg === "--help" || arg === "-h" ? "" : `unknown argument ${arg}`);
+  return 1;
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
