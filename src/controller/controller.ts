@@ -13,16 +13,16 @@ import {
   MANAGED_SECRET_SELECTOR,
   SECRET_ANNOTATIONS,
 } from "../api/v1alpha1.ts";
-import { certificatesPath, listCertificates } from "../kube/certificates.ts";
+import { certificatesPath, listCertificates, replaceStatus } from "../kube/certificates.ts";
 import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
-import { FIELD_MANAGER } from "../kube/secrets.ts";
+import { applyTlsSecret, FIELD_MANAGER } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
 import { priorityOf } from "./priority.ts";
-import { keyOf, Reconciler, type ReconcilerDependencies, splitKey } from "./reconciler.ts";
+import { keyOf, Reconciler, type ReconcilerOptions, splitKey } from "./reconciler.ts";
 import { WorkQueue } from "./workqueue.ts";
 
 export interface ControllerOptions {
@@ -33,8 +33,8 @@ export interface ControllerOptions {
   pollIntervalMs: number;
   resyncIntervalMs: number;
   concurrency: number;
-  onOutcome?: ReconcilerDependencies["onOutcome"];
-  /** See ReconcilerDependencies.mayWrite (leader election). */
+  onOutcome?: ReconcilerOptions["onOutcome"];
+  /** See ReconcilerOptions.mayWrite (leader election). */
   mayWrite?: () => boolean;
   /** Told when a reconcile throws (it is retried with backoff). */
   onReconcileError?: (key: string, err: unknown) => void;
@@ -60,19 +60,33 @@ export class Controller {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
 
+    const events = new EventRecorder(core, (err) => log.warn({ err }, "could not record an Event"));
     const reconciler = new Reconciler({
-      getCertificate: (namespace, name) => this.#certificates.get(name, namespace),
-      listCertificates: (namespace) => this.#certificates.list(namespace),
-      getSecret: (namespace, name) => this.#secrets.get(name, namespace),
-      core,
-      customObjects,
-      credentials: options.credentials(core),
-      events: new EventRecorder(core, (err) => log.warn({ err }, "could not record an Event")),
+      ports: {
+        certificates: {
+          get: (namespace, name) => this.#certificates.get(name, namespace),
+          list: (namespace) => this.#certificates.list(namespace),
+        },
+        secrets: { get: (namespace, name) => this.#secrets.get(name, namespace) },
+        status: {
+          replaceStatus: (resource, status) => replaceStatus(customObjects, resource, status),
+        },
+        secretWriter: {
+          apply: async (secret) => {
+            await applyTlsSecret(core, secret);
+          },
+        },
+        events: {
+          record: (target, type, reason, message) =>
+            void events.record(target, type, reason, message),
+        },
+        credentials: options.credentials(core),
+        // Half a resync: every resource of a domain checked in one resync shares one list call.
+        domainCertificates: new DomainCertificates(options.resyncIntervalMs / 2),
+      },
       log,
       pollIntervalMs: options.pollIntervalMs,
       resyncIntervalMs: options.resyncIntervalMs,
-      // Half a resync: every resource of a domain checked in one resync shares one list call.
-      domainCertificates: new DomainCertificates(options.resyncIntervalMs / 2),
       ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
       ...(options.mayWrite ? { mayWrite: options.mayWrite } : {}),
     });

@@ -33,7 +33,7 @@ export class DomainCertificates {
    * `expiringAfter` (every certificate when it is not given).
    */
   async list(
-    client: DnsimpleClient,
+    client: Pick<DnsimpleClient, "listCertificates">,
     accountId: number,
     domain: string,
     expiringAfter?: Date,
@@ -52,7 +52,7 @@ export class DomainCertificates {
   }
 
   async #readNextPage(
-    client: DnsimpleClient,
+    client: Pick<DnsimpleClient, "listCertificates">,
     accountId: number,
     domain: string,
     key: string,

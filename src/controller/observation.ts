@@ -1,6 +1,9 @@
 // What the reconciler knows about one DnsimpleCertificate when it decides what to do next: the
 // resource, its Secret, its credentials, and whatever it has already learned from DNSimple in
-// this reconcile. Plain data, so the decision is a pure function of it (see decide.ts).
+// this pass. Plain, immutable data, so the decision is a pure function of it (see decide.ts).
+// A step never edits an observation: the reconciler makes the next one from the facts the step
+// learned (see gather.ts). Facts about one certificate carry its id, so a fact about another
+// certificate (the one before an order or an adoption) is simply not read, never cleared.
 import type { DnsimpleCertificate, SignatureAlgorithm } from "../api/v1alpha1.ts";
 
 /** Why a step failed, in the vocabulary of the Ready condition's reasons. */
@@ -77,26 +80,35 @@ export type DownloadObservation =
     }
   | { kind: "failed"; certificateId: number; failure: Failure };
 
+/** DNSimple's answer about one certificate: its record, or why it could not be read. */
+export type RemoteObservation =
+  | { kind: "found"; certificate: RemoteCertificate }
+  | { kind: "failed"; certificateId: number; failure: Failure };
+
+/**
+ * Everything one decision reads. `readonly` throughout: the reconciler replaces an observation
+ * with the next one (gather.ts), it never edits one.
+ */
 export interface Observation {
-  now: Date;
-  resource: DnsimpleCertificate;
-  secret: SecretObservation;
-  credentials?: CredentialsObservation;
+  readonly now: Date;
+  readonly resource: DnsimpleCertificate;
+  readonly secret: SecretObservation;
+  readonly credentials?: CredentialsObservation;
   /** The certificate in flight as DNSimple reports it, once fetched in this reconcile. */
-  remote?: { kind: "found"; certificate: RemoteCertificate } | { kind: "failed"; failure: Failure };
+  readonly remote?: RemoteObservation;
   /** Result of looking for an order whose answer was lost (status.pendingOrder). */
-  pendingOrderSearch?: { found?: RemoteCertificate };
+  readonly pendingOrderSearch?: { found?: RemoteCertificate };
   /** Result of looking for a certificate DNSimple renewed on its own (autoRenew). */
-  autoRenewalSearch?: { found?: RemoteCertificate };
+  readonly autoRenewalSearch?: { found?: RemoteCertificate };
   /** When this resource last looked for an auto-renewal (the operator's memory). */
-  lastAutoRenewCheck?: Date;
+  readonly lastAutoRenewCheck?: Date;
   /** Another DnsimpleCertificate in the namespace that owns the same secretName. */
-  secretNameOwner?: string;
+  readonly secretNameOwner?: string;
   /** The resync interval: auto-renewals are looked for this often. */
-  resyncIntervalMs: number;
-  download?: DownloadObservation;
+  readonly resyncIntervalMs: number;
+  readonly download?: DownloadObservation;
   /** A DNSimple call of this reconcile (order, issue) that failed. */
-  failure?: Failure;
+  readonly failure?: Failure;
   /** Start of the polling backoff while a certificate is being issued. */
-  pollIntervalMs: number;
+  readonly pollIntervalMs: number;
 }

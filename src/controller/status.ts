@@ -1,22 +1,11 @@
-// The status a reconcile leaves behind, as a pure function of what it observed and where it
-// stopped (decide's last action), plus how long to wait before the next look.
+// The status a pass leaves behind, as a pure function of what it observed and where it stopped
+// (decide's final action), plus how long to wait before the next look.
 import type { Condition, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
 import { formatDuration } from "../time/duration.ts";
-import { type Action, isAdopting, secretShortfall } from "./decide.ts";
+import type { FinalAction } from "./actions.ts";
 import type { Observation } from "./observation.ts";
+import { isAdopting, secretShortfall } from "./spec-rules.ts";
 import { expiringTime, failureBackoffMs, renewalTime } from "./timing.ts";
-
-/** The actions a reconcile stops at; every other action is performed and decide is asked again. */
-export type FinalAction = Extract<Action, { kind: "ready" | "poll" | "fail" | "backoff" }>;
-
-export function isFinal(action: Action): action is FinalAction {
-  return (
-    action.kind === "ready" ||
-    action.kind === "poll" ||
-    action.kind === "fail" ||
-    action.kind === "backoff"
-  );
-}
 
 /** Sets a condition, keeping lastTransitionTime when its status does not change (metav1). */
 export function setCondition(
@@ -30,13 +19,168 @@ export function setCondition(
   return [...conditions.filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
 }
 
-function withoutCondition(conditions: Condition[], type: Condition["type"]): Condition[] {
-  return conditions.filter((c) => c.type !== type);
-}
-
 export interface StatusOutcome {
   status: DnsimpleCertificateStatus;
   requeueAfterMs: number;
+}
+
+type NewCondition = Omit<Condition, "lastTransitionTime">;
+
+/** What a final action sets on top of the observed facts: conditions, counters, the wait. */
+interface Verdict {
+  conditions: NewCondition[];
+  /** Conditions that no longer apply. */
+  removed?: Condition["type"][];
+  failedAttempts?: number;
+  requeueAfterMs: number;
+}
+
+export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
+  // Backing off: what the status says (the last failure) stays true; just wait.
+  if (action.kind === "backoff") {
+    return {
+      status: o.resource.status ?? {},
+      requeueAfterMs: Math.max(1000, action.until.getTime() - o.now.getTime()),
+    };
+  }
+  const status = observedStatus(o);
+  const verdict = verdictOf(o, status, action);
+  let conditions = (status.conditions ?? []).filter((c) => !verdict.removed?.includes(c.type));
+  for (const condition of verdict.conditions)
+    conditions = setCondition(conditions, condition, o.now);
+  status.conditions = conditions.sort((a, b) => a.type.localeCompare(b.type));
+  if (verdict.failedAttempts === undefined) {
+    delete status.lastFailureTime;
+    delete status.failedAttempts;
+  } else {
+    status.failedAttempts = verdict.failedAttempts;
+    status.lastFailureTime = o.now.toISOString();
+  }
+  return { status, requeueAfterMs: verdict.requeueAfterMs };
+}
+
+function verdictOf(
+  o: Observation,
+  status: DnsimpleCertificateStatus,
+  action: Exclude<FinalAction, { kind: "backoff" }>,
+): Verdict {
+  switch (action.kind) {
+    case "ready":
+      return readyVerdict(o, status, action);
+    case "poll":
+      return pollVerdict(o, status, action);
+    case "fail":
+      return failVerdict(o, status, action);
+  }
+}
+
+/**
+ * The previous status with what this pass observed: the generation, the certificate being
+ * adopted, what the Secret holds, the state DNSimple reported.
+ */
+function observedStatus(o: Observation): DnsimpleCertificateStatus {
+  const { resource } = o;
+  const status: DnsimpleCertificateStatus = {
+    ...resource.status,
+    observedGeneration: resource.metadata.generation,
+  };
+  // An adopted certificate (spec.certificateId) is the one in flight, as an ordered one is.
+  if (isAdopting(resource)) status.certificateId = resource.spec.certificateId;
+  if (o.secret.usable) Object.assign(status, secretFacts(o, status));
+  if (o.remote?.kind === "found") status.state = o.remote.certificate.state;
+  return status;
+}
+
+/** What the Secret holds; a certificate in flight that has landed ends the renewal or adoption. */
+function secretFacts(
+  { resource, secret }: Observation,
+  status: DnsimpleCertificateStatus,
+): DnsimpleCertificateStatus {
+  const facts: DnsimpleCertificateStatus = {
+    commonName: secret.commonName,
+    alternateNames: secret.dnsNames,
+    notBefore: secret.notBefore?.toISOString(),
+    notAfter: secret.notAfter?.toISOString(),
+    serialNumber: secret.serialNumber,
+    renewalTime: renewalTime(resource.spec, secret.notBefore, secret.notAfter)?.toISOString(),
+  };
+  if (secret.certificateId === undefined || secret.certificateId !== status.certificateId) {
+    return facts;
+  }
+  const adopted = resource.spec.certificateId === secret.certificateId;
+  return {
+    ...facts,
+    renewalId: undefined,
+    renewedCertificateId: undefined,
+    ...(adopted ? { adoptedCertificateId: secret.certificateId } : {}),
+  };
+}
+
+function readyVerdict(
+  o: Observation,
+  status: DnsimpleCertificateStatus,
+  action: Extract<FinalAction, { kind: "ready" }>,
+): Verdict {
+  return {
+    conditions: [readyCondition(o, status, { reason: "Ready", message: "" })],
+    removed: ["Issuing"],
+    requeueAfterMs: Math.max(0, action.requeueAt.getTime() - o.now.getTime()),
+  };
+}
+
+/**
+ * DNSimple is issuing: whatever failed before (a lost order answer, a refused request) is over,
+ * and its backoff must not hold back the polls and the download.
+ */
+function pollVerdict(
+  o: Observation,
+  status: DnsimpleCertificateStatus,
+  action: Extract<FinalAction, { kind: "poll" }>,
+): Verdict {
+  const renewing = status.renewalId !== undefined || status.renewedCertificateId !== undefined;
+  const message = `DNSimple is issuing ${renewing ? "the renewal, " : ""}certificate ${action.certificateId} (state ${action.state}); checking again in ${formatDuration(action.requeueAfterMs)}`;
+  const generation = o.resource.metadata.generation;
+  return {
+    conditions: [
+      {
+        type: "Issuing",
+        status: "True",
+        reason: renewing ? "Renewing" : "Requesting",
+        message,
+        observedGeneration: generation,
+      },
+      readyCondition(o, status, { reason: "Issuing", message }),
+    ],
+    requeueAfterMs: action.requeueAfterMs,
+  };
+}
+
+function failVerdict(
+  o: Observation,
+  status: DnsimpleCertificateStatus,
+  action: Extract<FinalAction, { kind: "fail" }>,
+): Verdict {
+  const attempts = (o.resource.status?.failedAttempts ?? 0) + 1;
+  const { failure, permanent } = action;
+  const requeueAfterMs = failure.retryAt
+    ? Math.max(1000, failure.retryAt.getTime() - o.now.getTime())
+    : failureBackoffMs(permanent, attempts);
+  const when = `retrying in ${formatDuration(requeueAfterMs)}`;
+  const message = `${failure.message}; ${permanent ? `${when} or when the resource changes` : when}`;
+  return {
+    conditions: [
+      readyCondition(o, status, { reason: failure.reason, message }),
+      {
+        type: "Issuing",
+        status: "False",
+        reason: failure.reason,
+        message,
+        observedGeneration: o.resource.metadata.generation,
+      },
+    ],
+    failedAttempts: attempts,
+    requeueAfterMs,
+  };
 }
 
 /** The Ready condition: True while the Secret serves the spec (and is not about to expire). */
@@ -44,152 +188,22 @@ function readyCondition(
   o: Observation,
   status: DnsimpleCertificateStatus,
   otherwise: { reason: string; message: string },
-): Omit<Condition, "lastTransitionTime"> {
+): NewCondition {
   const { resource, secret, now } = o;
-  const generation = resource.metadata.generation;
-  const serves = secretShortfall(resource.spec, secret, undefined, now) === undefined;
-  if (!serves) {
+  const observedGeneration = resource.metadata.generation;
+  const { secretName } = resource.spec;
+  if (secretShortfall(resource.spec, secret, undefined, now) !== undefined) {
     const expired = secret.exists && secret.notAfter !== undefined && secret.notAfter <= now;
-    return {
-      type: "Ready",
-      status: "False",
-      reason: expired ? "Expired" : otherwise.reason,
-      message: expired
-        ? `The certificate in Secret ${resource.spec.secretName} expired at ${secret.notAfter?.toISOString()}: ${otherwise.message}`
-        : otherwise.message,
-      observedGeneration: generation,
-    };
+    if (!expired) return { type: "Ready", status: "False", ...otherwise, observedGeneration };
+    const message = `The certificate in Secret ${secretName} expired at ${secret.notAfter?.toISOString()}: ${otherwise.message}`;
+    return { type: "Ready", status: "False", reason: "Expired", message, observedGeneration };
   }
   const renewAt = renewalTime(resource.spec, secret.notBefore, secret.notAfter);
   if (renewAt && secret.notAfter && now >= expiringTime(renewAt, secret.notAfter)) {
-    return {
-      type: "Ready",
-      status: "False",
-      reason: "Expiring",
-      message: `The certificate in Secret ${resource.spec.secretName} expires at ${secret.notAfter.toISOString()} and has not been renewed yet${otherwise.reason === "Ready" ? "" : `: ${otherwise.message}`}`,
-      observedGeneration: generation,
-    };
+    const why = otherwise.reason === "Ready" ? "" : `: ${otherwise.message}`;
+    const message = `The certificate in Secret ${secretName} expires at ${secret.notAfter.toISOString()} and has not been renewed yet${why}`;
+    return { type: "Ready", status: "False", reason: "Expiring", message, observedGeneration };
   }
-  return {
-    type: "Ready",
-    status: "True",
-    reason: "Ready",
-    message: `Secret ${resource.spec.secretName} holds certificate ${secret.certificateId ?? status.certificateId ?? ""} for ${(secret.dnsNames ?? []).join(", ")}, valid until ${secret.notAfter?.toISOString()}`,
-    observedGeneration: generation,
-  };
-}
-
-export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
-  const { resource, secret, now } = o;
-  // Backing off: what the status says (the last failure) stays true; just wait.
-  if (action.kind === "backoff") {
-    return {
-      status: resource.status ?? {},
-      requeueAfterMs: Math.max(1000, action.until.getTime() - now.getTime()),
-    };
-  }
-  const previous = resource.status ?? {};
-  const generation = resource.metadata.generation;
-  let conditions = previous.conditions ?? [];
-  const status: DnsimpleCertificateStatus = { ...previous, observedGeneration: generation };
-  // An adopted certificate (spec.certificateId) is the one in flight, as an ordered one is.
-  if (isAdopting(resource)) status.certificateId = resource.spec.certificateId;
-
-  // What the Secret holds, whatever else is going on.
-  if (secret.usable) {
-    status.commonName = secret.commonName;
-    status.alternateNames = secret.dnsNames;
-    status.notBefore = secret.notBefore?.toISOString();
-    status.notAfter = secret.notAfter?.toISOString();
-    status.serialNumber = secret.serialNumber;
-    status.renewalTime = renewalTime(
-      resource.spec,
-      secret.notBefore,
-      secret.notAfter,
-    )?.toISOString();
-    if (secret.certificateId !== undefined && secret.certificateId === status.certificateId) {
-      // The certificate in flight has landed: a renewal or an adoption is complete.
-      delete status.renewalId;
-      delete status.renewedCertificateId;
-      if (resource.spec.certificateId === secret.certificateId) {
-        status.adoptedCertificateId = secret.certificateId;
-      }
-    }
-  }
-  if (o.remote?.kind === "found") status.state = o.remote.certificate.state;
-  const renewing = status.renewalId !== undefined || status.renewedCertificateId !== undefined;
-
-  let requeueAfterMs: number;
-  switch (action.kind) {
-    case "ready": {
-      conditions = setCondition(
-        conditions,
-        readyCondition(o, status, { reason: "Ready", message: "" }),
-        now,
-      );
-      conditions = withoutCondition(conditions, "Issuing");
-      delete status.lastFailureTime;
-      delete status.failedAttempts;
-      requeueAfterMs = Math.max(0, action.requeueAt.getTime() - now.getTime());
-      break;
-    }
-    case "poll": {
-      const message = `DNSimple is issuing ${renewing ? "the renewal, " : ""}certificate ${action.certificateId} (state ${action.state}); checking again in ${formatDuration(action.requeueAfterMs)}`;
-      conditions = setCondition(
-        conditions,
-        {
-          type: "Issuing",
-          status: "True",
-          reason: renewing ? "Renewing" : "Requesting",
-          message,
-          observedGeneration: generation,
-        },
-        now,
-      );
-      conditions = setCondition(
-        conditions,
-        readyCondition(o, status, { reason: "Issuing", message }),
-        now,
-      );
-      // DNSimple is issuing: whatever failed before (a lost order answer, a refused request)
-      // is over, and its backoff must not hold back the polls and the download.
-      delete status.lastFailureTime;
-      delete status.failedAttempts;
-      requeueAfterMs = action.requeueAfterMs;
-      break;
-    }
-    case "fail": {
-      const attempts = (previous.failedAttempts ?? 0) + 1;
-      const { failure } = action;
-      const backoff = failureBackoffMs(action.permanent, attempts);
-      requeueAfterMs = failure.retryAt
-        ? Math.max(1000, failure.retryAt.getTime() - now.getTime())
-        : backoff;
-      const retry = action.permanent
-        ? `; retrying in ${formatDuration(requeueAfterMs)} or when the resource changes`
-        : `; retrying in ${formatDuration(requeueAfterMs)}`;
-      const message = `${failure.message}${retry}`;
-      conditions = setCondition(
-        conditions,
-        readyCondition(o, status, { reason: failure.reason, message }),
-        now,
-      );
-      conditions = setCondition(
-        conditions,
-        {
-          type: "Issuing",
-          status: "False",
-          reason: failure.reason,
-          message,
-          observedGeneration: generation,
-        },
-        now,
-      );
-      status.failedAttempts = attempts;
-      status.lastFailureTime = now.toISOString();
-      break;
-    }
-  }
-  status.conditions = conditions.sort((a, b) => a.type.localeCompare(b.type));
-  return { status, requeueAfterMs };
+  const message = `Secret ${secretName} holds certificate ${secret.certificateId ?? status.certificateId ?? ""} for ${(secret.dnsNames ?? []).join(", ")}, valid until ${secret.notAfter?.toISOString()}`;
+  return { type: "Ready", status: "True", reason: "Ready", message, observedGeneration };
 }

@@ -2,13 +2,14 @@
 // the one next step it must lead to. No I/O.
 import { describe, expect, it } from "vitest";
 import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
+import { isFinal } from "../../../src/controller/actions.ts";
 import { decide } from "../../../src/controller/decide.ts";
 import type {
   Observation,
   RemoteCertificate,
   SecretObservation,
 } from "../../../src/controller/observation.ts";
-import { isFinal, statusFor } from "../../../src/controller/status.ts";
+import { statusFor } from "../../../src/controller/status.ts";
 import { now, resource } from "./fixtures.ts";
 
 const day = 86_400_000;
@@ -370,7 +371,11 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     {
       credentials: ok,
       resource: resource({ domain: "example.net" }, { certificateId: 10 }),
-      remote: { kind: "failed", failure: { reason: "CertificateNotFound", message: "404" } },
+      remote: {
+        kind: "failed",
+        certificateId: 10,
+        failure: { reason: "CertificateNotFound", message: "404" },
+      },
     },
     { kind: "order" },
   ],
@@ -379,7 +384,11 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     {
       credentials: ok,
       resource: resource({ certificateId: 99 }),
-      remote: { kind: "failed", failure: { reason: "CertificateNotFound", message: "404" } },
+      remote: {
+        kind: "failed",
+        certificateId: 99,
+        failure: { reason: "CertificateNotFound", message: "404" },
+      },
     },
     { kind: "fail", permanent: true },
   ],

@@ -1,0 +1,58 @@
+// The vocabulary of the decision: every next step decide() can ask for. Steps (steps/) carry
+// out the non-final ones; a final one ends the pass and becomes the status (status.ts).
+import type { Failure } from "./observation.ts";
+
+export type Action =
+  /** The Secret holds a valid certificate for the current spec; look again at `requeueAt`. */
+  | { kind: "ready"; requeueAt: Date }
+  /** Rewrite the Secret's labels, annotations and owner from its current content. */
+  | { kind: "refreshSecretMetadata" }
+  /** Read the credentials (and find the account) before the first DNSimple call. */
+  | { kind: "resolveCredentials" }
+  /** Look for an order whose answer was lost (status.pendingOrder), before ordering again. */
+  | { kind: "findPendingOrder" }
+  /** Record the intent in status, then order a certificate (`renewalOf`: a renewal order). */
+  | { kind: "order"; why: string; renewalOf?: number; requested?: string }
+  /**
+   * Make a certificate the one in status: found by findPendingOrder or findAutoRenewal, or
+   * already in the Secret. `replaces`: the certificate the Secret holds until then.
+   */
+  | {
+      kind: "adoptCertificate";
+      certificateId: number;
+      /** The Event reason: where the certificate was found. */
+      source: "OrderRecovered" | "AutoRenewalFound" | "SecretKept";
+      why: string;
+      replaces?: number;
+    }
+  /**
+   * Look for a certificate DNSimple renewed on its own, in the domain's list (shared per
+   * domain), read newest expiry first down to `expiringAfter` (the Secret's expiry).
+   */
+  | { kind: "findAutoRenewal"; expiringAfter?: Date }
+  | { kind: "fetchCertificate"; certificateId: number }
+  | { kind: "issue"; certificateId: number }
+  | { kind: "poll"; certificateId: number; requeueAfterMs: number; state: string }
+  | { kind: "download"; certificateId: number }
+  | { kind: "writeSecret"; certificateId: number }
+  /** A renewal ended failed: go back to the certificate the Secret holds, and fail. */
+  | { kind: "abandonRenewal"; failure: Failure }
+  | { kind: "fail"; failure: Failure; permanent: boolean }
+  /** The last attempt failed and its backoff has not run out: do nothing until `until`. */
+  | { kind: "backoff"; until: Date };
+
+/** The actions a pass stops at; every other action is carried out and decide is asked again. */
+export type FinalAction = Extract<Action, { kind: "ready" | "poll" | "fail" | "backoff" }>;
+
+/** An action a step carries out. */
+export type StepAction = Exclude<Action, FinalAction>;
+
+/** A certificate order, as decided (the order chain may turn it into a recovery first). */
+export type OrderAction = Extract<Action, { kind: "order" }>;
+
+const FINAL = new Set<Action["kind"]>(["ready", "poll", "fail", "backoff"]);
+
+/** Whether the action ends the pass. */
+export function isFinal(action: Action): action is FinalAction {
+  return FINAL.has(action.kind);
+}

@@ -1,0 +1,68 @@
+// The decision's input, derived once per decision from the observation: the values every check
+// would otherwise recompute (which certificate is the target, whether a renewal was asked for,
+// what DNSimple said about that certificate in this pass).
+import type { DnsimpleCertificateSpec, DnsimpleCertificateStatus } from "../../api/v1alpha1.ts";
+import type {
+  DownloadObservation,
+  Observation,
+  RemoteCertificate,
+  RemoteObservation,
+} from "../observation.ts";
+import { isAdopting, renewRequest, targetCertificateId } from "../spec-rules.ts";
+
+export interface DecisionInput {
+  readonly o: Observation;
+  readonly spec: DnsimpleCertificateSpec;
+  readonly status: DnsimpleCertificateStatus;
+  /** spec.certificateId names a certificate not adopted yet. */
+  readonly adopting: boolean;
+  /** The certificate the operator works on (see targetCertificateId). */
+  readonly targetId: number | undefined;
+  /** A renew-at request whose time has come and that was not handled yet. */
+  readonly requested: string | undefined;
+  /** What DNSimple said in this pass about the target (facts about others are not read). */
+  readonly remote: RemoteObservation | undefined;
+}
+
+/** Once the target's record is known: the input of the checks that drive it to the Secret. */
+export interface CertificateInput extends DecisionInput {
+  readonly certificate: RemoteCertificate;
+  /** The download of this certificate in this pass, if there was one. */
+  readonly download: DownloadObservation | undefined;
+}
+
+export function decisionInput(o: Observation): DecisionInput {
+  const { resource, now } = o;
+  const targetId = targetCertificateId(resource);
+  return {
+    o,
+    spec: resource.spec,
+    status: resource.status ?? {},
+    adopting: isAdopting(resource),
+    targetId,
+    requested: renewRequest(resource, now),
+    remote: remoteOf(o, targetId),
+  };
+}
+
+export function certificateInput(
+  input: DecisionInput,
+  certificate: RemoteCertificate,
+): CertificateInput {
+  const download = input.o.download;
+  return {
+    ...input,
+    certificate,
+    download: download?.certificateId === certificate.id ? download : undefined,
+  };
+}
+
+/** What this pass learned about certificate `id`: a fetch, or a search that found it. */
+function remoteOf(o: Observation, id: number | undefined): RemoteObservation | undefined {
+  if (id === undefined) return undefined;
+  const { remote } = o;
+  const remoteId = remote?.kind === "found" ? remote.certificate.id : remote?.certificateId;
+  if (remote && remoteId === id) return remote;
+  const found = [o.pendingOrderSearch?.found, o.autoRenewalSearch?.found].find((c) => c?.id === id);
+  return found ? { kind: "found", certificate: found } : undefined;
+}

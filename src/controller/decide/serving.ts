@@ -1,0 +1,132 @@
+// Serving: the Secret holds the target certificate for the current spec. Nothing to do and no
+// DNSimple call, until the Secret's metadata is stale, renewal time comes (the operator's
+// renewal), the user asks (renew-at), or DNSimple may have renewed it on its own (autoRenew).
+import { RENEW_AT_ANNOTATION } from "../../api/v1alpha1.ts";
+import type { Action } from "../actions.ts";
+import { failureBackoffEnd, inFailureBackoff } from "../failure-policy.ts";
+import { pendingRenewRequestTime } from "../spec-rules.ts";
+import { renewalTime } from "../timing.ts";
+import { type Check, firstAction } from "./chain.ts";
+import { credentialsMissing } from "./credentials-check.ts";
+import type { DecisionInput } from "./input.ts";
+import { orderOrRecover } from "./ordering.ts";
+
+interface ServingInput extends DecisionInput {
+  /** When the Secret's certificate is due for renewal. */
+  readonly renewAt: Date | undefined;
+  /** The operator renews this one (no autoRenew, not adopting) and its time has come. */
+  readonly dueByTime: boolean;
+  /** autoRenew: time to look in DNSimple's list for a renewal it made on its own. */
+  readonly autoRenewCheckDue: boolean;
+  /** Order a renewal in this pass: asked for, or due and not in a failure's backoff. */
+  readonly renewNow: boolean;
+}
+
+/** The order of the checks is the order of precedence. */
+const SERVING_CHAIN: readonly Check<ServingInput>[] = [
+  metadataStale,
+  credentialsBeforeCall,
+  renewalDue,
+  renewalBackingOff,
+  autoRenewalUnchecked,
+  autoRenewalFound,
+];
+
+/** The next action while the Secret serves the spec. */
+export function decideServing(input: DecisionInput): Action {
+  const serving = servingInput(input);
+  return (
+    firstAction(serving, SERVING_CHAIN) ?? {
+      kind: "ready",
+      requeueAt: nextCheck(serving),
+    }
+  );
+}
+
+function servingInput(input: DecisionInput): ServingInput {
+  const { o, spec, adopting, requested } = input;
+  const { now, secret, lastAutoRenewCheck } = o;
+  const renewAt = renewalTime(spec, secret.notBefore, secret.notAfter);
+  const reached = renewAt !== undefined && now >= renewAt;
+  const dueByTime = !spec.autoRenew && !adopting && reached;
+  const checkedLongAgo =
+    !lastAutoRenewCheck || now.getTime() - lastAutoRenewCheck.getTime() >= o.resyncIntervalMs * 0.9;
+  return {
+    ...input,
+    renewAt,
+    dueByTime,
+    autoRenewCheckDue: spec.autoRenew && (reached || checkedLongAgo),
+    renewNow: requested !== undefined || (dueByTime && !inFailureBackoff(o)),
+  };
+}
+
+/** The Secret's labels, annotations or owner are not what the operator writes now. */
+function metadataStale(input: ServingInput): Action | undefined {
+  return input.o.secret.metadataCurrent ? undefined : { kind: "refreshSecretMetadata" };
+}
+
+/** A DNSimple call is coming (a renewal, a look for an auto-renewal): credentials first. */
+function credentialsBeforeCall(input: ServingInput): Action | undefined {
+  const calling = input.renewNow || (input.autoRenewCheckDue && !input.o.autoRenewalSearch);
+  return calling ? credentialsMissing(input.o) : undefined;
+}
+
+/** Renewal time reached or renewal asked for: order (DNSimple renews only non-auto certificates). */
+function renewalDue(input: ServingInput): Action | undefined {
+  if (!input.renewNow) return undefined;
+  const { requested, spec, targetId } = input;
+  return orderOrRecover(input, {
+    kind: "order",
+    why: requested
+      ? `renewal requested (${RENEW_AT_ANNOTATION}: ${requested})`
+      : "renewal time reached",
+    ...(spec.autoRenew ? {} : { renewalOf: targetId }),
+    ...(requested ? { requested } : {}),
+  });
+}
+
+/**
+ * A due renewal failed and its backoff runs: wait, keeping the failure in status (`ready`
+ * would clear it, and the backoff would never grow).
+ */
+function renewalBackingOff(input: ServingInput): Action | undefined {
+  if (!input.dueByTime) return undefined;
+  const end = failureBackoffEnd(input.o, false);
+  return end ? { kind: "backoff", until: end } : undefined;
+}
+
+/** autoRenew and time to look: list the domain's certificates for a newer one. */
+function autoRenewalUnchecked(input: ServingInput): Action | undefined {
+  if (!input.autoRenewCheckDue || input.o.autoRenewalSearch) return undefined;
+  const { notAfter } = input.o.secret;
+  return { kind: "findAutoRenewal", ...(notAfter ? { expiringAfter: notAfter } : {}) };
+}
+
+/** DNSimple renewed it on its own: take the certificate that expires later. */
+function autoRenewalFound(input: ServingInput): Action | undefined {
+  const found = input.o.autoRenewalSearch?.found;
+  if (!input.autoRenewCheckDue || !found || found.id === input.targetId) return undefined;
+  const { notAfter } = input.o.secret;
+  if (notAfter && (found.expiresAt ?? input.o.now) <= notAfter) return undefined;
+  return {
+    kind: "adoptCertificate",
+    certificateId: found.id,
+    source: "AutoRenewalFound",
+    why: "DNSimple renewed it on its own (auto-renewal)",
+    replaces: input.targetId,
+  };
+}
+
+/**
+ * The next time a serving resource needs a look: its renewal time (exactly), a future renew-at
+ * annotation, or its expiry; never in the past (no hot loop). With autoRenew, the periodic
+ * resync brings the next look, for every resource of a domain at once, so they share one list
+ * call. (A due renewal in its failure backoff never gets here: it is a `backoff` until then.)
+ */
+function nextCheck(input: ServingInput): Date {
+  const { now, resource, secret } = input.o;
+  const times = [secret.notAfter, input.renewAt, pendingRenewRequestTime(resource)];
+  const future = times.filter((t): t is Date => t !== undefined && t > now);
+  future.sort((a, b) => a.getTime() - b.getTime());
+  return future[0] ?? new Date(now.getTime() + 3_600_000);
+}

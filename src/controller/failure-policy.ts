@@ -1,0 +1,46 @@
+// How failures are judged: which ones a retry cannot fix by itself (permanent), and how long the
+// backoff after the last recorded failure runs. Read from status only, so a restart keeps it.
+import type { Action } from "./actions.ts";
+import type { Failure, Observation } from "./observation.ts";
+import { failureBackoffMs } from "./timing.ts";
+
+/** Failures that a retry cannot fix until something changes (spec, credentials, plan). */
+const PERMANENT = new Set<Failure["reason"]>([
+  "Unauthorized",
+  "DomainNotFound",
+  "CertificateNotFound",
+  "NotAllowed",
+  "Rejected",
+  "IssuanceFailed",
+  "CertificateMismatch",
+  "DuplicateSecretName",
+]);
+
+/** Failures that carry their own retry time (the rate-limit reset, the order grace). */
+const SELF_TIMED = new Set<string>(["RateLimited", "OrderOutcomeUnknown"]);
+
+/** The action that ends a pass with this failure. */
+export function fail(failure: Failure): Action {
+  return { kind: "fail", failure, permanent: PERMANENT.has(failure.reason) };
+}
+
+/** Whether the last failure recorded in status was one a retry cannot fix by itself. */
+export function lastFailurePermanent(o: Observation): boolean {
+  return (o.resource.status?.conditions ?? []).some(
+    (c) => c.status === "False" && PERMANENT.has(c.reason as Failure["reason"]),
+  );
+}
+
+/** When the backoff after the last recorded failure ends (undefined: no failure pending). */
+export function failureBackoffEnd(o: Observation, permanent: boolean): Date | undefined {
+  const { lastFailureTime, failedAttempts = 0, conditions = [] } = o.resource.status ?? {};
+  if (!lastFailureTime || failedAttempts === 0) return undefined;
+  if (conditions.some((c) => c.status === "False" && SELF_TIMED.has(c.reason))) return undefined;
+  return new Date(Date.parse(lastFailureTime) + failureBackoffMs(permanent, failedAttempts));
+}
+
+/** While the last failure's backoff runs, no new renewal is ordered. */
+export function inFailureBackoff(o: Observation): boolean {
+  const end = failureBackoffEnd(o, false);
+  return end !== undefined && o.now < end;
+}

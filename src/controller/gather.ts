@@ -1,0 +1,65 @@
+// The observation a pass starts from, built once from the caches and the reconciler's memory;
+// and the next one, made from the last and what a step learned (nothing is edited in place).
+import { type DnsimpleCertificate, SECRET_ANNOTATIONS } from "../api/v1alpha1.ts";
+import type { ReconcilerMemory } from "./memory.ts";
+import type { Observation } from "./observation.ts";
+import type { CertificateCache, SecretCache } from "./ports.ts";
+import { observeSecret } from "./secret-observation.ts";
+import { secretKeeper } from "./selection.ts";
+import type { Learned } from "./steps/step.ts";
+
+export interface GatherSources {
+  certificates: CertificateCache;
+  secrets: SecretCache;
+  memory: ReconcilerMemory;
+  pollIntervalMs: number;
+  resyncIntervalMs: number;
+}
+
+export function gatherObservation(
+  key: string,
+  resource: DnsimpleCertificate,
+  now: Date,
+  sources: GatherSources,
+): Observation {
+  const { namespace } = resource.metadata;
+  const secret = sources.secrets.get(namespace, resource.spec.secretName);
+  const owner = secretNameOwner(resource, sources);
+  return {
+    now,
+    resource,
+    secret: observeSecret(resource, secret, now),
+    pollIntervalMs: sources.pollIntervalMs,
+    resyncIntervalMs: sources.resyncIntervalMs,
+    ...(owner ? { secretNameOwner: owner } : {}),
+    // A restart does not look for auto-renewals at once: that waits for the next resync.
+    lastAutoRenewCheck: sources.memory.lastAutoRenewCheck(key),
+  };
+}
+
+/** The next observation: the last, with what a step learned and the resource as written. */
+export function nextObservation(
+  o: Observation,
+  learned: Learned | undefined,
+  resource: DnsimpleCertificate,
+): Observation {
+  return { ...o, ...learned, resource };
+}
+
+/** Another resource of the namespace that keeps this resource's Secret (see secretKeeper). */
+function secretNameOwner(
+  resource: DnsimpleCertificate,
+  sources: GatherSources,
+): string | undefined {
+  const { namespace, uid } = resource.metadata;
+  const { secretName } = resource.spec;
+  const rivals = sources.certificates
+    .list(namespace)
+    .filter((r) => r.metadata.uid !== uid && r.spec.secretName === secretName);
+  if (rivals.length === 0) return undefined;
+  const writer = sources.secrets.get(namespace, secretName)?.metadata?.annotations?.[
+    SECRET_ANNOTATIONS.owner
+  ];
+  const keeper = secretKeeper([resource, ...rivals], writer);
+  return keeper && keeper.metadata.uid !== uid ? keeper.metadata.name : undefined;
+}

@@ -1,0 +1,44 @@
+// The two things the reconciler keeps in memory between passes, because writing them to status
+// would cost a Kubernetes write per resync or hold key material: when each resource last looked
+// for a DNSimple auto-renewal (a restart waits one resync before looking again), and a
+// downloaded certificate whose private key could not be fetched yet (the next attempt does not
+// download it again). Losing either costs at most one extra DNSimple call.
+import type { CertificateBundle } from "../dnsimple/types.ts";
+
+export class ReconcilerMemory {
+  readonly #startedAt: Date;
+  readonly #autoRenewChecks = new Map<string, Date>();
+  readonly #downloads = new Map<string, { certificateId: number; bundle: CertificateBundle }>();
+
+  constructor(startedAt: Date) {
+    this.#startedAt = startedAt;
+  }
+
+  /** When `key` last looked for an auto-renewal; the process start for a first look. */
+  lastAutoRenewCheck(key: string): Date {
+    return this.#autoRenewChecks.get(key) ?? this.#startedAt;
+  }
+
+  autoRenewChecked(key: string, at: Date): void {
+    this.#autoRenewChecks.set(key, at);
+  }
+
+  /** The download kept for `key`, when it is of `certificateId`. */
+  keptDownload(key: string, certificateId: number): CertificateBundle | undefined {
+    const kept = this.#downloads.get(key);
+    return kept?.certificateId === certificateId ? kept.bundle : undefined;
+  }
+
+  keepDownload(key: string, certificateId: number, bundle: CertificateBundle): void {
+    this.#downloads.set(key, { certificateId, bundle });
+  }
+
+  dropDownload(key: string): void {
+    this.#downloads.delete(key);
+  }
+
+  forget(key: string): void {
+    this.#autoRenewChecks.delete(key);
+    this.#downloads.delete(key);
+  }
+}

@@ -1,0 +1,78 @@
+// Which one, among several: the rules that pick a lost order out of DNSimple's list, an
+// auto-renewal out of a domain's certificates, the resource that keeps a contested Secret, and
+// whether an issue call is a renewal's. Pure, so they are tested by tables
+// (test/unit/controller/selection.test.ts).
+import type {
+  DnsimpleCertificate,
+  DnsimpleCertificateSpec,
+  DnsimpleCertificateStatus,
+  PendingOrder,
+} from "../api/v1alpha1.ts";
+import type { RemoteCertificate } from "./observation.ts";
+import { remoteMatchesSpec } from "./spec-rules.ts";
+
+/** DNSimple's clock may run a little behind ours: a lost order may look this much older. */
+export const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The order an intent (status.pendingOrder) led to, among a domain's certificates: created
+ * since the intent, for the spec's names, neither the certificate being renewed nor the one
+ * before; the oldest such (the first order sent).
+ */
+export function lostOrderAmong(
+  listed: readonly RemoteCertificate[],
+  pending: PendingOrder | undefined,
+  spec: DnsimpleCertificateSpec,
+  previousId: number | undefined,
+): RemoteCertificate | undefined {
+  const since = new Date(pending?.startedAt ?? 0).getTime() - CLOCK_SKEW_MS;
+  const candidates = listed.filter(
+    (c) =>
+      c.createdAt.getTime() >= since &&
+      c.id !== pending?.renewalOf &&
+      c.id !== previousId &&
+      (!pending?.commonName || c.commonName === pending.commonName) &&
+      remoteMatchesSpec(spec, c),
+  );
+  return candidates.sort((a, b) => a.id - b.id)[0];
+}
+
+/** The issued certificate for the spec's names that expires last: DNSimple's newest renewal. */
+export function newestIssuedAmong(
+  listed: readonly RemoteCertificate[],
+  spec: DnsimpleCertificateSpec,
+): RemoteCertificate | undefined {
+  return listed
+    .filter((c) => c.state === "issued" && remoteMatchesSpec(spec, c))
+    .sort((a, b) => (b.expiresAt?.getTime() ?? 0) - (a.expiresAt?.getTime() ?? 0))[0];
+}
+
+/**
+ * Of the resources of one namespace naming the same Secret, the one that keeps it: the one
+ * the Secret says wrote it, else the oldest (then by name). Being deleted does not count.
+ */
+export function secretKeeper(
+  claimants: readonly DnsimpleCertificate[],
+  writerName: string | undefined,
+): DnsimpleCertificate | undefined {
+  const live = claimants.filter((r) => !r.metadata.deletionTimestamp);
+  const writer = live.find((r) => r.metadata.name === writerName);
+  if (writer) return writer;
+  return [...live].sort(
+    (a, b) => creationTime(a) - creationTime(b) || a.metadata.name.localeCompare(b.metadata.name),
+  )[0];
+}
+
+function creationTime(resource: DnsimpleCertificate): number {
+  return new Date(resource.metadata.creationTimestamp ?? 0).getTime();
+}
+
+/** The renewal an issue call for `certificateId` belongs to, when status has one in flight. */
+export function renewalInFlight(
+  status: DnsimpleCertificateStatus | undefined,
+  certificateId: number,
+): { renewalId: number; renewedCertificateId: number } | undefined {
+  const { renewalId, renewedCertificateId, certificateId: current } = status ?? {};
+  if (renewalId === undefined || renewedCertificateId === undefined) return undefined;
+  return current === certificateId ? { renewalId, renewedCertificateId } : undefined;
+}

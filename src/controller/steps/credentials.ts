@@ -1,0 +1,15 @@
+// resolveCredentials: the token and account the resource uses, before any DNSimple call.
+import type { Observation } from "../observation.ts";
+import type { StepContext, StepResult } from "./step.ts";
+
+export async function resolveCredentials(
+  o: Observation,
+  context: StepContext,
+): Promise<StepResult> {
+  const resolved = await context.ports.credentials.resolve(o.resource);
+  if (resolved.kind === "failed") return { learned: { credentials: resolved } };
+  return {
+    learned: { credentials: { kind: "ok", accountId: resolved.accountId } },
+    handles: { session: { client: resolved.client, accountId: Number(resolved.accountId) } },
+  };
+}

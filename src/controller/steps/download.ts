@@ -1,0 +1,104 @@
+// download: the issued certificate and its private key from DNSimple, assembled and verified
+// (key, chain, names, validity). Only a verified bundle goes on to be written; it travels in
+// the pass's handles, never in the observation or status.
+import type { TlsSecretData } from "../../certs/bundle.ts";
+import { assembleBundle } from "../../certs/bundle.ts";
+import { expectedDnsNames } from "../../certs/dns-names.ts";
+import { InvalidCertificateDataError } from "../../certs/errors.ts";
+import { type VerifiedCertificate, verifyBundle } from "../../certs/verify.ts";
+import type { Action } from "../actions.ts";
+import { failureFromError } from "../failures.ts";
+import type { DownloadObservation, Failure, Observation } from "../observation.ts";
+import { signatureAlgorithmOf } from "../secret-observation.ts";
+import { domainNameOf } from "../spec-rules.ts";
+import { type EventNote, type StepContext, type StepResult, sessionOf } from "./step.ts";
+
+type DownloadAction = Extract<Action, { kind: "download" }>;
+
+export async function download(
+  o: Observation,
+  action: DownloadAction,
+  context: StepContext,
+): Promise<StepResult> {
+  const { certificateId } = action;
+  try {
+    const bundle = await fetchBundle(o, certificateId, context);
+    const verified = verifyBundle(bundle, { dnsNames: expectedNames(o), now: o.now });
+    return {
+      learned: { download: verifiedDownload(certificateId, verified) },
+      handles: { bundle },
+      event: downloadedEvent(o, certificateId, verified),
+    };
+  } catch (err) {
+    const failure = downloadFailure(err, o, certificateId);
+    return { learned: { download: { kind: "failed", certificateId, failure } } };
+  }
+}
+
+/**
+ * The certificate, then its key. A certificate downloaded whose key could not be fetched (the
+ * rate budget ran out between the two calls) is kept for the next attempt.
+ */
+async function fetchBundle(
+  o: Observation,
+  certificateId: number,
+  context: StepContext,
+): Promise<TlsSecretData> {
+  const { client, accountId } = sessionOf(context);
+  const { domain } = o.resource.spec;
+  const certificate =
+    context.memory.keptDownload(context.key, certificateId) ??
+    (await client.downloadCertificate(accountId, domain, certificateId));
+  context.memory.keepDownload(context.key, certificateId, certificate);
+  const privateKey = await client.getPrivateKey(accountId, domain, certificateId);
+  context.memory.dropDownload(context.key);
+  return assembleBundle(certificate, privateKey);
+}
+
+/** The names the spec asks for, in the domain the certificate was ordered in. */
+function expectedNames(o: Observation): string[] {
+  const { spec } = o.resource;
+  const remote = o.remote?.kind === "found" ? o.remote.certificate : undefined;
+  const domain = domainNameOf(spec, remote?.commonName) ?? spec.domain;
+  return expectedDnsNames({ domain, name: spec.name, alternateNames: spec.alternateNames });
+}
+
+function verifiedDownload(
+  certificateId: number,
+  verified: VerifiedCertificate,
+): DownloadObservation {
+  return {
+    kind: "verified",
+    certificateId,
+    keyAlgorithm: signatureAlgorithmOf(verified.keyAlgorithm),
+    commonName: verified.commonName ?? "",
+    dnsNames: verified.dnsNames,
+    notBefore: verified.notBefore,
+    notAfter: verified.notAfter,
+    serialNumber: verified.serialNumber,
+  };
+}
+
+/** Issued, or (the certificate status already records) downloaded again to repair the Secret. */
+function downloadedEvent(
+  o: Observation,
+  certificateId: number,
+  verified: VerifiedCertificate,
+): EventNote {
+  const checks = `it verified (key, chain, names ${verified.dnsNames.join(", ")}, valid until ${verified.notAfter.toISOString()})`;
+  if (o.resource.status?.serialNumber !== verified.serialNumber) {
+    const message = `DNSimple issued certificate ${certificateId}; ${checks}`;
+    return { type: "Normal", reason: "Issued", message };
+  }
+  const secretState = o.secret.exists ? (o.secret.problem ?? "not holding it") : "missing";
+  const message = `Downloaded certificate ${certificateId} again to restore Secret ${o.resource.spec.secretName} (${secretState}); ${checks}`;
+  return { type: "Normal", reason: "Downloaded", message };
+}
+
+function downloadFailure(err: unknown, o: Observation, certificateId: number): Failure {
+  if (!(err instanceof InvalidCertificateDataError)) return failureFromError(err, o.resource);
+  return {
+    reason: "InvalidCertificateData",
+    message: `The certificate ${certificateId} DNSimple handed out failed verification, so the Secret was not written: ${err.message}`,
+  };
+}

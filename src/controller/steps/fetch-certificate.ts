@@ -1,0 +1,26 @@
+// fetchCertificate: DNSimple's record of the target certificate (its state above all).
+import type { Action } from "../actions.ts";
+import { failureFromError } from "../failures.ts";
+import type { Observation } from "../observation.ts";
+import { remoteFrom } from "../remote-certificate.ts";
+import { type StepContext, type StepResult, sessionOf } from "./step.ts";
+
+export async function fetchCertificate(
+  o: Observation,
+  action: Extract<Action, { kind: "fetchCertificate" }>,
+  context: StepContext,
+): Promise<StepResult> {
+  const { client, accountId } = sessionOf(context);
+  const { certificateId } = action;
+  try {
+    const certificate = await client.getCertificate(
+      accountId,
+      o.resource.spec.domain,
+      certificateId,
+    );
+    return { learned: { remote: { kind: "found", certificate: remoteFrom(certificate) } } };
+  } catch (err) {
+    const failure = failureFromError(err, o.resource);
+    return { learned: { remote: { kind: "failed", certificateId, failure } } };
+  }
+}

@@ -1,0 +1,30 @@
+// findAutoRenewal: look in the domain's list (shared by its resources) for a certificate
+// DNSimple renewed on its own.
+import type { Action } from "../actions.ts";
+import { failureFromError } from "../failures.ts";
+import type { Observation } from "../observation.ts";
+import { remoteFrom } from "../remote-certificate.ts";
+import { newestIssuedAmong } from "../selection.ts";
+import { type StepContext, type StepResult, sessionOf } from "./step.ts";
+
+export async function findAutoRenewal(
+  o: Observation,
+  action: Extract<Action, { kind: "findAutoRenewal" }>,
+  context: StepContext,
+): Promise<StepResult> {
+  const { client, accountId } = sessionOf(context);
+  const { spec } = o.resource;
+  context.memory.autoRenewChecked(context.key, o.now);
+  try {
+    const listed = await context.ports.domainCertificates.list(
+      client,
+      accountId,
+      spec.domain,
+      action.expiringAfter,
+    );
+    const found = newestIssuedAmong(listed.map(remoteFrom), spec);
+    return { learned: { autoRenewalSearch: found ? { found } : {} } };
+  } catch (err) {
+    return { learned: { failure: failureFromError(err, o.resource) } };
+  }
+}

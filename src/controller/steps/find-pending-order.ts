@@ -1,0 +1,24 @@
+// findPendingOrder: an intent in status whose order may have gone through without its answer
+// (see docs/design/2026-12-02-intent-before-purchase.md): look for it in DNSimple's list.
+
+import { failureFromError } from "../failures.ts";
+import type { Observation } from "../observation.ts";
+import { remoteFrom } from "../remote-certificate.ts";
+import { lostOrderAmong } from "../selection.ts";
+import { type StepContext, type StepResult, sessionOf } from "./step.ts";
+
+/** A lost order is recent: newest first, the first page nearly always has it. */
+const PAGE = { sort: "id:desc", perPage: 100 } as const;
+
+export async function findPendingOrder(o: Observation, context: StepContext): Promise<StepResult> {
+  const { client, accountId } = sessionOf(context);
+  const { spec, status } = o.resource;
+  const pending = status?.pendingOrder;
+  try {
+    const page = await client.listCertificates(accountId, pending?.domain ?? spec.domain, PAGE);
+    const found = lostOrderAmong(page.data.map(remoteFrom), pending, spec, status?.certificateId);
+    return { learned: { pendingOrderSearch: found ? { found } : {} } };
+  } catch (err) {
+    return { learned: { failure: failureFromError(err, o.resource) } };
+  }
+}

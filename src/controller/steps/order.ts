@@ -1,0 +1,124 @@
+// order: buy a certificate, or a renewal of one. The intent goes into status first (the
+// reconciler writes orderIntent's patch before calling placeOrder), with optimistic
+// concurrency: a stale copy of the resource cannot order, and a crash after the POST finds the
+// order instead of buying a second certificate. Only an answer from DNSimple proves nothing
+// was bought; then the intent goes. See docs/design/2026-12-02-intent-before-purchase.md.
+import type { DnsimpleCertificateSpec } from "../../api/v1alpha1.ts";
+import { DnsimpleError } from "../../dnsimple/errors.ts";
+import type { OrderAction } from "../actions.ts";
+import { failureFromError } from "../failures.ts";
+import type { Observation, RemoteCertificate } from "../observation.ts";
+import type { DnsimpleSession } from "../ports.ts";
+import { domainNameOf } from "../spec-rules.ts";
+import { type StatusPatch, type StepContext, type StepResult, sessionOf } from "./step.ts";
+
+/** What was bought: the new certificate, and the renewal it belongs to. */
+interface Purchase {
+  certificateId: number;
+  createdAt: string;
+  autoRenew: boolean;
+  renewalId?: number;
+}
+
+/** The name the certificate is ordered for (the domain's name even when spec.domain is an id). */
+function commonNameOf(o: Observation): string {
+  const { spec } = o.resource;
+  return `${spec.name}.${domainNameOf(spec, o.secret.commonName) ?? spec.domain}`;
+}
+
+/** The intent, written before the purchase. */
+export function orderIntent(o: Observation, action: OrderAction, accountId: number): StatusPatch {
+  return {
+    pendingOrder: {
+      startedAt: o.now.toISOString(),
+      accountId: String(accountId),
+      domain: o.resource.spec.domain,
+      commonName: commonNameOf(o),
+      ...(action.renewalOf !== undefined ? { renewalOf: action.renewalOf } : {}),
+    },
+    ...(action.requested ? { renewRequestHandled: action.requested } : {}),
+  };
+}
+
+export async function placeOrder(
+  o: Observation,
+  action: OrderAction,
+  context: StepContext,
+): Promise<StepResult> {
+  let purchase: Purchase;
+  try {
+    purchase = await buy(sessionOf(context), o.resource.spec, action.renewalOf);
+  } catch (err) {
+    const known = err instanceof DnsimpleError && !err.outcomeUnknown;
+    return {
+      ...(known ? { status: { pendingOrder: undefined } } : {}),
+      learned: { failure: failureFromError(err, o.resource) },
+    };
+  }
+  return bought(o, action, purchase);
+}
+
+async function buy(
+  { client, accountId }: DnsimpleSession,
+  spec: DnsimpleCertificateSpec,
+  renewalOf: number | undefined,
+): Promise<Purchase> {
+  const options = { auto_renew: spec.autoRenew, signature_algorithm: spec.signatureAlgorithm };
+  if (renewalOf !== undefined) {
+    const renewal = await client.orderRenewal(accountId, spec.domain, renewalOf, options);
+    return {
+      certificateId: renewal.new_certificate_id,
+      createdAt: renewal.created_at,
+      autoRenew: renewal.auto_renew,
+      renewalId: renewal.id,
+    };
+  }
+  const purchase = await client.orderLetsencrypt(accountId, spec.domain, {
+    name: spec.name,
+    alternate_names: spec.alternateNames ?? [],
+    ...options,
+  });
+  return {
+    certificateId: purchase.certificate_id,
+    createdAt: purchase.created_at,
+    autoRenew: purchase.auto_renew,
+  };
+}
+
+/**
+ * Bought. If the status write fails, the intent stays and the next pass finds the order in
+ * DNSimple's list instead of buying another.
+ */
+function bought(o: Observation, action: OrderAction, purchase: Purchase): StepResult {
+  const { spec } = o.resource;
+  const commonName = commonNameOf(o);
+  const { certificateId, renewalId } = purchase;
+  const certificate: RemoteCertificate = {
+    id: certificateId,
+    // An order and a renewal's new certificate both start in `new`.
+    state: "new",
+    name: spec.name,
+    commonName,
+    alternateNames: spec.alternateNames ?? [],
+    autoRenew: purchase.autoRenew,
+    createdAt: new Date(purchase.createdAt),
+  };
+  const renewal = action.renewalOf !== undefined;
+  return {
+    status: {
+      certificateId,
+      pendingOrder: undefined,
+      state: "new",
+      renewalId,
+      renewedCertificateId: action.renewalOf,
+    },
+    learned: { remote: { kind: "found", certificate } },
+    event: {
+      type: "Normal",
+      reason: renewal ? "RenewalOrdered" : "Ordered",
+      message: renewal
+        ? `Ordered renewal ${renewalId} of certificate ${action.renewalOf} from DNSimple: new certificate ${certificateId} (${action.why})`
+        : `Ordered certificate ${certificateId} for ${commonName} from DNSimple (${action.why})`,
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// refreshSecretMetadata: the Secret serves, but its labels, annotations or owner are not what
+// the operator writes now (a template changed): apply again with the data it already holds.
+import { secretStrings } from "../../kube/secrets.ts";
+import type { Observation } from "../observation.ts";
+import { applySecret } from "./secret-apply.ts";
+import type { StepContext, StepResult } from "./step.ts";
+
+export async function refreshSecretMetadata(
+  o: Observation,
+  context: StepContext,
+): Promise<StepResult> {
+  const { namespace } = o.resource.metadata;
+  const existing = secretStrings(context.ports.secrets.get(namespace, o.resource.spec.secretName));
+  const { secret } = o;
+  const failure = await applySecret(
+    o,
+    context,
+    {
+      tlsCrt: existing["tls.crt"] ?? "",
+      tlsKey: existing["tls.key"] ?? "",
+      ...(existing["ca.crt"] ? { caCrt: existing["ca.crt"] } : {}),
+    },
+    {
+      certificateId: secret.certificateId ?? 0,
+      commonName: secret.commonName,
+      dnsNames: secret.dnsNames,
+      notAfter: secret.notAfter,
+    },
+  );
+  if (failure) return { learned: { failure } };
+  return { learned: { secret: { ...secret, metadataCurrent: true } } };
+}

@@ -1,0 +1,61 @@
+// What a step is given and what it gives back. A step carries out one action: it makes the
+// calls the action names and returns what it learned (facts for the next observation), a
+// status patch and an Event. It never writes status itself: the reconciler writes the patch
+// (one place), then records the Event on the updated resource.
+import type { DnsimpleCertificateStatus } from "../../api/v1alpha1.ts";
+import type { TlsSecretData } from "../../certs/bundle.ts";
+import type { EventType } from "../../kube/events.ts";
+import type { ReconcilerMemory } from "../memory.ts";
+import type { Observation } from "../observation.ts";
+import type { DnsimpleSession, ReconcilerPorts } from "../ports.ts";
+
+/** Fields to set in status; a field set to undefined is removed. */
+export type StatusPatch = Partial<DnsimpleCertificateStatus>;
+
+export interface EventNote {
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
+/** Facts a step can learn; the next observation is the last one with these replaced. */
+export type Learned = Partial<
+  Pick<
+    Observation,
+    | "credentials"
+    | "secret"
+    | "remote"
+    | "pendingOrderSearch"
+    | "autoRenewalSearch"
+    | "download"
+    | "failure"
+  >
+>;
+
+/** What the pass holds besides the observation: I/O handles and the bundle to write. */
+export interface PassHandles {
+  /** Set by resolveCredentials. */
+  session?: DnsimpleSession;
+  /** The verified bundle waiting to be written: never part of the observation or status. */
+  bundle?: TlsSecretData;
+}
+
+export interface StepContext extends PassHandles {
+  /** The work-queue key of the resource (namespace/name). */
+  key: string;
+  ports: ReconcilerPorts;
+  memory: ReconcilerMemory;
+}
+
+export interface StepResult {
+  learned?: Learned;
+  handles?: PassHandles;
+  status?: StatusPatch;
+  event?: EventNote;
+}
+
+/** The session of a step that calls DNSimple (decide asks for credentials first). */
+export function sessionOf(context: PassHandles): DnsimpleSession {
+  if (!context.session) throw new Error("DNSimple step before credentials");
+  return context.session;
+}

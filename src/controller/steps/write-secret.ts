@@ -1,0 +1,47 @@
+// writeSecret: the verified bundle into the Secret; the Secret then serves the certificate.
+import type { Action } from "../actions.ts";
+import type { Observation } from "../observation.ts";
+import { applySecret } from "./secret-apply.ts";
+import type { StepContext, StepResult } from "./step.ts";
+
+export async function writeSecret(
+  o: Observation,
+  action: Extract<Action, { kind: "writeSecret" }>,
+  context: StepContext,
+): Promise<StepResult> {
+  const { bundle } = context;
+  const { download } = o;
+  if (!bundle || download?.kind !== "verified" || download.certificateId !== action.certificateId) {
+    throw new Error("writeSecret without a verified bundle");
+  }
+  const { certificateId } = action;
+  const { commonName, dnsNames, notAfter } = download;
+  const failure = await applySecret(o, context, bundle, {
+    certificateId,
+    commonName,
+    dnsNames,
+    notAfter,
+  });
+  if (failure) return { learned: { failure } };
+  return {
+    learned: {
+      secret: {
+        exists: true,
+        usable: true,
+        certificateId,
+        commonName: download.commonName,
+        dnsNames: download.dnsNames,
+        keyAlgorithm: o.resource.spec.signatureAlgorithm,
+        notBefore: download.notBefore,
+        notAfter: download.notAfter,
+        serialNumber: download.serialNumber,
+        metadataCurrent: true,
+      },
+    },
+    event: {
+      type: "Normal",
+      reason: "SecretWritten",
+      message: `Wrote certificate ${certificateId} to Secret ${o.resource.spec.secretName}`,
+    },
+  };
+}
