@@ -3,14 +3,21 @@
 // mirror it (with the CRD's defaults applied, which the API server does on every read).
 import type { V1ManagedFieldsEntry } from "@kubernetes/client-node";
 
+/** The API group. */
 export const GROUP = "dnsimple-cert-operator.dev";
+/** The API version. */
 export const VERSION = "v1alpha1";
+/** The resource's kind. */
 export const KIND = "DnsimpleCertificate";
+/** The resource's plural name, as in its URL path. */
 export const PLURAL = "dnsimplecertificates";
+/** `apiVersion` of a DnsimpleCertificate: group and version. */
 export const API_VERSION = `${GROUP}/${VERSION}`;
 
+/** The key algorithm of the certificate ordered. */
 export type SignatureAlgorithm = "ECDSA" | "RSA";
 
+/** What the user asks for: the certificate and the Secret to hold it. */
 export interface DnsimpleCertificateSpec {
   domain: string;
   name: string;
@@ -25,6 +32,7 @@ export interface DnsimpleCertificateSpec {
   secretDeletionPolicy: "Retain" | "Delete";
 }
 
+/** metav1.ConditionStatus. */
 export type ConditionStatus = "True" | "False" | "Unknown";
 
 /** metav1.Condition. */
@@ -37,6 +45,11 @@ export interface Condition {
   message: string;
 }
 
+/**
+ * Written just before an order is sent to DNSimple and cleared once its id is in
+ * certificateId, so a crash in between is recovered by finding that order instead of buying
+ * a second certificate.
+ */
 export interface PendingOrder {
   startedAt: string;
   accountId?: string;
@@ -46,6 +59,7 @@ export interface PendingOrder {
   renewalOf?: number;
 }
 
+/** What the operator observed and did: the status subresource. */
 export interface DnsimpleCertificateStatus {
   certificateId?: number;
   renewalId?: number;
@@ -69,6 +83,7 @@ export interface DnsimpleCertificateStatus {
   conditions?: Condition[];
 }
 
+/** A DnsimpleCertificate as the API server returns it (with the CRD's defaults applied). */
 export interface DnsimpleCertificate {
   apiVersion: typeof API_VERSION;
   kind: typeof KIND;
@@ -95,11 +110,11 @@ export interface DnsimpleCertificate {
 /** Set to an RFC 3339 time to renew at that time (once per value), like `cmctl renew`. */
 export const RENEW_AT_ANNOTATION = `${GROUP}/renew-at`;
 
-/** Labels and annotations the operator puts on the Secrets it manages. */
-export const ANNOTATION_PREFIX = `${GROUP}/`;
 /** The operator's Secret cache holds only Secrets with this label (never every Secret). */
 export const MANAGED_SECRET_LABEL = `${GROUP}/managed`;
+/** The label selector of the operator's Secret cache. */
 export const MANAGED_SECRET_SELECTOR = `${MANAGED_SECRET_LABEL}=true`;
+/** The annotations the operator puts on the Secrets it manages. */
 export const SECRET_ANNOTATIONS = {
   certificateId: `${GROUP}/certificate-id`,
   commonName: `${GROUP}/common-name`,

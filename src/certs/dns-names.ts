@@ -11,7 +11,6 @@
 // too many is as wrong as one too few, and a wildcard only stands for the same wildcard.
 
 export const DEFAULT_CERTIFICATE_NAME = "www";
-export const WILDCARD_CERTIFICATE_NAME = "*";
 
 export interface CertificateNamesSpec {
   // The DNSimple domain's name (not its numeric id).
