@@ -2,8 +2,8 @@
 // came from ("tls.crt certificate 2") so that messages can point at it, and the facts the
 // checks and summaries read from them.
 import { X509Certificate } from "node:crypto";
-import { InvalidCertificateDataError } from "./errors.ts";
-import { type PemBlock, PemFormatError, parsePem } from "./pem.ts";
+import { InvalidCertificateDataError, parsePemAs } from "./errors.ts";
+import type { PemBlock } from "./pem.ts";
 
 export interface ParsedCertificate {
   readonly block: PemBlock;
@@ -31,15 +31,7 @@ export interface CertificateSummary {
 // Every block of the text, which must all be certificates; none for an empty text.
 // `field` names the text in messages ("tls.crt", "chain entry 1").
 export function parseCertificates(text: string, field: string): ParsedCertificate[] {
-  let blocks: PemBlock[];
-  try {
-    blocks = parsePem(text);
-  } catch (error) {
-    if (!(error instanceof PemFormatError)) throw error;
-    throw new InvalidCertificateDataError("UnparsableCertificate", `${field}: ${error.message}`, {
-      cause: error,
-    });
-  }
+  const blocks = parsePemAs(text, field, "UnparsableCertificate");
   return blocks.map((block, index) => parseCertificate(block, `${field} certificate ${index + 1}`));
 }
 

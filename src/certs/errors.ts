@@ -4,6 +4,7 @@
 //
 // Messages and properties name certificates, lines and labels, never the content of a
 // private key: errors end up in logs, Events and status conditions.
+import { type PemBlock, PemFormatError, parsePem } from "./pem.ts";
 
 export const INVALID_CERTIFICATE_DATA = "InvalidCertificateData";
 
@@ -61,5 +62,19 @@ export class InvalidCertificateDataError extends Error {
     this.problem = problem;
     if (details.missingNames !== undefined) this.missingNames = details.missingNames;
     if (details.unexpectedNames !== undefined) this.unexpectedNames = details.unexpectedNames;
+  }
+}
+
+/**
+ * The blocks of a PEM text; a PEM error becomes `problem`, its message led by `field`
+ * ("tls.crt: line 3: ..."). PemFormatError carries line numbers and labels only, so it may
+ * travel as the cause.
+ */
+export function parsePemAs(text: string, field: string, problem: CertificateProblem): PemBlock[] {
+  try {
+    return parsePem(text);
+  } catch (error) {
+    if (!(error instanceof PemFormatError)) throw error;
+    throw new InvalidCertificateDataError(problem, `${field}: ${error.message}`, { cause: error });
   }
 }

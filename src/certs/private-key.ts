@@ -9,8 +9,8 @@
 // Nothing here puts key material into an error: not in messages, not as a cause (OpenSSL's
 // errors do not quote their input, but that is not ours to promise).
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { InvalidCertificateDataError } from "./errors.ts";
-import { type PemBlock, PemFormatError, parsePem } from "./pem.ts";
+import { InvalidCertificateDataError, parsePemAs } from "./errors.ts";
+import type { PemBlock } from "./pem.ts";
 
 export type PrivateKeyForm = "pkcs1" | "sec1" | "pkcs8";
 
@@ -80,16 +80,7 @@ export function keyOfBlock(block: PemBlock, form: PrivateKeyForm, field: string)
 }
 
 function onlyKeyBlock(text: string, field: string): PemBlock {
-  let blocks: PemBlock[];
-  try {
-    blocks = parsePem(text);
-  } catch (error) {
-    if (!(error instanceof PemFormatError)) throw error;
-    // PemFormatError carries line numbers and labels only, so it may travel as the cause.
-    throw new InvalidCertificateDataError("UnparsableKey", `${field}: ${error.message}`, {
-      cause: error,
-    });
-  }
+  const blocks = parsePemAs(text, field, "UnparsableKey");
   const [block, ...others] = blocks;
   if (block === undefined) {
     throw new InvalidCertificateDataError("MissingPrivateKey", `${field} holds no private key`);
