@@ -8,28 +8,30 @@ import type { PemBlock } from "./pem.ts";
 export interface ParsedCertificate {
   readonly block: PemBlock;
   readonly certificate: X509Certificate;
-  // Where it is, for messages: "tls.crt certificate 2 (CN=...)".
+  /** Where it is, for messages: "tls.crt certificate 2 (CN=...)". */
   readonly description: string;
 }
 
-// What a caller keeps of a certificate.
+/** What a caller keeps of a certificate. */
 export interface CertificateSummary {
   commonName: string | undefined;
   dnsNames: string[];
   notBefore: Date;
   notAfter: Date;
-  // Lower-case hex, as CAs usually print it.
+  /** Lower-case hex, as CAs usually print it. */
   serialNumber: string;
-  // The issuer's distinguished name on one line: "O=..., CN=...".
+  /** The issuer's distinguished name on one line: "O=..., CN=...". */
   issuer: string;
-  // SHA-256 of the DER, as openssl prints it: "AB:CD:...".
+  /** SHA-256 of the DER, as openssl prints it: "AB:CD:...". */
   fingerprintSha256: string;
-  // "ECDSA", "RSA", or Node's name of another key type.
+  /** "ECDSA", "RSA", or Node's name of another key type. */
   keyAlgorithm: string;
 }
 
-// Every block of the text, which must all be certificates; none for an empty text.
-// `field` names the text in messages ("tls.crt", "chain entry 1").
+/**
+ * Every block of the text, which must all be certificates; none for an empty text.
+ * `field` names the text in messages ("tls.crt", "chain entry 1").
+ */
 export function parseCertificates(text: string, field: string): ParsedCertificate[] {
   const blocks = parsePemAs(text, field, "UnparsableCertificate");
   return blocks.map((block, index) => parseCertificate(block, `${field} certificate ${index + 1}`));
@@ -97,8 +99,10 @@ export function summariseCertificate(certificate: X509Certificate): CertificateS
   };
 }
 
-// The DNS names of the subjectAltName extension; Node writes it as `DNS:a, DNS:b`, quoting
-// (JSON-style) a value that holds a separator.
+/**
+ * The DNS names of the subjectAltName extension; Node writes it as `DNS:a, DNS:b`, quoting
+ * (JSON-style) a value that holds a separator.
+ */
 export function dnsNamesOf(certificate: X509Certificate): string[] {
   const text = certificate.subjectAltName;
   if (text === undefined) return [];
@@ -116,13 +120,15 @@ export function commonNameOf(certificate: X509Certificate): string | undefined {
   return line?.slice("CN=".length);
 }
 
-// Node writes distinguished names one attribute per line.
+/** Node writes distinguished names one attribute per line. */
 export function oneLineName(distinguishedName: string): string {
   return distinguishedName.split("\n").join(", ");
 }
 
-// Whether `issuer` issued `subject`: the names (and key identifiers) link up and the
-// signature verifies with the issuer's key.
+/**
+ * Whether `issuer` issued `subject`: the names (and key identifiers) link up and the
+ * signature verifies with the issuer's key.
+ */
 export function signs(issuer: X509Certificate, subject: X509Certificate): boolean {
   try {
     return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);

@@ -13,9 +13,9 @@
 export const DEFAULT_CERTIFICATE_NAME = "www";
 
 export interface CertificateNamesSpec {
-  // The DNSimple domain's name (not its numeric id).
+  /** The DNSimple domain's name (not its numeric id). */
   domain: string;
-  // The DNSimple certificate name; the caller applies the default ("www") when unset.
+  /** The DNSimple certificate name; the caller applies the default ("www") when unset. */
   name: string;
   alternateNames?: readonly string[];
 }
@@ -31,7 +31,7 @@ export class DomainNameRequiredError extends Error {
   }
 }
 
-// The expected names, lower-case, without duplicates, in DNSimple's order.
+/** The expected names, lower-case, without duplicates, in DNSimple's order. */
 export function expectedDnsNames(spec: CertificateNamesSpec): string[] {
   const domain = normaliseDnsName(spec.domain);
   if (domain === "" || /^\d+$/.test(domain)) throw new DomainNameRequiredError(spec.domain);
@@ -45,15 +45,15 @@ export function expectedDnsNames(spec: CertificateNamesSpec): string[] {
   return uniqueNames([...named, ...(spec.alternateNames ?? [])]);
 }
 
-// DNS names compare without regard to case or a final dot.
+/** DNS names compare without regard to case or a final dot. */
 export function normaliseDnsName(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, "");
 }
 
 export interface DnsNameComparison {
-  // Expected names the certificate does not have.
+  /** Expected names the certificate does not have. */
   missing: string[];
-  // Names the certificate has that were not expected.
+  /** Names the certificate has that were not expected. */
   unexpected: string[];
 }
 

@@ -8,7 +8,7 @@ import { type PemBlock, PemFormatError, parsePem } from "./pem.ts";
 
 export const INVALID_CERTIFICATE_DATA = "InvalidCertificateData";
 
-// What is wrong, for callers that react differently (and for tests).
+/** What is wrong, for callers that react differently (and for tests). */
 export type CertificateProblem =
   // tls.crt (or the API's `server`) holds no certificate.
   | "MissingServerCertificate"
@@ -41,7 +41,7 @@ export type CertificateProblem =
 
 export interface InvalidCertificateDataDetails {
   cause?: unknown;
-  // For NamesMismatch: expected names the certificate lacks, and names it has unasked.
+  /** For NamesMismatch: expected names the certificate lacks, and names it has unasked. */
   missingNames?: readonly string[];
   unexpectedNames?: readonly string[];
 }

@@ -10,29 +10,31 @@ import { type ParsedBundle, parseBundle, partOrUndefined } from "./parsed-bundle
 import { type VerifyOptions, verifyParsed } from "./verify.ts";
 
 export interface InspectOptions extends Omit<VerifyOptions, "dnsNames"> {
-  // The names the spec asks for; without them the names are not checked (a caller that
-  // compares names itself reads them from `dnsNames` of the answer).
+  /**
+   * The names the spec asks for; without them the names are not checked (a caller that
+   * compares names itself reads them from `dnsNames` of the answer).
+   */
   dnsNames?: readonly string[];
 }
 
 export interface TlsSecretInspection {
-  // The Secret exists and both tls.crt and tls.key hold more than whitespace.
+  /** The Secret exists and both tls.crt and tls.key hold more than whitespace. */
   present: boolean;
-  // It passes verifyBundle with the given options.
+  /** It passes verifyBundle with the given options. */
   valid: boolean;
-  // Why it does not (absent when valid).
+  /** Why it does not (absent when valid). */
   problem?: CertificateProblem;
   message?: string;
-  // Read from the first certificate of tls.crt when it parses, valid or not.
+  /** Read from the first certificate of tls.crt when it parses, valid or not. */
   commonName?: string;
   dnsNames?: string[];
   notBefore?: Date;
   notAfter?: Date;
   serialNumber?: string;
   fingerprintSha256?: string;
-  // "ECDSA", "RSA", or Node's name of another key type.
+  /** "ECDSA", "RSA", or Node's name of another key type. */
   keyAlgorithm?: string;
-  // Whether tls.key is the first certificate's key; absent when either cannot be read.
+  /** Whether tls.key is the first certificate's key; absent when either cannot be read. */
   keyMatches?: boolean;
 }
 

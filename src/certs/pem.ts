@@ -8,14 +8,14 @@
 // and labels, never the text itself: the text may be a private key.
 
 export interface PemBlock {
-  // "CERTIFICATE", "EC PRIVATE KEY", ...
+  /** "CERTIFICATE", "EC PRIVATE KEY", ... */
   readonly label: string;
-  // RFC 1421 headers ("Proc-Type", "DEK-Info"), in order; empty for almost everything.
+  /** RFC 1421 headers ("Proc-Type", "DEK-Info"), in order; empty for almost everything. */
   readonly headers: readonly PemHeader[];
   readonly der: Buffer;
-  // The block in canonical form, ending in exactly one "\n".
+  /** The block in canonical form, ending in exactly one "\n". */
   readonly text: string;
-  // The line of the BEGIN line in the parsed text, counting from 1.
+  /** The line of the BEGIN line in the parsed text, counting from 1. */
   readonly line: number;
 }
 
@@ -52,7 +52,7 @@ const HEADER_LINE = /^([A-Za-z0-9-]+):\s*(.*)$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const LINE_LENGTH = 64;
 
-// The blocks of a PEM text, in order; an empty or all-whitespace text has none.
+/** The blocks of a PEM text, in order; an empty or all-whitespace text has none. */
 export function parsePem(text: string): PemBlock[] {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const blocks: PemBlock[] = [];
@@ -79,12 +79,12 @@ export function parsePem(text: string): PemBlock[] {
   return blocks;
 }
 
-// The text of several blocks, one after the other.
+/** The text of several blocks, one after the other. */
 export function joinPem(blocks: readonly PemBlock[]): string {
   return blocks.map((block) => block.text).join("");
 }
 
-// A block in canonical form.
+/** A block in canonical form. */
 export function formatPemBlock(
   label: string,
   der: Buffer,

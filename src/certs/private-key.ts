@@ -28,7 +28,7 @@ const FORM_NAMES: Readonly<Record<PrivateKeyForm, string>> = {
 
 export interface PrivateKeyPem {
   form: PrivateKeyForm;
-  // The key's block in canonical PEM form.
+  /** The key's block in canonical PEM form. */
   pem: string;
 }
 

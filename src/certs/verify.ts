@@ -27,15 +27,15 @@ import { type ParsedBundle, parseBundle, parseTrustedRoots, partOrThrow } from "
 import type { PrivateKey } from "./private-key.ts";
 
 export interface VerifyOptions {
-  // The names the spec asks for (see expectedDnsNames).
+  /** The names the spec asks for (see expectedDnsNames). */
   dnsNames: readonly string[];
   now: Date;
-  // PEM texts of roots to accept; when given, the chain must lead to one of them.
+  /** PEM texts of roots to accept; when given, the chain must lead to one of them. */
   trustedRoots?: readonly string[];
 }
 
 export interface VerifiedCertificate extends CertificateSummary {
-  // The number of intermediates after the server certificate in tls.crt.
+  /** The number of intermediates after the server certificate in tls.crt. */
   chainLength: number;
 }
 

@@ -23,7 +23,7 @@ export class MalformedAnswerError extends Error {
   }
 }
 
-// `{"message": "...", "errors": {...}}`, both optional; anything else reads as neither.
+/** `{"message": "...", "errors": {...}}`, both optional; anything else reads as neither. */
 export interface ErrorAnswer {
   message: string | undefined;
   errors: Record<string, string[]>;

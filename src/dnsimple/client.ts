@@ -57,26 +57,26 @@ import { DEFAULT_USER_AGENT } from "./user-agent.ts";
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface DnsimpleClientOptions {
-  // e.g. https://api.dnsimple.com (a trailing /v2 is accepted and ignored).
+  /** e.g. https://api.dnsimple.com (a trailing /v2 is accepted and ignored). */
   baseUrl: string;
   token: string;
-  // Shared by every client of the operator.
+  /** Shared by every client of the operator. */
   budget: RateLimitBudget;
-  // Default: dnsimple-cert-operator/<version in package.json>.
+  /** Default: dnsimple-cert-operator/<version in package.json>. */
   userAgent?: string;
-  // For each attempt, from sending to the whole answer. Default 30 s.
+  /** For each attempt, from sending to the whole answer. Default 30 s. */
   timeoutMs?: number;
-  // Backoff for GETs after network errors, timeouts and 5xx. Default 3 retries, 0.5 s to 8 s.
+  /** Backoff for GETs after network errors, timeouts and 5xx. Default 3 retries, 0.5 s to 8 s. */
   retry?: Partial<RetryOptions>;
-  // The longest wait for a rate-limit reset done in place. Default 10 s.
+  /** The longest wait for a rate-limit reset done in place. Default 10 s. */
   maxRateLimitWaitMs?: number;
-  // Told about every request that went out, for metrics.
+  /** Told about every request that went out, for metrics. */
   onResponse?: (info: ResponseInfo) => void;
 }
 
 export interface AllCertificatesOptions {
   sort?: CertificateSort | readonly CertificateSort[];
-  // Page size while collecting; default (and at most) 100.
+  /** Page size while collecting; default (and at most) 100. */
   perPage?: number;
 }
 
@@ -103,17 +103,17 @@ export class DnsimpleClient {
     });
   }
 
-  // This token's rate-limit budget as last reported, or undefined before any answer.
+  /** This token's rate-limit budget as last reported, or undefined before any answer. */
   rateLimit(): RateLimitSnapshot | undefined {
     return this.#rateLimit.snapshot();
   }
 
-  // Who the token belongs to; with an account token, `account.id` is the account to use.
+  /** Who the token belongs to; with an account token, `account.id` is the account to use. */
   whoami(): Promise<Whoami> {
     return this.#send(whoamiRequest(), readWhoami);
   }
 
-  // One page of the domain's certificates (DNSimple's default order: newest id first).
+  /** One page of the domain's certificates (DNSimple's default order: newest id first). */
   listCertificates(
     account: AccountId,
     domain: DomainReference,
@@ -122,7 +122,7 @@ export class DnsimpleClient {
     return this.#send(listCertificatesRequest(account, domain, options), readCertificatePage);
   }
 
-  // Every certificate of the domain, following the pages.
+  /** Every certificate of the domain, following the pages. */
   allCertificates(
     account: AccountId,
     domain: DomainReference,
@@ -142,8 +142,10 @@ export class DnsimpleClient {
     return this.#send(getCertificateRequest(account, domain, certificateId), readCertificateAnswer);
   }
 
-  // Server certificate, root (often null) and chain, as PEM. 428 (DnsimpleNotReadyError)
-  // until the certificate is issued.
+  /**
+   * Server certificate, root (often null) and chain, as PEM. 428 (DnsimpleNotReadyError)
+   * until the certificate is issued.
+   */
   downloadCertificate(
     account: AccountId,
     domain: DomainReference,
@@ -155,8 +157,10 @@ export class DnsimpleClient {
     );
   }
 
-  // The private key as PEM. 428 (DnsimpleNotReadyError) until the certificate is issued,
-  // and again after the key was removed from DNSimple.
+  /**
+   * The private key as PEM. 428 (DnsimpleNotReadyError) until the certificate is issued,
+   * and again after the key was removed from DNSimple.
+   */
   getPrivateKey(
     account: AccountId,
     domain: DomainReference,
@@ -165,8 +169,10 @@ export class DnsimpleClient {
     return this.#send(privateKeyRequest(account, domain, certificateId), readPrivateKey);
   }
 
-  // A purchase: never retried. On an error with outcomeUnknown, list the domain's
-  // certificates before ordering again.
+  /**
+   * A purchase: never retried. On an error with outcomeUnknown, list the domain's
+   * certificates before ordering again.
+   */
   orderLetsencrypt(
     account: AccountId,
     domain: DomainReference,
@@ -175,7 +181,7 @@ export class DnsimpleClient {
     return this.#send(orderLetsencryptRequest(account, domain, order), readCertificatePurchase);
   }
 
-  // Starts issuance of an ordered certificate: answers it in `requesting`.
+  /** Starts issuance of an ordered certificate: answers it in `requesting`. */
   issueLetsencrypt(
     account: AccountId,
     domain: DomainReference,
@@ -187,7 +193,7 @@ export class DnsimpleClient {
     );
   }
 
-  // A purchase of a new certificate with the same names: never retried.
+  /** A purchase of a new certificate with the same names: never retried. */
   orderRenewal(
     account: AccountId,
     domain: DomainReference,
@@ -200,7 +206,7 @@ export class DnsimpleClient {
     );
   }
 
-  // Starts issuance of a renewal: answers the NEW certificate in `requesting`.
+  /** Starts issuance of a renewal: answers the NEW certificate in `requesting`. */
   issueRenewal(
     account: AccountId,
     domain: DomainReference,

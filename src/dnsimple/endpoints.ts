@@ -16,7 +16,7 @@ export interface ApiRequest {
   endpoint: string;
   path: string;
   query?: Record<string, string>;
-  // JSON body for POSTs; never put in an error or a log.
+  /** JSON body for POSTs; never put in an error or a log. */
   body?: LetsencryptOrder | RenewalOrder;
 }
 

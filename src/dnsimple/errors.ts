@@ -21,12 +21,12 @@ export type DnsimpleErrorReason =
 
 export type HttpMethod = "GET" | "POST";
 
-// The request a failure belongs to.
+/** The request a failure belongs to. */
 export interface RequestDescription {
   method: HttpMethod;
-  // The path sent, e.g. /v2/1010/domains/example.com/certificates/5 (no query string).
+  /** The path sent, e.g. /v2/1010/domains/example.com/certificates/5 (no query string). */
   path: string;
-  // The endpoint's template, e.g. GET /v2/:account/domains/:domain/certificates/:certificate.
+  /** The endpoint's template, e.g. GET /v2/:account/domains/:domain/certificates/:certificate. */
   endpoint: string;
 }
 
@@ -65,7 +65,7 @@ export abstract class DnsimpleError extends Error {
   }
 }
 
-// 401 (and 403): the token is wrong, revoked, or may not do this.
+/** 401 (and 403): the token is wrong, revoked, or may not do this. */
 export class DnsimpleUnauthorizedError extends DnsimpleError {
   readonly reason = "Unauthorized";
   readonly retryable = false;
@@ -77,8 +77,10 @@ export class DnsimpleUnauthorizedError extends DnsimpleError {
 
 export type NotFoundResource = "account" | "domain" | "certificate" | "renewal";
 
-// 404. `resource` is what DNSimple said was missing (its message names it, e.g. "Domain
-// `example.org` not found"), or undefined when it did not say.
+/**
+ * 404. `resource` is what DNSimple said was missing (its message names it, e.g. "Domain
+ * `example.org` not found"), or undefined when it did not say.
+ */
 export class DnsimpleNotFoundError extends DnsimpleError {
   readonly reason = "NotFound";
   readonly retryable = false;
@@ -90,10 +92,10 @@ export class DnsimpleNotFoundError extends DnsimpleError {
   }
 }
 
-// Field name to problems, as DNSimple gives them, e.g. {"name": ["is invalid"]}.
+/** Field name to problems, as DNSimple gives them, e.g. {"name": ["is invalid"]}. */
 export type ValidationErrors = Record<string, string[]>;
 
-// 400 (and 422): DNSimple refused the request as invalid or in the wrong state.
+/** 400 (and 422): DNSimple refused the request as invalid or in the wrong state. */
 export class DnsimpleRejectedError extends DnsimpleError {
   readonly reason = "Rejected";
   readonly retryable = false;
@@ -114,8 +116,10 @@ export class DnsimpleRejectedError extends DnsimpleError {
   }
 }
 
-// 412 (and 402): the account's plan does not allow this (custom names, alternate names,
-// wildcards need a Professional or Enterprise plan).
+/**
+ * 412 (and 402): the account's plan does not allow this (custom names, alternate names,
+ * wildcards need a Professional or Enterprise plan).
+ */
 export class DnsimpleNotAllowedError extends DnsimpleError {
   readonly reason = "NotAllowed";
   readonly retryable = false;
@@ -125,8 +129,10 @@ export class DnsimpleNotAllowedError extends DnsimpleError {
   }
 }
 
-// 428: the certificate or its private key cannot be downloaded: not issued yet, or (for a
-// private key) removed from DNSimple after issuance.
+/**
+ * 428: the certificate or its private key cannot be downloaded: not issued yet, or (for a
+ * private key) removed from DNSimple after issuance.
+ */
 export class DnsimpleNotReadyError extends DnsimpleError {
   readonly reason = "NotReady";
   readonly retryable = true;
@@ -136,9 +142,11 @@ export class DnsimpleNotReadyError extends DnsimpleError {
   }
 }
 
-// The rate limit: DNSimple answered 429, or the client refused to send because the
-// token's known budget is down to the reserve (status undefined, refusedLocally true).
-// Either way the request was not processed; try again at `retryAt`.
+/**
+ * The rate limit: DNSimple answered 429, or the client refused to send because the
+ * token's known budget is down to the reserve (status undefined, refusedLocally true).
+ * Either way the request was not processed; try again at `retryAt`.
+ */
 export class DnsimpleRateLimitedError extends DnsimpleError {
   readonly reason = "RateLimited";
   readonly retryable = true;
@@ -199,8 +207,10 @@ export class DnsimpleRateLimitedError extends DnsimpleError {
 
 export type UnavailableFailure = "server-error" | "timeout" | "network";
 
-// 5xx, a timeout, or a network failure. For a POST that may have reached DNSimple,
-// `outcomeUnknown` is true and the client did not retry it.
+/**
+ * 5xx, a timeout, or a network failure. For a POST that may have reached DNSimple,
+ * `outcomeUnknown` is true and the client did not retry it.
+ */
 export class DnsimpleUnavailableError extends DnsimpleError {
   readonly reason = "ApiUnavailable";
   readonly retryable = true;
@@ -238,7 +248,7 @@ export class DnsimpleUnavailableError extends DnsimpleError {
     );
   }
 
-  // `sent` is false when the connection was never made, so DNSimple cannot have seen it.
+  /** `sent` is false when the connection was never made, so DNSimple cannot have seen it. */
   static network(
     request: RequestDescription,
     detail: string,
@@ -253,8 +263,10 @@ export class DnsimpleUnavailableError extends DnsimpleError {
   }
 }
 
-// An answer the client cannot read: not JSON, a field of the wrong type, or a status the
-// API does not use. For a POST the request may have been processed (outcomeUnknown).
+/**
+ * An answer the client cannot read: not JSON, a field of the wrong type, or a status the
+ * API does not use. For a POST the request may have been processed (outcomeUnknown).
+ */
 export class DnsimpleProtocolError extends DnsimpleError {
   readonly reason = "ProtocolError";
   readonly retryable = false;

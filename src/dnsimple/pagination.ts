@@ -6,9 +6,11 @@ export interface ListPage<T> {
   pagination: Pagination;
 }
 
-// Fetches pages 1, 2, ... until the last one the answers report, and returns every item
-// once. Items added while paging shift later pages, so an item can show up on two pages:
-// the first occurrence is kept.
+/**
+ * Fetches pages 1, 2, ... until the last one the answers report, and returns every item
+ * once. Items added while paging shift later pages, so an item can show up on two pages:
+ * the first occurrence is kept.
+ */
 export async function collectAllPages<T extends { id: number }>(
   fetchPage: (page: number) => Promise<ListPage<T>>,
 ): Promise<T[]> {

@@ -7,27 +7,31 @@
 // with a 429. Tokens are kept only as a SHA-256 digest.
 import { createHash } from "node:crypto";
 
-// Requests kept in hand by default: other users of the same token (scripts, DNSimple's
-// own UI) and requests already in flight elsewhere still find some budget.
+/**
+ * Requests kept in hand by default: other users of the same token (scripts, DNSimple's
+ * own UI) and requests already in flight elsewhere still find some budget.
+ */
 export const DEFAULT_RATE_LIMIT_RESERVE = 10;
 
 export interface RateLimitSnapshot {
-  // Requests per hour.
+  /** Requests per hour. */
   limit: number;
-  // Requests left until resetAt, less the ones sent since the last answer.
+  /** Requests left until resetAt, less the ones sent since the last answer. */
   remaining: number;
   resetAt: Date;
 }
 
 export interface RateLimitBudgetOptions {
-  // No request is sent while the known remaining budget is at or below this, until the
-  // reset (the caller gets a DnsimpleRateLimitedError with the reset as retryAt instead).
+  /**
+   * No request is sent while the known remaining budget is at or below this, until the
+   * reset (the caller gets a DnsimpleRateLimitedError with the reset as retryAt instead).
+   */
   reserve?: number;
-  // The clock, in epoch milliseconds; replaceable for tests.
+  /** The clock, in epoch milliseconds; replaceable for tests. */
   now?: () => number;
 }
 
-// What stops a request: the budget as known, and the reserve it is at or below.
+/** What stops a request: the budget as known, and the reserve it is at or below. */
 export interface RateLimitRefusal {
   limit: number;
   remaining: number;
@@ -50,8 +54,10 @@ export class RateLimitBudget {
     this.#now = options.now ?? Date.now;
   }
 
-  // The budget of one token, for a client to check and update. Clients made for the same
-  // token get views of the same state.
+  /**
+   * The budget of one token, for a client to check and update. Clients made for the same
+   * token get views of the same state.
+   */
   forToken(token: string): TokenRateLimit {
     const key = tokenDigest(token);
     let state = this.#budgets.get(key);
@@ -62,13 +68,15 @@ export class RateLimitBudget {
     return new TokenRateLimit(state, this.reserve, this.#now);
   }
 
-  // The token's budget as last known, or undefined before any answer for it.
+  /** The token's budget as last known, or undefined before any answer for it. */
   snapshot(token: string): RateLimitSnapshot | undefined {
     return this.#budgets.get(tokenDigest(token))?.snapshot();
   }
 
-  // Every token's budget, each named by a short fingerprint of the token (for metrics and
-  // logs; it cannot be turned back into the token).
+  /**
+   * Every token's budget, each named by a short fingerprint of the token (for metrics and
+   * logs; it cannot be turned back into the token).
+   */
   snapshots(): Array<RateLimitSnapshot & { tokenFingerprint: string }> {
     const all: Array<RateLimitSnapshot & { tokenFingerprint: string }> = [];
     for (const [key, state] of this.#budgets) {
@@ -79,7 +87,7 @@ export class RateLimitBudget {
   }
 }
 
-// One token's budget as a client sees it.
+/** One token's budget as a client sees it. */
 export class TokenRateLimit {
   readonly #state: TokenBudgetState;
   readonly #reserve: number;
@@ -91,9 +99,11 @@ export class TokenRateLimit {
     this.#now = now;
   }
 
-  // Called before sending: undefined and one request counted against the budget when it
-  // may go, or what stops it. The budget as known stops a request only while its reset
-  // lies in the future; after the reset nothing is known until the next answer.
+  /**
+   * Called before sending: undefined and one request counted against the budget when it
+   * may go, or what stops it. The budget as known stops a request only while its reset
+   * lies in the future; after the reset nothing is known until the next answer.
+   */
   claim(): RateLimitRefusal | undefined {
     const known = this.#state.current;
     if (known === undefined || known.resetAtMs <= this.#now()) return undefined;
@@ -110,8 +120,10 @@ export class TokenRateLimit {
     return undefined;
   }
 
-  // Called with every answer's headers (errors too). Answers without the three headers
-  // change nothing.
+  /**
+   * Called with every answer's headers (errors too). Answers without the three headers
+   * change nothing.
+   */
   record(headers: RateLimitHeaders): void {
     const reported = parseRateLimitHeaders(headers);
     if (reported !== undefined) this.#state.update(reported);
@@ -157,7 +169,7 @@ class TokenBudgetState {
   }
 }
 
-// The reset header as a Date, or undefined when it is missing or not a Unix time.
+/** The reset header as a Date, or undefined when it is missing or not a Unix time. */
 export function parseRateLimitReset(reset: string | undefined): Date | undefined {
   const seconds = parseCount(reset);
   return seconds === undefined ? undefined : new Date(seconds * 1000);

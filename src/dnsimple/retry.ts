@@ -15,15 +15,15 @@ import type { ApiRequest } from "./endpoints.ts";
 import { DnsimpleRateLimitedError, DnsimpleUnavailableError } from "./errors.ts";
 
 export interface RetryOptions {
-  // Further attempts after the first, for GETs.
+  /** Further attempts after the first, for GETs. */
   retries: number;
-  // The first backoff; each next one doubles, times a random factor from 1 to 2.
+  /** The first backoff; each next one doubles, times a random factor from 1 to 2. */
   minTimeoutMs: number;
   maxTimeoutMs: number;
 }
 
 export interface RetryPolicy extends RetryOptions {
-  // The longest wait for a rate-limit reset the client does in place.
+  /** The longest wait for a rate-limit reset the client does in place. */
   maxRateLimitWaitMs: number;
 }
 

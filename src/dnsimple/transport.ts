@@ -22,18 +22,18 @@ import {
 } from "./errors.ts";
 import { parseRateLimitReset, type TokenRateLimit } from "./rate-limit.ts";
 
-// What the metrics hook hears about every request that went out (retries included).
+/** What the metrics hook hears about every request that went out (retries included). */
 export interface ResponseInfo {
   method: HttpMethod;
-  // The endpoint's template, e.g. "GET /v2/:account/domains/:domain/certificates/:certificate".
+  /** The endpoint's template, e.g. "GET /v2/:account/domains/:domain/certificates/:certificate". */
   endpoint: string;
-  // The HTTP status, or "error" when there was no answer (timeout, network).
+  /** The HTTP status, or "error" when there was no answer (timeout, network). */
   status: number | "error";
   durationMs: number;
 }
 
 export interface TransportOptions {
-  // e.g. https://api.dnsimple.com; request paths start with /v2.
+  /** e.g. https://api.dnsimple.com; request paths start with /v2. */
   baseUrl: string;
   token: string;
   rateLimit: TokenRateLimit;

@@ -24,7 +24,7 @@ export interface Certificate {
   name: string;
   common_name: string;
   years: number;
-  // Null until the certificate is issued.
+  /** Null until the certificate is issued. */
   csr: string | null;
   state: CertificateState;
   auto_renew: boolean;
@@ -32,12 +32,12 @@ export interface Certificate {
   authority_identifier: string;
   created_at: string;
   updated_at: string;
-  // Both null until the certificate is issued.
+  /** Both null until the certificate is issued. */
   expires_at: string | null;
   expires_on: string | null;
 }
 
-// The answer to a Let's Encrypt order: a purchase whose id is the new certificate's.
+/** The answer to a Let's Encrypt order: a purchase whose id is the new certificate's. */
 export interface CertificatePurchase {
   id: number;
   certificate_id: number;
@@ -51,7 +51,7 @@ export const RENEWAL_STATES = ["new", "renewing", "renewed", "cancelled", "faile
 
 export type CertificateRenewalState = (typeof RENEWAL_STATES)[number];
 
-// The answer to a renewal order: the renewal links the old certificate to a new one.
+/** The answer to a renewal order: the renewal links the old certificate to a new one. */
 export interface CertificateRenewal {
   id: number;
   old_certificate_id: number;
@@ -62,7 +62,7 @@ export interface CertificateRenewal {
   updated_at: string;
 }
 
-// PEM texts. `root` may be null; chain entries may lack a final newline.
+/** PEM texts. `root` may be null; chain entries may lack a final newline. */
 export interface CertificateBundle {
   server: string;
   root: string | null;
@@ -96,8 +96,10 @@ export interface WhoamiUser {
   updated_at: string;
 }
 
-// An account token answers its account and no user; a user token answers a user and no
-// account (the account id must then come from the configuration).
+/**
+ * An account token answers its account and no user; a user token answers a user and no
+ * account (the account id must then come from the configuration).
+ */
 export interface Whoami {
   user: WhoamiUser | null;
   account: WhoamiAccount | null;
@@ -107,8 +109,10 @@ export interface Whoami {
 
 export type SignatureAlgorithm = "ECDSA" | "RSA";
 
-// Absent fields take DNSimple's defaults: name "www", no alternate names, no auto
-// renewal, ECDSA.
+/**
+ * Absent fields take DNSimple's defaults: name "www", no alternate names, no auto
+ * renewal, ECDSA.
+ */
 export interface LetsencryptOrder {
   name?: string;
   alternate_names?: string[];
@@ -123,17 +127,17 @@ export interface RenewalOrder {
 
 export type CertificateSortField = "id" | "common_name" | "expiration";
 
-// One criterion, e.g. "expiration:desc"; DNSimple's default is "id:desc".
+/** One criterion, e.g. "expiration:desc"; DNSimple's default is "id:desc". */
 export type CertificateSort = `${CertificateSortField}:${"asc" | "desc"}`;
 
 export interface ListCertificatesOptions {
   page?: number;
-  // At most 100 (DNSimple's cap); DNSimple's default is 30.
+  /** At most 100 (DNSimple's cap); DNSimple's default is 30. */
   perPage?: number;
-  // Several criteria apply in order.
+  /** Several criteria apply in order. */
   sort?: CertificateSort | readonly CertificateSort[];
 }
 
-// Account ids are integers; a domain is addressed by name or numeric id.
+/** Account ids are integers; a domain is addressed by name or numeric id. */
 export type AccountId = number;
 export type DomainReference = string | number;
