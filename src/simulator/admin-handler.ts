@@ -11,7 +11,7 @@ import type { Simulator } from "./simulator.ts";
 
 export interface AdminResponse {
   status: number;
-  // A string is sent as text (the PEM endpoints); undefined means no content (204).
+  /** A string is sent as text (the PEM endpoints); undefined means no content (204). */
   body: unknown;
 }
 

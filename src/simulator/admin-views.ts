@@ -11,8 +11,10 @@ import type {
 } from "./model.ts";
 import type { WebhookDelivery } from "./webhooks.ts";
 
-// Everything the simulator knows about a certificate, including what the API hides:
-// where it came from (an auto-renewal's predecessor), its serial and key status.
+/**
+ * Everything the simulator knows about a certificate, including what the API hides:
+ * where it came from (an auto-renewal's predecessor), its serial and key status.
+ */
 export interface CertificateView {
   id: number;
   domain: string;
@@ -55,7 +57,7 @@ export function certificateView(certificate: CertificateRecord, domain: string):
 
 export interface SimulatorCounts {
   apiCalls: number;
-  // Keyed by DNSimple operation name; "unknown" for paths the API does not have.
+  /** Keyed by DNSimple operation name; "unknown" for paths the API does not have. */
   callsByOperation: Record<string, number>;
   purchases: number;
   purchasesByKind: Record<PurchaseKind, number>;

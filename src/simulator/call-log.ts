@@ -6,15 +6,15 @@ import type { FaultCause } from "./faults.ts";
 export interface ApiCall {
   time: string;
   method: string;
-  // Path without the query string, e.g. /v2/1010/domains/example.com/certificates.
+  /** Path without the query string, e.g. /v2/1010/domains/example.com/certificates. */
   path: string;
-  // Path with the query string, e.g. /v2/1010/domains/example.com/certificates?page=2.
+  /** Path with the query string, e.g. /v2/1010/domains/example.com/certificates?page=2. */
   pathWithQuery: string;
-  // The DNSimple operation, or null for a path the API does not have.
+  /** The DNSimple operation, or null for a path the API does not have. */
   operation: Operation | null;
-  // The status answered, or null when the connection was dropped instead.
+  /** The status answered, or null when the connection was dropped instead. */
   status: number | null;
-  // The injected fault, if one decided this call's fate.
+  /** The injected fault, if one decided this call's fate. */
   fault: FaultCause | null;
   durationMs: number;
 }

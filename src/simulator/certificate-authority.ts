@@ -92,8 +92,10 @@ export async function createCertificateAuthority(now: Date): Promise<Certificate
   };
 }
 
-// Loads the CA from the directory when all its files are there, creates and writes it
-// when none are; a partial set is an error rather than something to overwrite.
+/**
+ * Loads the CA from the directory when all its files are there, creates and writes it
+ * when none are; a partial set is an error rather than something to overwrite.
+ */
 export async function loadOrCreateCertificateAuthority(
   directory: string,
   now: Date,
@@ -163,7 +165,7 @@ async function loadCertificateAuthority(
   };
 }
 
-// A positive 128-bit serial number, as CAs use (RFC 5280 allows up to 20 octets).
+/** A positive 128-bit serial number, as CAs use (RFC 5280 allows up to 20 octets). */
 export function randomSerialNumber(): string {
   const bytes = randomBytes(16);
   bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x01;

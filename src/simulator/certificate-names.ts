@@ -10,7 +10,7 @@ const MAX_HOSTNAME_LENGTH = 253;
 export const WILDCARD_NAME = "*";
 export const DEFAULT_NAME = "www";
 
-// A lowercase DNS name; `*.` may lead when wildcards are allowed.
+/** A lowercase DNS name; `*.` may lead when wildcards are allowed. */
 export function isValidHostname(hostname: string, options: { allowWildcard: boolean }): boolean {
   if (hostname.length === 0 || hostname.length > MAX_HOSTNAME_LENGTH) return false;
   const labels = hostname.split(".");
@@ -18,7 +18,7 @@ export function isValidHostname(hostname: string, options: { allowWildcard: bool
   return labels.length > 0 && labels.every((label) => LABEL.test(label));
 }
 
-// A certificate name is `*` or one or more labels to put in front of the domain.
+/** A certificate name is `*` or one or more labels to put in front of the domain. */
 export function isValidCertificateName(name: string): boolean {
   return name === WILDCARD_NAME || isValidHostname(name, { allowWildcard: false });
 }

@@ -98,7 +98,7 @@ export class CertificateService {
     return this.#certificateIn(domain, certificateId);
   }
 
-  // POST .../certificates/letsencrypt: a purchase, answered with the new certificate in `new`.
+  /** POST .../certificates/letsencrypt: a purchase, answered with the new certificate in `new`. */
   order(domain: Domain, body: unknown): CertificateRecord {
     const request = parseOrderRequest(body, domain.name);
     this.#refuseUnlessPlanAllows(request);
@@ -113,7 +113,7 @@ export class CertificateService {
     return certificate;
   }
 
-  // POST .../letsencrypt/:certificate/issue: from `new` to `requesting`.
+  /** POST .../letsencrypt/:certificate/issue: from `new` to `requesting`. */
   issue(domain: Domain, certificateId: string): CertificateRecord {
     const certificate = this.#certificateIn(domain, certificateId);
     this.#refuseUnlessPlanAllows(certificate);
@@ -121,8 +121,10 @@ export class CertificateService {
     return certificate;
   }
 
-  // POST .../letsencrypt/:certificate/renewals: a purchase of a new certificate (new id,
-  // same names) in `new`, linked to the old one by the renewal.
+  /**
+   * POST .../letsencrypt/:certificate/renewals: a purchase of a new certificate (new id,
+   * same names) in `new`, linked to the old one by the renewal.
+   */
   orderRenewal(domain: Domain, certificateId: string, body: unknown): RenewalRecord {
     const old = this.#certificateIn(domain, certificateId);
     const request = parseRenewalRequest(body);
@@ -151,7 +153,7 @@ export class CertificateService {
     return renewal;
   }
 
-  // POST .../letsencrypt/:certificate/renewals/:renewal/issue: answers the NEW certificate.
+  /** POST .../letsencrypt/:certificate/renewals/:renewal/issue: answers the NEW certificate. */
   issueRenewal(domain: Domain, certificateId: string, renewalId: string): CertificateRecord {
     const old = this.#certificateIn(domain, certificateId);
     const renewal = /^\d+$/.test(renewalId) ? this.#store.renewal(Number(renewalId)) : undefined;
@@ -187,7 +189,7 @@ export class CertificateService {
     return privateKeyPem(key, this.#settings().privateKeyFormat);
   }
 
-  // Admin: what a user does in DNSimple's UI. Later private key requests answer 428.
+  /** Admin: what a user does in DNSimple's UI. Later private key requests answer 428. */
   removePrivateKey(certificateId: number): void {
     const certificate = this.#issuedCertificate(certificateId);
     if (certificate.privateKeyRemoved) return;

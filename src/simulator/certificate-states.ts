@@ -46,7 +46,7 @@ export interface RenewableCertificate {
   autoRenew: boolean;
 }
 
-// Why this certificate cannot be renewed by hand, or undefined when it can.
+/** Why this certificate cannot be renewed by hand, or undefined when it can. */
 export function renewalRefusal(certificate: RenewableCertificate): string | undefined {
   if (certificate.state !== "issued") {
     return `Certificate cannot be renewed in state \`${certificate.state}\`, only when \`issued\``;
@@ -62,7 +62,7 @@ export interface DownloadableCertificate {
   privateKeyRemoved: boolean;
 }
 
-// Why the certificate cannot be downloaded (DNSimple answers 428), or undefined.
+/** Why the certificate cannot be downloaded (DNSimple answers 428), or undefined. */
 export function downloadRefusal(certificate: DownloadableCertificate): string | undefined {
   if (certificate.state === "issued") return undefined;
   if (certificate.state === "new" || certificate.state === "requesting") {
@@ -71,7 +71,7 @@ export function downloadRefusal(certificate: DownloadableCertificate): string | 
   return `Certificate was not issued (state \`${certificate.state}\`)`;
 }
 
-// Why the private key cannot be downloaded (428): not issued yet, or removed since.
+/** Why the private key cannot be downloaded (428): not issued yet, or removed since. */
 export function privateKeyRefusal(certificate: DownloadableCertificate): string | undefined {
   const refusal = downloadRefusal(certificate);
   if (refusal !== undefined) return refusal;

@@ -13,7 +13,7 @@ type Unit = keyof typeof MILLISECONDS_PER_UNIT;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
-// Returns milliseconds. A bare `0` is accepted because "no delay" needs no unit.
+/** Returns milliseconds. A bare `0` is accepted because "no delay" needs no unit. */
 export function parseDuration(text: string): number {
   const trimmed = text.trim();
   if (trimmed === "0") return 0;

@@ -29,7 +29,7 @@ export function unauthorized(): ApiError {
 
 export type NotFoundKind = "Account" | "Domain" | "Certificate" | "Certificate renewal";
 
-// DNSimple's wording, e.g. "Certificate `0` not found".
+/** DNSimple's wording, e.g. "Certificate `0` not found". */
 export function notFound(kind: NotFoundKind, reference: string | number): ApiError {
   return new ApiError(404, `${kind} \`${reference}\` not found`);
 }

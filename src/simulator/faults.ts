@@ -8,11 +8,11 @@ import { InvalidInputError } from "./errors.ts";
 import { withoutUndefined } from "./objects.ts";
 
 export interface FaultRates {
-  // Fraction of API requests answered with 500 instead of being processed.
+  /** Fraction of API requests answered with 500 instead of being processed. */
   errorRate: number;
-  // Added to every API request before it is processed.
+  /** Added to every API request before it is processed. */
   latencyMs: number;
-  // Fraction of API requests whose connection is destroyed without an answer.
+  /** Fraction of API requests whose connection is destroyed without an answer. */
   dropRate: number;
 }
 
@@ -22,15 +22,15 @@ export type OneShotAction = "status" | "drop" | "process-then-drop";
 export const ONE_SHOT_ACTIONS: readonly OneShotAction[] = ["status", "drop", "process-then-drop"];
 
 export interface OneShotFaultInput {
-  // HTTP method, or "*" (the default) for any.
+  /** HTTP method, or "*" (the default) for any. */
   method?: string;
-  // Path without query; `*` matches within one segment, `**` across segments.
+  /** Path without query; `*` matches within one segment, `**` across segments. */
   path: string;
   action: OneShotAction;
-  // For action "status": the status to answer with, and optionally the JSON body.
+  /** For action "status": the status to answer with, and optionally the JSON body. */
   status?: number;
   body?: unknown;
-  // How many matching requests it applies to (default 1).
+  /** How many matching requests it applies to (default 1). */
   times?: number;
 }
 
@@ -79,14 +79,16 @@ export class FaultInjector {
     return { ...fault };
   }
 
-  // Back to no faults at all.
+  /** Back to no faults at all. */
   clear(): void {
     this.#rates = { ...NO_FAULTS };
     this.#oneShots = [];
   }
 
-  // What to do with one API request. One-shot faults come first (and are used up), then
-  // the drop rate, then the error rate. `random` returns a number in [0, 1).
+  /**
+   * What to do with one API request. One-shot faults come first (and are used up), then
+   * the drop rate, then the error rate. `random` returns a number in [0, 1).
+   */
   decide(method: string, path: string, random: () => number): FaultDecision {
     const oneShot = this.#takeOneShot(method, path);
     if (oneShot !== undefined) {

@@ -24,7 +24,7 @@ export interface HttpServerDependencies {
   rateLimiter: RateLimiter;
   rateLimit: () => number;
   callLog: CallLog;
-  // Scrubbed from the call log should a client put it in a URL.
+  /** Scrubbed from the call log should a client put it in a URL. */
   token: string;
   random: () => number;
   log: (line: string) => void;

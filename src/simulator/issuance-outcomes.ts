@@ -9,11 +9,11 @@ export const FAILING_OUTCOMES: readonly FailingOutcome[] = ["failed", "cancelled
 
 export interface IssuanceOutcomeRuleInput {
   outcome: FailingOutcome;
-  // How many matching issuances end this way (default 1).
+  /** How many matching issuances end this way (default 1). */
   count?: number;
-  // Only issuances for this domain name.
+  /** Only issuances for this domain name. */
   domain?: string;
-  // Only issuances of certificates with this DNSimple name (e.g. "www", "*", "api").
+  /** Only issuances of certificates with this DNSimple name (e.g. "www", "*", "api"). */
   name?: string;
 }
 
@@ -53,7 +53,7 @@ export class IssuanceOutcomes {
     this.#rules = [];
   }
 
-  // The outcome of one issuance now ending, using up a matching rule if there is one.
+  /** The outcome of one issuance now ending, using up a matching rule if there is one. */
   take(domain: string, name: string): IssuanceOutcome {
     const index = this.#rules.findIndex(
       (rule) =>

@@ -22,8 +22,10 @@ export function generateKeyPair(algorithm: SignatureAlgorithm): Promise<CryptoKe
   return webcrypto.subtle.generateKey(parameters, true, ["sign", "verify"]);
 }
 
-// The algorithm with which a key signs certificates and CSRs (always with SHA-256, or
-// SHA-384 for a P-384 key).
+/**
+ * The algorithm with which a key signs certificates and CSRs (always with SHA-256, or
+ * SHA-384 for a P-384 key).
+ */
 export function signingAlgorithmOf(key: CryptoKey): webcrypto.Algorithm | webcrypto.EcdsaParams {
   const algorithm = key.algorithm as webcrypto.EcKeyAlgorithm;
   if (algorithm.name === "ECDSA") {
@@ -39,7 +41,7 @@ export function privateKeyPem(key: KeyObject | CryptoKey, format: PrivateKeyForm
   return keyObject.export({ type, format: "pem" }).toString();
 }
 
-// Reads a signing key written by privateKeyPem (any of its forms).
+/** Reads a signing key written by privateKeyPem (any of its forms). */
 export function importSigningKey(pem: string): CryptoKey {
   const keyObject = createPrivateKey(pem);
   switch (keyObject.asymmetricKeyType) {

@@ -7,8 +7,10 @@ import type { SignatureAlgorithm } from "./model.ts";
 import { truncateToSeconds } from "./timestamps.ts";
 import { x509 } from "./x509-provider.ts";
 
-// notBefore lies this far before issuance, so clients whose clock is a little behind
-// accept a fresh certificate.
+/**
+ * notBefore lies this far before issuance, so clients whose clock is a little behind
+ * accept a fresh certificate.
+ */
 export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
 
 export interface LeafRequest {

@@ -8,16 +8,18 @@ export const PLANS: readonly Plan[] = ["personal", "professional", "enterprise"]
 export type SignatureAlgorithm = "ECDSA" | "RSA";
 export const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = ["ECDSA", "RSA"];
 
-// DNSimple documents more states (purchased, configured, submitted, rejected, refunded);
-// a Let's Encrypt certificate ordered through the API only passes through these.
+/**
+ * DNSimple documents more states (purchased, configured, submitted, rejected, refunded);
+ * a Let's Encrypt certificate ordered through the API only passes through these.
+ */
 export type CertificateState = "new" | "requesting" | "issued" | "failed" | "cancelled";
 
-// How a `requesting` certificate ends.
+/** How a `requesting` certificate ends. */
 export type IssuanceOutcome = "issued" | "failed" | "cancelled";
 
 export type RenewalState = "new" | "renewing" | "renewed" | "failed" | "cancelled";
 
-// "traditional" is what DNSimple serves: PKCS#1 for RSA, SEC1 for ECDSA.
+/** "traditional" is what DNSimple serves: PKCS#1 for RSA, SEC1 for ECDSA. */
 export type PrivateKeyFormat = "traditional" | "pkcs8";
 export const PRIVATE_KEY_FORMATS: readonly PrivateKeyFormat[] = ["traditional", "pkcs8"];
 
@@ -34,14 +36,16 @@ export interface Domain {
   name: string;
 }
 
-// Where a certificate record came from. Only the simulator's admin view shows this: in the
-// API, an auto-renewed certificate is not linked to its predecessor.
+/**
+ * Where a certificate record came from. Only the simulator's admin view shows this: in the
+ * API, an auto-renewed certificate is not linked to its predecessor.
+ */
 export type CertificateOrigin =
   | { kind: "order" }
   | { kind: "renewal"; renewalId: number; oldCertificateId: number }
   | { kind: "auto_renewal"; oldCertificateId: number };
 
-// The material produced when a certificate becomes `issued`.
+/** The material produced when a certificate becomes `issued`. */
 export interface IssuedMaterial {
   certificatePem: string;
   csrPem: string;
@@ -67,7 +71,7 @@ export interface CertificateRecord {
   updatedAt: Date;
   issued: IssuedMaterial | undefined;
   privateKeyRemoved: boolean;
-  // Set by the admin operation that makes the API serve a key that does not match.
+  /** Set by the admin operation that makes the API serve a key that does not match. */
   mismatchingPrivateKey: KeyObject | undefined;
 }
 

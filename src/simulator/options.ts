@@ -7,21 +7,23 @@ import { withoutUndefined } from "./objects.ts";
 import { type SimulatorSettings, validateSettings } from "./settings.ts";
 
 export interface SimulatorOptions extends SimulatorSettings, FaultRates {
-  // 0 picks a free port.
+  /** 0 picks a free port. */
   port: number;
-  // The address to listen on: 127.0.0.1 by default; 0.0.0.0 to serve other machines or pods
-  // (in a container, for the end-to-end test). It has no authentication beyond the token.
+  /**
+   * The address to listen on: 127.0.0.1 by default; 0.0.0.0 to serve other machines or pods
+   * (in a container, for the end-to-end test). It has no authentication beyond the token.
+   */
   host: string;
   token: string;
   accountId: number;
-  // DNSimple's rate-limit window is an hour; shorter ones let tests and benchmarks reach it.
+  /** DNSimple's rate-limit window is an hour; shorter ones let tests and benchmarks reach it. */
   rateLimitWindowMs: number;
   domains: string[];
-  // Keep the CA here (created on first use, reused after); null for a fresh CA per start.
+  /** Keep the CA here (created on first use, reused after); null for a fresh CA per start. */
   caDir: string | null;
-  // Dice for the random faults, in [0, 1); replace it for deterministic tests.
+  /** Dice for the random faults, in [0, 1); replace it for deterministic tests. */
   random: () => number;
-  // One line per event worth telling a person (calls, purchases, issuances, webhooks).
+  /** One line per event worth telling a person (calls, purchases, issuances, webhooks). */
   log: (line: string) => void;
 }
 

@@ -12,7 +12,7 @@ export interface CertificateFeatures {
   alternateNames: readonly string[];
 }
 
-// The reason the plan cannot have this certificate, or undefined when it can.
+/** The reason the plan cannot have this certificate, or undefined when it can. */
 export function planRefusal(plan: Plan, certificate: CertificateFeatures): string | undefined {
   if (plan !== "personal") return undefined;
   if (certificate.name === WILDCARD_NAME) {

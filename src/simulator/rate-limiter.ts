@@ -24,7 +24,7 @@ export class RateLimiter {
     this.#windowMs = windowMs;
   }
 
-  // Counts one request against the key's budget, unless the budget is spent.
+  /** Counts one request against the key's budget, unless the budget is spent. */
   consume(key: string, limit: number, nowMs: number): RateLimitStatus {
     const window = this.#currentWindow(key, nowMs);
     const allowed = window.used < limit;
@@ -32,7 +32,7 @@ export class RateLimiter {
     return { ...this.#status(window, limit), allowed };
   }
 
-  // The budget as it stands, without counting a request.
+  /** The budget as it stands, without counting a request. */
   peek(key: string, limit: number, nowMs: number): RateLimitStatus {
     const window = this.#currentWindow(key, nowMs);
     return { ...this.#status(window, limit), allowed: window.used < limit };

@@ -44,7 +44,7 @@ export function certificateJson(certificate: CertificateRecord): CertificateJson
   };
 }
 
-// The answer to a Let's Encrypt order: the purchase, whose id is the certificate's.
+/** The answer to a Let's Encrypt order: the purchase, whose id is the certificate's. */
 export interface CertificatePurchaseJson {
   id: number;
   certificate_id: number;
@@ -93,8 +93,10 @@ export interface CertificateBundleJson {
   chain: string[];
 }
 
-// `server` ends with a newline; chain entries (and the root, when given) do not, as in
-// DNSimple's answers: clients must not concatenate them naively.
+/**
+ * `server` ends with a newline; chain entries (and the root, when given) do not, as in
+ * DNSimple's answers: clients must not concatenate them naively.
+ */
 export function certificateBundleJson(
   serverPem: string,
   intermediatePem: string,
@@ -122,7 +124,7 @@ export interface WhoamiJson {
   };
 }
 
-// The simulator's tokens are account tokens, so `user` is always null.
+/** The simulator's tokens are account tokens, so `user` is always null. */
 export function whoamiJson(account: Account, plan: Plan): WhoamiJson {
   return {
     user: null,

@@ -6,20 +6,20 @@ import { withoutUndefined } from "./objects.ts";
 
 export interface SimulatorSettings {
   plan: Plan;
-  // Time from the issue request until the certificate ends `issued` (or failed/cancelled).
+  /** Time from the issue request until the certificate ends `issued` (or failed/cancelled). */
   issueDelayMs: number;
-  // Lifetime of issued certificates, from issuance to notAfter.
+  /** Lifetime of issued certificates, from issuance to notAfter. */
   validityMs: number;
-  // Requests per token per hour.
+  /** Requests per token per hour. */
   rateLimit: number;
-  // Download answers with the root in `root` instead of null.
+  /** Download answers with the root in `root` instead of null. */
   includeRoot: boolean;
   privateKeyFormat: PrivateKeyFormat;
-  // Where webhook events are POSTed; null disables them.
+  /** Where webhook events are POSTed; null disables them. */
   webhookUrl: string | null;
 }
 
-// X.509 times have one-second precision, so shorter lifetimes cannot be represented.
+/** X.509 times have one-second precision, so shorter lifetimes cannot be represented. */
 export const MIN_VALIDITY_MS = 1_000;
 
 export function validateSettings(settings: SimulatorSettings): SimulatorSettings {

@@ -54,7 +54,7 @@ export class Simulator {
   readonly domains: readonly Domain[];
   readonly rootPem: string;
   readonly intermediatePem: string;
-  // Whether the CA was created by this start (false when reused from --ca-dir).
+  /** Whether the CA was created by this start (false when reused from --ca-dir). */
   readonly caCreated: boolean;
 
   #settings: SimulatorSettings;
@@ -219,7 +219,7 @@ export class Simulator {
     this.#faults.clear();
   }
 
-  // "The next N issuances (optionally for one domain and/or name) end failed/cancelled."
+  /** "The next N issuances (optionally for one domain and/or name) end failed/cancelled." */
   addIssuanceOutcome(rule: IssuanceOutcomeRuleInput): IssuanceOutcomeRule {
     return this.#outcomes.add(rule);
   }

@@ -41,7 +41,7 @@ export class Store {
     }));
   }
 
-  // A domain by name (any case) or by numeric id, as the API's :domain accepts both.
+  /** A domain by name (any case) or by numeric id, as the API's :domain accepts both. */
   findDomain(reference: string): Domain | undefined {
     const lowered = reference.toLowerCase();
     return this.domains.find(

@@ -9,7 +9,7 @@ export function apiDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-// X.509 validity has one-second precision; the record must show the certificate's exact time.
+/** X.509 validity has one-second precision; the record must show the certificate's exact time. */
 export function truncateToSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }

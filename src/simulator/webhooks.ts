@@ -30,14 +30,14 @@ export interface WebhookEvent {
   actor: WebhookActor;
 }
 
-// Asynchronous work (issuance, auto-renewal) is done by DNSimple itself.
+/** Asynchronous work (issuance, auto-renewal) is done by DNSimple itself. */
 export const SYSTEM_ACTOR: WebhookActor = {
   id: "system",
   entity: "dnsimple",
   pretty: "support@dnsimple.com",
 };
 
-// What a person does in the account (here: the admin API standing in for DNSimple's UI).
+/** What a person does in the account (here: the admin API standing in for DNSimple's UI). */
 export function accountActor(account: Account): WebhookActor {
   return { id: String(account.id), entity: "account", pretty: account.email };
 }
@@ -68,7 +68,7 @@ export interface WebhookDelivery {
   requestIdentifier: string;
   certificateId: number;
   url: string;
-  // The receiver's status, or null when the POST failed (error says why).
+  /** The receiver's status, or null when the POST failed (error says why). */
   status: number | null;
   error: string | null;
   time: string;
