@@ -11,11 +11,14 @@ function credentialsSource(resource: DnsimpleCertificate): string {
     : "the operator's default token";
 }
 
+/** The failure a call's error stands for; anything but a DNSimple answer is ApiUnavailable. */
 export function failureFromError(err: unknown, resource: DnsimpleCertificate): Failure {
-  if (!(err instanceof DnsimpleError)) {
-    const detail = err instanceof Error ? err.message : String(err);
-    return { reason: "ApiUnavailable", message: scrubSecrets(detail) };
-  }
+  if (err instanceof DnsimpleError) return failureFromDnsimple(err, resource);
+  const detail = err instanceof Error ? err.message : String(err);
+  return { reason: "ApiUnavailable", message: scrubSecrets(detail) };
+}
+
+function failureFromDnsimple(err: DnsimpleError, resource: DnsimpleCertificate): Failure {
   const said = err.message;
   switch (err.reason) {
     case "Unauthorized":
@@ -23,19 +26,8 @@ export function failureFromError(err: unknown, resource: DnsimpleCertificate): F
         reason: "Unauthorized",
         message: `${said}. DNSimple rejected ${credentialsSource(resource)}: check that it is a valid account token for the account`,
       };
-    case "NotFound": {
-      const what = "resource" in err && typeof err.resource === "string" ? err.resource : "";
-      if (what === "certificate" || what === "renewal") {
-        return {
-          reason: "CertificateNotFound",
-          message: `${said}. Check spec.certificateId and that it belongs to domain ${resource.spec.domain}`,
-        };
-      }
-      return {
-        reason: "DomainNotFound",
-        message: `${said}. Check that ${what || "the domain"} ${what === "account" ? "" : resource.spec.domain} is in the DNSimple account of ${credentialsSource(resource)}`,
-      };
-    }
+    case "NotFound":
+      return notFound(err, resource);
     case "NotAllowed":
       return {
         reason: "NotAllowed",
@@ -55,4 +47,19 @@ export function failureFromError(err: unknown, resource: DnsimpleCertificate): F
     default:
       return { reason: "ApiUnavailable", message: said };
   }
+}
+
+/** A 404: of the certificate (or renewal), else of the domain or account. */
+function notFound(err: DnsimpleError, resource: DnsimpleCertificate): Failure {
+  const what = "resource" in err && typeof err.resource === "string" ? err.resource : "";
+  if (what === "certificate" || what === "renewal") {
+    return {
+      reason: "CertificateNotFound",
+      message: `${err.message}. Check spec.certificateId and that it belongs to domain ${resource.spec.domain}`,
+    };
+  }
+  return {
+    reason: "DomainNotFound",
+    message: `${err.message}. Check that ${what || "the domain"} ${what === "account" ? "" : resource.spec.domain} is in the DNSimple account of ${credentialsSource(resource)}`,
+  };
 }

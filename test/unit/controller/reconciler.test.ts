@@ -1,0 +1,321 @@
+// Whole passes of the reconciler by table, as cert-manager's trigger_controller_test: each row
+// sets a situation up (the resource, what DNSimple holds, the Secret), runs reconcile(key), and
+// names what the pass must have done: the Events in order, how many status and Secret writes
+// and purchases, and the Ready condition it leaves. Kubernetes is the recording cluster
+// (recording-cluster.ts); DNSimple is the project's simulator, in process.
+import { afterEach, describe, expect, it } from "vitest";
+import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
+import { DomainCertificates } from "../../../src/controller/domain-certificates.ts";
+import type { ResolvedCredentials } from "../../../src/controller/ports.ts";
+import { keyOf, Reconciler } from "../../../src/controller/reconciler.ts";
+import type { DnsimpleClient } from "../../../src/dnsimple/client.ts";
+import { createLogger } from "../../../src/observability/logger.ts";
+import type { Simulator, SimulatorOptions } from "../../../src/simulator/simulator.ts";
+import { waitInProcess } from "../../support/wait-for.ts";
+import { startTestSimulator, TOKEN, testClient } from "../dnsimple/helpers.ts";
+import { resource } from "./fixtures.ts";
+import { RecordingCluster } from "./recording-cluster.ts";
+
+const ACCOUNT = 1010;
+
+interface Bed {
+  simulator: Simulator;
+  cluster: RecordingCluster;
+  reconciler: Reconciler;
+  client: DnsimpleClient;
+  key: string;
+  /** Runs one pass of the resource. */
+  pass: () => Promise<{ requeueAfterMs?: number }>;
+  /** Runs passes until Ready=True (the simulator issues within its delay). */
+  untilReady: () => Promise<void>;
+}
+
+const beds: Bed[] = [];
+afterEach(async () => {
+  for (const bed of beds.splice(0)) await bed.simulator.close();
+});
+
+async function bedFor(
+  spec: Partial<DnsimpleCertificate["spec"]> = {},
+  simulator: Partial<SimulatorOptions> = {},
+  token = TOKEN,
+): Promise<Bed> {
+  const sim = await startTestSimulator({ issueDelayMs: 0, ...simulator });
+  const client = testClient(sim.url, { token });
+  const cluster = new RecordingCluster();
+  const credentials = async (): Promise<ResolvedCredentials> => ({
+    kind: "ok",
+    accountId: String(ACCOUNT),
+    client,
+  });
+  const reconciler = new Reconciler({
+    ports: {
+      ...cluster.ports(),
+      credentials: { resolve: credentials },
+      domainCertificates: new DomainCertificates(60_000),
+    },
+    log: createLogger("silent"),
+    pollIntervalMs: 1000,
+    resyncIntervalMs: 600_000,
+  });
+  const created = cluster.create(resource(spec));
+  const key = keyOf(created.metadata.namespace, created.metadata.name);
+  const pass = () => reconciler.reconcile(key);
+  const untilReady = async () => {
+    for (let i = 0; i < 10 && readyOf(cluster, key)?.status !== "True"; i++) await pass();
+    expect(readyOf(cluster, key)?.status).toBe("True");
+  };
+  const bed = { simulator: sim, cluster, reconciler, client, key, pass, untilReady };
+  beds.push(bed);
+  return bed;
+}
+
+function readyOf(cluster: RecordingCluster, key: string) {
+  const [namespace = "", name = ""] = key.split("/");
+  return cluster.get(namespace, name)?.status?.conditions?.find((c) => c.type === "Ready");
+}
+
+interface Want {
+  /** The Events of the pass, by reason, in order. */
+  events: string[];
+  statusWrites: number;
+  secretWrites: number;
+  /** Certificates bought from DNSimple in the pass. */
+  purchases: number;
+  ready: { status: "True" | "False"; reason: string };
+  /** Calls to DNSimple in the pass. */
+  calls: number;
+}
+
+interface Row {
+  name: string;
+  /** Prepares the situation; what it records is forgotten before the pass. */
+  given: () => Promise<Bed>;
+  want: Want;
+}
+
+/** A bed after its first pass, once DNSimple has issued what that pass ordered. */
+async function issuedSinceLastPass(bed: Bed): Promise<Bed> {
+  await bed.pass();
+  await waitInProcess("DNSimple to issue", () =>
+    bed.simulator.certificates().every((c) => c.state === "issued") ? true : undefined,
+  );
+  return bed;
+}
+
+/** A bed whose resource is Ready, changed by `change`. */
+async function readyThen(change: (bed: Bed, current: DnsimpleCertificate) => void): Promise<Bed> {
+  const bed = await bedFor();
+  await bed.untilReady();
+  const current = bed.cluster.get("web", "www");
+  if (!current) throw new Error("no resource");
+  change(bed, current);
+  return bed;
+}
+
+const renewAtNow = (bed: Bed, current: DnsimpleCertificate) => {
+  const annotations = { "dnsimple-cert-operator.dev/renew-at": new Date().toISOString() };
+  bed.cluster.resources.set(bed.key, {
+    ...current,
+    metadata: { ...current.metadata, annotations },
+  });
+};
+
+const rows: Row[] = [
+  {
+    name: "a new resource: intent, order, issue; then polled while DNSimple issues",
+    given: () => bedFor(),
+    want: {
+      events: ["Ordered", "IssueRequested"],
+      // The intent, the purchase, the final status.
+      statusWrites: 3,
+      secretWrites: 0,
+      purchases: 1,
+      ready: { status: "False", reason: "Issuing" },
+      // The order and the issue.
+      calls: 2,
+    },
+  },
+  {
+    name: "issued since the last pass: fetched, downloaded with its key, verified, written",
+    given: async () => issuedSinceLastPass(await bedFor()),
+    want: {
+      events: ["Issued", "SecretWritten"],
+      statusWrites: 1,
+      secretWrites: 1,
+      purchases: 0,
+      ready: { status: "True", reason: "Ready" },
+      calls: 3,
+    },
+  },
+  {
+    name: "Ready and nothing due: no DNSimple call, no write, no Event",
+    given: () => readyThen(() => {}),
+    want: {
+      events: [],
+      statusWrites: 0,
+      secretWrites: 0,
+      purchases: 0,
+      ready: { status: "True", reason: "Ready" },
+      calls: 0,
+    },
+  },
+  {
+    name: "the Secret was deleted: downloaded again and restored, nothing bought",
+    given: () => readyThen((bed) => bed.cluster.secrets.clear()),
+    want: {
+      events: ["Downloaded", "SecretWritten"],
+      // The status already says what the Secret holds again.
+      statusWrites: 0,
+      secretWrites: 1,
+      purchases: 0,
+      ready: { status: "True", reason: "Ready" },
+      calls: 3,
+    },
+  },
+  {
+    name: "the template's labels changed: the metadata rewritten, nothing downloaded",
+    given: () =>
+      readyThen((bed, current) =>
+        bed.cluster.resources.set(bed.key, {
+          ...current,
+          spec: { ...current.spec, secretTemplate: { labels: { team: "web" } } },
+        }),
+      ),
+    want: {
+      events: [],
+      statusWrites: 0,
+      secretWrites: 1,
+      purchases: 0,
+      ready: { status: "True", reason: "Ready" },
+      calls: 0,
+    },
+  },
+  {
+    name: "an order DNSimple refuses (alternate names on a personal plan): the intent goes, NotAllowed",
+    given: () => bedFor({ alternateNames: ["docs.example.com"] }, { plan: "personal" }),
+    want: {
+      events: ["NotAllowed"],
+      // The intent, its removal, the final status.
+      statusWrites: 3,
+      secretWrites: 0,
+      purchases: 0,
+      ready: { status: "False", reason: "NotAllowed" },
+      calls: 1,
+    },
+  },
+  {
+    name: "a token DNSimple rejects: Unauthorized, nothing bought, the intent goes",
+    given: () => bedFor({}, {}, "not-the-token"),
+    want: {
+      events: ["Unauthorized"],
+      statusWrites: 3,
+      secretWrites: 0,
+      purchases: 0,
+      ready: { status: "False", reason: "Unauthorized" },
+      calls: 1,
+    },
+  },
+  {
+    name: "the API server refuses the Secret: SecretWriteFailed, nothing else lost",
+    given: async () => {
+      const bed = await issuedSinceLastPass(await bedFor());
+      bed.cluster.refusedSecrets.add("www-tls");
+      return bed;
+    },
+    want: {
+      events: ["Issued", "SecretWriteFailed"],
+      statusWrites: 1,
+      secretWrites: 0,
+      purchases: 0,
+      ready: { status: "False", reason: "SecretWriteFailed" },
+      calls: 3,
+    },
+  },
+  {
+    name: "an order whose answer was lost (intent in status, order in DNSimple): recovered, not bought again",
+    given: async () => {
+      const bed = await bedFor({}, { issueDelayMs: 60_000 });
+      const startedAt = new Date().toISOString();
+      await bed.client.orderLetsencrypt(ACCOUNT, "example.com", {
+        name: "www",
+        alternate_names: [],
+        auto_renew: false,
+        signature_algorithm: "ECDSA",
+      });
+      const current = bed.cluster.get("web", "www");
+      if (!current) throw new Error("no resource");
+      const pendingOrder = {
+        startedAt,
+        accountId: String(ACCOUNT),
+        domain: "example.com",
+        commonName: "www.example.com",
+      };
+      await bed.cluster.replaceStatus(current, { pendingOrder });
+      return bed;
+    },
+    want: {
+      events: ["OrderRecovered", "IssueRequested"],
+      // The adoption, the final status.
+      statusWrites: 2,
+      secretWrites: 0,
+      purchases: 0,
+      ready: { status: "False", reason: "Issuing" },
+      // The list, the issue.
+      calls: 2,
+    },
+  },
+  {
+    name: "a renewal asked for (renew-at): a renewal ordered and issuing; the Secret keeps serving",
+    given: () => readyThen(renewAtNow),
+    want: {
+      events: ["RenewalOrdered", "IssueRequested"],
+      statusWrites: 3,
+      secretWrites: 0,
+      purchases: 1,
+      ready: { status: "True", reason: "Ready" },
+      calls: 2,
+    },
+  },
+  {
+    name: "the renewal issued: the Secret swapped to the new certificate",
+    given: async () => issuedSinceLastPass(await readyThen(renewAtNow)),
+    want: {
+      events: ["Issued", "SecretWritten"],
+      statusWrites: 1,
+      secretWrites: 1,
+      purchases: 0,
+      ready: { status: "True", reason: "Ready" },
+      calls: 3,
+    },
+  },
+];
+
+describe("Reconciler, pass by pass", () => {
+  it.each(rows)("$name", async ({ given, want }) => {
+    const bed = await given();
+    bed.cluster.resetRecords();
+    bed.simulator.resetCalls();
+    const purchasesBefore = bed.simulator.purchases().length;
+
+    await bed.pass();
+
+    expect(bed.cluster.events.map((e) => e.reason)).toEqual(want.events);
+    expect(bed.cluster.statusWrites).toHaveLength(want.statusWrites);
+    expect(bed.cluster.secretWrites).toHaveLength(want.secretWrites);
+    expect(bed.simulator.purchases().length - purchasesBefore).toBe(want.purchases);
+    expect(readyOf(bed.cluster, bed.key)).toMatchObject(want.ready);
+    expect(bed.simulator.calls()).toHaveLength(want.calls);
+  });
+
+  it("never lets the token or the private key into status or Events", async () => {
+    const bed = await bedFor();
+    await bed.untilReady();
+    const secret = bed.cluster.secrets.get("web/www-tls");
+    const key = Buffer.from(secret?.data?.["tls.key"] ?? "", "base64").toString();
+    expect(key).toContain("PRIVATE KEY");
+    const said = JSON.stringify([bed.cluster.statusWrites, bed.cluster.events]);
+    expect(said).not.toContain(TOKEN);
+    expect(said).not.toContain(key.split("\n")[1]);
+  });
+});

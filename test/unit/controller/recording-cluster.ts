@@ -1,0 +1,127 @@
+// The Kubernetes side of the reconciler's ports, in memory, recording every write: resources
+// and Secrets by namespace/name, status replaced with optimistic concurrency (a stale
+// resourceVersion is a 409, as the API server answers), Secrets applied as server-side apply
+// leaves them (the operator's field manager owning the labels and annotations it set), Events
+// listed in order. Enough to drive whole passes without a cluster; the integration tests cover
+// the real API server.
+import type { V1Secret } from "@kubernetes/client-node";
+import type { DnsimpleCertificate, DnsimpleCertificateStatus } from "../../../src/api/v1alpha1.ts";
+import type { ReconcilerPorts } from "../../../src/controller/ports.ts";
+import { KubeApiError } from "../../../src/kube/errors.ts";
+import type { EventType } from "../../../src/kube/events.ts";
+import {
+  FIELD_MANAGER,
+  type TlsSecretApply,
+  tlsSecretManifest,
+} from "../../../src/kube/secrets.ts";
+
+export interface RecordedEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
+const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
+
+export class RecordingCluster {
+  readonly resources = new Map<string, DnsimpleCertificate>();
+  readonly secrets = new Map<string, V1Secret>();
+  readonly statusWrites: DnsimpleCertificateStatus[] = [];
+  readonly secretWrites: TlsSecretApply[] = [];
+  readonly events: RecordedEvent[] = [];
+  /** Secret names whose apply the "API server" refuses (403), to test that path. */
+  readonly refusedSecrets = new Set<string>();
+  #version = 1;
+
+  /** Creates the resource as the API server would: a uid, a generation, a resourceVersion. */
+  create(resource: DnsimpleCertificate): DnsimpleCertificate {
+    const created = {
+      ...resource,
+      metadata: { ...resource.metadata, resourceVersion: String(this.#version++) },
+    };
+    this.resources.set(keyOf(created.metadata.namespace, created.metadata.name), created);
+    return created;
+  }
+
+  /** Forget what was recorded (after a test's set-up passes). */
+  resetRecords(): void {
+    this.statusWrites.length = 0;
+    this.secretWrites.length = 0;
+    this.events.length = 0;
+  }
+
+  /** The Kubernetes ports of a reconciler, backed by this cluster. */
+  ports(): Pick<
+    ReconcilerPorts,
+    "certificates" | "secrets" | "status" | "secretWriter" | "events"
+  > {
+    return {
+      certificates: {
+        get: (namespace, name) => this.get(namespace, name),
+        list: (namespace) =>
+          [...this.resources.values()].filter((r) => r.metadata.namespace === namespace),
+      },
+      secrets: { get: (namespace, name) => this.secrets.get(keyOf(namespace, name)) },
+      status: { replaceStatus: (resource, status) => this.replaceStatus(resource, status) },
+      secretWriter: { apply: (secret) => this.apply(secret) },
+      events: { record: (_target, type, reason, message) => this.record(type, reason, message) },
+    };
+  }
+
+  get(namespace: string, name: string): DnsimpleCertificate | undefined {
+    return this.resources.get(keyOf(namespace, name));
+  }
+
+  async replaceStatus(
+    resource: DnsimpleCertificate,
+    status: DnsimpleCertificateStatus,
+  ): Promise<DnsimpleCertificate> {
+    const { namespace, name, resourceVersion } = resource.metadata;
+    const stored = this.get(namespace, name);
+    if (!stored || stored.metadata.resourceVersion !== resourceVersion) {
+      throw new KubeApiError(
+        `update status of ${namespace}/${name}`,
+        409,
+        "the object has been modified",
+      );
+    }
+    const updated = {
+      ...stored,
+      metadata: { ...stored.metadata, resourceVersion: String(this.#version++) },
+      status,
+    };
+    this.resources.set(keyOf(namespace, name), updated);
+    this.statusWrites.push(status);
+    return updated;
+  }
+
+  async apply(secret: TlsSecretApply): Promise<void> {
+    if (this.refusedSecrets.has(secret.name)) {
+      throw new KubeApiError(`apply Secret ${secret.namespace}/${secret.name}`, 403, "forbidden");
+    }
+    const manifest = tlsSecretManifest(secret);
+    const owned = (keys: Record<string, string>) =>
+      Object.fromEntries(Object.keys(keys).map((k) => [`f:${k}`, {}]));
+    manifest.metadata = {
+      ...manifest.metadata,
+      managedFields: [
+        {
+          manager: FIELD_MANAGER,
+          operation: "Apply",
+          fieldsV1: {
+            "f:metadata": {
+              "f:labels": owned(secret.labels),
+              "f:annotations": owned(secret.annotations),
+            },
+          },
+        },
+      ],
+    };
+    this.secrets.set(keyOf(secret.namespace, secret.name), manifest);
+    this.secretWrites.push(secret);
+  }
+
+  record(type: EventType, reason: string, message: string): void {
+    this.events.push({ type, reason, message });
+  }
+}

@@ -1,0 +1,179 @@
+// The selection rules by table: which lost order, which auto-renewal, which resource keeps a
+// contested Secret, whether an issue call is a renewal's. No I/O.
+import { describe, expect, it } from "vitest";
+import type { DnsimpleCertificate, PendingOrder } from "../../../src/api/v1alpha1.ts";
+import type { RemoteCertificate } from "../../../src/controller/observation.ts";
+import {
+  lostOrderAmong,
+  newestIssuedAmong,
+  renewalInFlight,
+  secretKeeper,
+} from "../../../src/controller/selection.ts";
+import { now, resource } from "./fixtures.ts";
+
+const minute = 60_000;
+const day = 86_400_000;
+
+function listed(id: number, overrides: Partial<RemoteCertificate> = {}): RemoteCertificate {
+  return {
+    id,
+    state: "new",
+    name: "www",
+    commonName: "www.example.com",
+    alternateNames: [],
+    autoRenew: false,
+    createdAt: now,
+    ...overrides,
+  };
+}
+
+const intent: PendingOrder = {
+  startedAt: now.toISOString(),
+  accountId: "1010",
+  domain: "example.com",
+  commonName: "www.example.com",
+};
+const spec = resource().spec;
+
+describe("lostOrderAmong", () => {
+  const rows: [
+    string,
+    RemoteCertificate[],
+    PendingOrder | undefined,
+    number | undefined,
+    number | undefined,
+  ][] = [
+    ["nothing listed: none", [], intent, undefined, undefined],
+    ["one made after the intent: that one", [listed(5)], intent, undefined, 5],
+    [
+      "made within DNSimple's clock skew before the intent: still that one",
+      [listed(5, { createdAt: new Date(now.getTime() - 59_000) })],
+      intent,
+      undefined,
+      5,
+    ],
+    [
+      "made before the intent (beyond the skew): not the lost order",
+      [listed(5, { createdAt: new Date(now.getTime() - 2 * minute) })],
+      intent,
+      undefined,
+      undefined,
+    ],
+    ["the certificate in status before: not it", [listed(5)], intent, 5, undefined],
+    [
+      "the certificate being renewed: not it",
+      [listed(5)],
+      { ...intent, renewalOf: 5 },
+      undefined,
+      undefined,
+    ],
+    [
+      "another common name than the intent's: not it",
+      [listed(5, { commonName: "www.example.net" })],
+      intent,
+      undefined,
+      undefined,
+    ],
+    [
+      "other names than the spec's: not it",
+      [listed(5, { alternateNames: ["docs.example.com"] })],
+      intent,
+      undefined,
+      undefined,
+    ],
+    ["two candidates: the oldest order (lowest id)", [listed(9), listed(7)], intent, undefined, 7],
+  ];
+  it.each(rows)("%s", (_why, certificates, pending, previous, expected) => {
+    expect(lostOrderAmong(certificates, pending, spec, previous)?.id).toBe(expected);
+  });
+});
+
+describe("newestIssuedAmong", () => {
+  const expiring = (days: number) => new Date(now.getTime() + days * day);
+  const rows: [string, RemoteCertificate[], number | undefined][] = [
+    ["nothing listed: none", [], undefined],
+    ["only one being issued: none", [listed(5, { state: "requesting" })], undefined],
+    [
+      "the issued one that expires last",
+      [
+        listed(5, { state: "issued", expiresAt: expiring(30) }),
+        listed(6, { state: "issued", expiresAt: expiring(90) }),
+        listed(7, { state: "issued", expiresAt: expiring(60) }),
+      ],
+      6,
+    ],
+    [
+      "a later one for other names does not count",
+      [
+        listed(5, { state: "issued", expiresAt: expiring(30) }),
+        listed(6, {
+          state: "issued",
+          expiresAt: expiring(90),
+          name: "api",
+          commonName: "api.example.com",
+        }),
+      ],
+      5,
+    ],
+  ];
+  it.each(rows)("%s", (_why, certificates, expected) => {
+    expect(newestIssuedAmong(certificates, spec)?.id).toBe(expected);
+  });
+});
+
+describe("secretKeeper", () => {
+  const claimant = (
+    name: string,
+    createdMinutesAgo: number,
+    deleting = false,
+  ): DnsimpleCertificate => {
+    const r = resource();
+    return {
+      ...r,
+      metadata: {
+        ...r.metadata,
+        name,
+        uid: `uid-${name}`,
+        creationTimestamp: new Date(now.getTime() - createdMinutesAgo * minute),
+        ...(deleting ? { deletionTimestamp: now } : {}),
+      },
+    };
+  };
+  const rows: [string, DnsimpleCertificate[], string | undefined, string | undefined][] = [
+    ["the one the Secret names as its writer", [claimant("a", 10), claimant("b", 5)], "b", "b"],
+    ["no writer named: the oldest", [claimant("a", 5), claimant("b", 10)], undefined, "b"],
+    ["a writer that is gone: the oldest", [claimant("a", 5), claimant("b", 10)], "c", "b"],
+    ["created at the same time: by name", [claimant("b", 5), claimant("a", 5)], undefined, "a"],
+    ["one being deleted does not keep it", [claimant("a", 10, true), claimant("b", 5)], "a", "b"],
+  ];
+  it.each(rows)("%s", (_why, claimants, writer, expected) => {
+    expect(secretKeeper(claimants, writer)?.metadata.name).toBe(expected);
+  });
+});
+
+describe("renewalInFlight", () => {
+  const rows: [string, DnsimpleCertificate["status"], number, object | undefined][] = [
+    ["no renewal in status: an order's issue", { certificateId: 11 }, 11, undefined],
+    [
+      "a renewal whose new certificate is the one issued",
+      { certificateId: 11, renewalId: 3, renewedCertificateId: 10 },
+      11,
+      { renewalId: 3, renewedCertificateId: 10 },
+    ],
+    [
+      "a renewal, but another certificate is issued",
+      { certificateId: 11, renewalId: 3, renewedCertificateId: 10 },
+      12,
+      undefined,
+    ],
+    [
+      "a recovered renewal (no renewal id): an order's issue",
+      { certificateId: 11, renewedCertificateId: 10 },
+      11,
+      undefined,
+    ],
+  ];
+  it.each(rows)("%s", (_why, status, certificateId, expected) => {
+    expect(renewalInFlight(status, certificateId)).toEqual(expected);
+  });
+});
