@@ -39,14 +39,18 @@ export interface VerifiedCertificate extends CertificateSummary {
   chainLength: number;
 }
 
-/** Verifies Secret data: parseBundle, then verifyParsed. */
+/**
+ * Whether Secret data may be written (the checks of this file's header): the server
+ * certificate's summary, or InvalidCertificateDataError for the first failure.
+ */
 export function verifyBundle(data: TlsSecretData, options: VerifyOptions): VerifiedCertificate {
   return verifyParsed(parseBundle(data), options);
 }
 
 /**
- * The checks above on data already read; throws the first failure, a part that could not be
- * read at the point the checks need it (tls.crt, its first certificate, tls.key, ca.crt).
+ * verifyBundle's checks (this file's header) on data already read by parseBundle or
+ * assembleParsedBundle. Throws the first failure; a part that could not be read throws its
+ * error where verifyBundle would have read it (tls.crt, then tls.key, then ca.crt).
  */
 export function verifyParsed(parsed: ParsedBundle, options: VerifyOptions): VerifiedCertificate {
   const certificates = partOrThrow(parsed.certificates);
