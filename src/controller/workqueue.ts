@@ -4,6 +4,7 @@
 // off per key after failures. Workers run the handler with bounded concurrency. Keys ready to
 // be processed wait in two lanes: "high" keys are served before "normal" ones, each lane in
 // arrival order; a key's lane is asked of `priority` when it becomes ready.
+import { type Clock, type ClockTimer, systemClock } from "../time/clock.ts";
 import type { Priority } from "./priority.ts";
 
 export interface WorkResult {
@@ -20,6 +21,8 @@ export interface WorkQueueOptions {
   maxBackoffMs?: number;
   /** The lane of a key that becomes ready; "normal" for every key when not given. */
   priority?: (key: string) => Priority;
+  /** The clock of the delays (the system's when not given). */
+  clock?: Clock;
 }
 
 /** Timers beyond this are clamped: setTimeout overflows past ~24.8 days. */
@@ -32,7 +35,7 @@ export class WorkQueue {
   readonly #queued = new Map<string, Priority>();
   readonly #dirty = new Set<string>();
   readonly #processing = new Set<string>();
-  readonly #delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  readonly #delayed = new Map<string, { at: number; timer: ClockTimer }>();
   readonly #failures = new Map<string, number>();
   #waiters: (() => void)[] = [];
   #shuttingDown = false;
@@ -43,6 +46,7 @@ export class WorkQueue {
       baseBackoffMs: 1000,
       maxBackoffMs: 5 * 60_000,
       priority: () => "normal",
+      clock: systemClock,
       ...options,
     };
   }
@@ -80,11 +84,12 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = Date.now() + delayMs;
+    const { clock } = this.#options;
+    const at = clock.now() + delayMs;
     const existing = this.#delayed.get(key);
     if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(
+    if (existing) clock.clearTimer(existing.timer);
+    const timer = clock.setTimer(
       () => {
         this.#delayed.delete(key);
         this.add(key);
@@ -126,7 +131,7 @@ export class WorkQueue {
   /** Stops taking work and waits (up to timeoutMs) for the keys in progress to finish. */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#shuttingDown = true;
-    for (const { timer } of this.#delayed.values()) clearTimeout(timer);
+    for (const { timer } of this.#delayed.values()) this.#options.clock.clearTimer(timer);
     this.#delayed.clear();
     for (const wake of this.#waiters.splice(0)) wake();
     let timeout: NodeJS.Timeout | undefined;

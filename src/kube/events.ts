@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { CoreV1Api, CoreV1Event } from "@kubernetes/client-node";
 import { scrubSecrets } from "../observability/redact.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
 import { kubeCall } from "./errors.ts";
 
 export interface EventTarget {
@@ -23,10 +24,13 @@ export class EventRecorder {
   readonly #core: CoreV1Api;
   readonly #recent = new Map<string, { name: string; count: number; firstAt: number }>();
   readonly #onError: (err: unknown) => void;
+  readonly #clock: Clock;
 
-  constructor(core: CoreV1Api, onError: (err: unknown) => void) {
+  /** `clock` dates the Events and their aggregation window (the system's when not given). */
+  constructor(core: CoreV1Api, onError: (err: unknown) => void, clock: Clock = systemClock) {
     this.#core = core;
     this.#onError = onError;
+    this.#clock = clock;
   }
 
   /** Records an Event; never throws (an Event is worth less than the reconcile it reports). */
@@ -40,7 +44,7 @@ export class EventRecorder {
     const { namespace, uid } = target.metadata;
     // Hashed: a thousand resources' messages would otherwise be kept in full for ten minutes.
     const key = `${uid}/${type}/${reason}/${createHash("sha256").update(safeMessage).digest("base64url")}`;
-    const now = Date.now();
+    const now = this.#clock.now();
     const previous = this.#recent.get(key);
     try {
       if (previous && now - previous.firstAt < AGGREGATION_WINDOW_MS) {

@@ -12,6 +12,7 @@ import {
   makeInformer,
   type ObjectCache,
 } from "@kubernetes/client-node";
+import { type Clock, type ClockTimer, systemClock } from "../time/clock.ts";
 
 export interface ResilientInformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
@@ -33,6 +34,8 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   onUpdate: (obj: T) => void;
   onDelete: (obj: T) => void;
   onError: (err: unknown, retryInMs: number) => void;
+  /** The clock of the restart backoff (the system's when not given). */
+  clock?: Clock;
 }
 
 export class ResilientInformer<T extends KubernetesObject> {
@@ -40,7 +43,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   readonly #informer: Informer<T> & ObjectCache<T>;
   #stopped = false;
   #failures = 0;
-  #restartTimer: NodeJS.Timeout | undefined;
+  #restartTimer: ClockTimer | undefined;
   #synced = false;
   #errors = 0;
 
@@ -87,7 +90,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#restartTimer);
+    if (this.#restartTimer) (this.#options.clock ?? systemClock).clearTimer(this.#restartTimer);
     await this.#informer.stop();
   }
 
@@ -110,8 +113,9 @@ export class ResilientInformer<T extends KubernetesObject> {
     const base = Math.min(60_000, 1000 * 2 ** (this.#failures - 1));
     const delay = Math.round(base / 2 + Math.random() * (base / 2));
     this.#options.onError(err, delay);
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => {
+    const clock = this.#options.clock ?? systemClock;
+    if (this.#restartTimer) clock.clearTimer(this.#restartTimer);
+    this.#restartTimer = clock.setTimer(() => {
       if (this.#stopped) return;
       this.#startOnce().catch((e: unknown) => this.#restartAfterError(e));
     }, delay);

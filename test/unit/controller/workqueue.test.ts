@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Priority } from "../../../src/controller/priority.ts";
 import { WorkQueue, type WorkQueueOptions } from "../../../src/controller/workqueue.ts";
+import { FakeClock } from "../../support/fake-clock.ts";
 
 /** A queue whose handler records keys and holds each one until released. */
 function harness(options: Partial<WorkQueueOptions> = {}) {
@@ -106,13 +107,19 @@ describe("WorkQueue", () => {
   });
 
   it("adds after a delay, the earliest of several delays winning", async () => {
-    const h = harness();
+    const clock = new FakeClock();
+    const h = harness({ clock });
     h.queue.start();
     h.queue.addAfter("a", 60_000);
     h.queue.addAfter("a", 20);
     h.queue.addAfter("a", 30_000);
     expect(h.queue.length).toBe(0);
+    expect(clock.pending).toBe(1);
+    clock.step(19);
+    expect(h.queue.length).toBe(0);
+    clock.step(1);
     await h.release("a");
+    expect(clock.pending).toBe(0);
     await until(() => h.queue.inProgress === 0);
     expect(h.processed).toEqual(["a"]);
     await h.queue.shutdown(1000);
@@ -136,8 +143,10 @@ describe("WorkQueue", () => {
   it("retries a key whose handler throws, and reports the error", async () => {
     let calls = 0;
     const errors: string[] = [];
+    const clock = new FakeClock();
     const queue = new WorkQueue({
       concurrency: 1,
+      clock,
       baseBackoffMs: 10,
       handler: async () => {
         calls += 1;
@@ -148,6 +157,10 @@ describe("WorkQueue", () => {
     });
     queue.start();
     queue.add("a");
+    await until(() => errors.length === 1);
+    clock.step(9);
+    expect(calls).toBe(1);
+    clock.step(1);
     await until(() => calls === 2);
     expect(errors).toEqual(["a"]);
     await queue.shutdown(1000);
