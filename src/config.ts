@@ -225,7 +225,7 @@ const DEFAULTS = Object.fromEntries(
 ) as Record<DefaultedFlag, string>;
 
 /** What a flag falls back to, as --help and the docs say it. */
-export function defaultNote(flag: Flag): string | undefined {
+function defaultNote(flag: Flag): string | undefined {
   if (flag.default !== undefined) return `default ${flag.default}`;
   return flag.otherwise === undefined ? undefined : `default: ${flag.otherwise}`;
 }
