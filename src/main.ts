@@ -1,7 +1,7 @@
-// The operator process: configuration, logging, the controller, health endpoints, and a
-// graceful shutdown on SIGTERM/SIGINT (stop taking work, let reconciles in progress finish for
-// a few seconds, exit).
-import type { Server } from "node:http";
+// The operator process: configuration, logging, and a manager (src/manager) that starts the
+// health, metrics and webhook servers, the caches, leader election and the workers in order;
+// a graceful shutdown on SIGTERM/SIGINT (stop taking work, let reconciles in progress finish
+// for a few seconds, exit).
 import { delimiter } from "node:path";
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { type OperatorConfig, parseConfig, USAGE } from "./config.ts";
@@ -10,6 +10,8 @@ import { CredentialsResolver } from "./controller/credentials.ts";
 import { RateLimitBudget } from "./dnsimple/rate-limit.ts";
 import { shareConnections } from "./kube/connections.ts";
 import { LeaderElector } from "./kube/leader-election.ts";
+import { type Election, Manager } from "./manager/manager.ts";
+import { type Runnable, ServerRunnable } from "./manager/runnable.ts";
 import { startHealthServer } from "./observability/health.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { OperatorMetrics, startMetricsServer } from "./observability/metrics.ts";
@@ -42,14 +44,135 @@ export interface RunningOperatorProcess {
   webhookPort?: number;
 }
 
-function portOf(server: Server): number {
-  const address = server.address();
-  return typeof address === "object" && address ? address.port : 0;
-}
-
 /** Endpoint templates come as "GET /v2/..."; the method is a label of its own. */
 function endpointLabel(endpoint: string): string {
   return endpoint.replace(/^[A-Z]+ /, "");
+}
+
+/** The DNSimple clients' credentials, sharing one rate-limit budget and reporting to metrics. */
+function credentialsFor(config: OperatorConfig, metrics: OperatorMetrics) {
+  const budget = new RateLimitBudget();
+  const defaults = {
+    ...(config.dnsimpleToken ? { token: config.dnsimpleToken } : {}),
+    ...(config.dnsimpleAccountId ? { accountId: config.dnsimpleAccountId } : {}),
+  };
+  return (core: ConstructorParameters<typeof CredentialsResolver>[0]) =>
+    new CredentialsResolver(core, defaults, {
+      baseUrl: config.dnsimpleBaseUrl,
+      budget,
+      onResponse: (info) => {
+        const endpoint = endpointLabel(info.endpoint);
+        metrics.requests.inc({ method: info.method, endpoint, status: String(info.status) });
+        metrics.requestDuration.observe({ method: info.method, endpoint }, info.durationMs / 1000);
+        for (const snapshot of budget.snapshots()) {
+          const labels = { token_fingerprint: snapshot.tokenFingerprint };
+          metrics.rateLimitRemaining.set(labels, snapshot.remaining);
+        }
+      },
+    });
+}
+
+function controllerFor(
+  config: OperatorConfig,
+  log: Logger,
+  metrics: OperatorMetrics,
+  kubeConfig: KubeConfig,
+  mayWrite: (() => boolean) | undefined,
+): Controller {
+  const controller: Controller = new Controller({
+    kubeConfig,
+    log,
+    watchNamespace: config.watchNamespace,
+    pollIntervalMs: config.pollIntervalMs,
+    resyncIntervalMs: config.resyncIntervalMs,
+    concurrency: config.concurrency,
+    credentials: credentialsFor(config, metrics),
+    ...(mayWrite ? { mayWrite } : {}),
+    onOutcome: ({ action, reason, resource }) => {
+      metrics.reconciles.inc({ result: action });
+      if (reason) metrics.reconcileErrors.inc({ reason });
+      metrics.observeCertificate(resource);
+      metrics.queueDepth.set(controller.queueDepth);
+    },
+    onReconciled: (_key, seconds, ended) => {
+      metrics.reconcileDuration.observe(seconds);
+      if (ended === "error") metrics.reconciles.inc({ result: "error" });
+    },
+    onDeleted: (namespace, name) => metrics.forgetCertificate(namespace, name),
+    onList: (kind) => metrics.cacheLists.inc({ kind }),
+  });
+  return controller;
+}
+
+/** Health (ready once the caches synced; standbys too: a rolling update needs them), metrics, webhook. */
+function serversFor(
+  config: OperatorConfig,
+  metrics: OperatorMetrics,
+  controller: Controller,
+  stopping: () => boolean,
+) {
+  const health = new ServerRunnable("health", () =>
+    startHealthServer(config.healthAddr, {
+      ready: () => {
+        if (stopping()) return { ok: false, detail: "shutting down" };
+        if (!controller.synced) return { ok: false, detail: "caches not synced yet" };
+        return { ok: true, detail: "ok" };
+      },
+    }),
+  );
+  const metricsServer = new ServerRunnable("metrics", () =>
+    startMetricsServer(config.metricsAddr, metrics),
+  );
+  const { webhook: hook } = config;
+  const webhook = hook
+    ? new ServerRunnable("webhook", () =>
+        startWebhookReceiver({
+          address: hook.address,
+          token: hook.token,
+          // On a standby the queue does not run; the leader's receiver does the work.
+          enqueueCertificate: (id) => controller.enqueueCertificate(id),
+          onEvent: (event, outcome) => metrics.webhookEvents.inc({ event, outcome }),
+        }),
+      )
+    : undefined;
+  return { health, metricsServer, webhook };
+}
+
+/** Leader election on the configured Lease, as the manager drives it. */
+function electionFor(
+  config: OperatorConfig,
+  log: Logger,
+  metrics: OperatorMetrics,
+  kubeConfig: KubeConfig,
+): { election: Election; leading: () => boolean } {
+  const { namespace, id, leaseDurationMs, renewDeadlineMs, retryPeriodMs } = config.leaderElection;
+  const lease = `${namespace}/${id}`;
+  let elector: LeaderElector | undefined;
+  const election: Election = {
+    start: ({ leading, lost }) => {
+      elector = new LeaderElector({
+        api: kubeConfig.makeApiClient(CoordinationV1Api),
+        ...{ namespace, name: id, leaseDurationMs, renewDeadlineMs, retryPeriodMs },
+        onStartedLeading: () => {
+          metrics.leader.set(1);
+          log.info({ lease, identity: elector?.identity }, "became the leader");
+          leading();
+        },
+        onStoppedLeading: () => {
+          metrics.leader.set(0);
+          log.error({ lease }, "lost leadership; stopping");
+          lost();
+        },
+        onError: (err) => log.warn({ err }, "leader election: could not reach the Lease"),
+      });
+      elector.start();
+      log.info({ lease, identity: elector.identity }, "waiting to lead");
+    },
+    stop: async () => {
+      await elector?.stop();
+    },
+  };
+  return { election, leading: () => elector?.leading === true };
 }
 
 export async function runOperator(
@@ -58,132 +181,47 @@ export async function runOperator(
   options: RunOptions = {},
 ): Promise<RunningOperatorProcess> {
   const metrics = options.metrics ?? new OperatorMetrics();
-  const budget = new RateLimitBudget();
   const kubeConfig = loadKubeConfig(config);
-  let elector: LeaderElector | undefined;
-  const controller = new Controller({
-    kubeConfig,
+  const elected = config.leaderElect ? electionFor(config, log, metrics, kubeConfig) : undefined;
+  metrics.leader.set(elected ? 0 : 1);
+  const controller = controllerFor(config, log, metrics, kubeConfig, elected?.leading);
+  let manager: Manager | undefined;
+  const servers = serversFor(config, metrics, controller, () => manager?.stopping ?? false);
+  const workers: Runnable = {
+    name: "workers",
+    start: async () => controller.startWorkers(),
+    stop: () => controller.stopWorkers(SHUTDOWN_GRACE_MS),
+  };
+  manager = new Manager({
     log,
-    watchNamespace: config.watchNamespace,
-    pollIntervalMs: config.pollIntervalMs,
-    resyncIntervalMs: config.resyncIntervalMs,
-    concurrency: config.concurrency,
-    credentials: (core) =>
-      new CredentialsResolver(
-        core,
-        {
-          ...(config.dnsimpleToken ? { token: config.dnsimpleToken } : {}),
-          ...(config.dnsimpleAccountId ? { accountId: config.dnsimpleAccountId } : {}),
-        },
-        {
-          baseUrl: config.dnsimpleBaseUrl,
-          budget,
-          onResponse: (info) => {
-            const endpoint = endpointLabel(info.endpoint);
-            metrics.requests.inc({ method: info.method, endpoint, status: String(info.status) });
-            metrics.requestDuration.observe(
-              { method: info.method, endpoint },
-              info.durationMs / 1000,
-            );
-            for (const snapshot of budget.snapshots()) {
-              metrics.rateLimitRemaining.set(
-                { token_fingerprint: snapshot.tokenFingerprint },
-                snapshot.remaining,
-              );
-            }
-          },
-        },
-      ),
-    ...(config.leaderElect ? { mayWrite: () => elector?.leading === true } : {}),
-    onOutcome: ({ action, reason, resource }) => {
-      metrics.reconciles.inc({ result: action });
-      if (reason) metrics.reconcileErrors.inc({ reason });
-      metrics.observeCertificate(resource);
-      metrics.queueDepth.set(controller.queueDepth);
-    },
-    onReconcileError: () => metrics.reconciles.inc({ result: "error" }),
-    onDeleted: (namespace, name) => metrics.forgetCertificate(namespace, name),
-    onList: (kind) => metrics.cacheLists.inc({ kind }),
-  });
-
-  let stopping = false;
-  const health: Server = await startHealthServer(config.healthAddr, {
-    // Standby replicas are ready too (healthy, caches warm): a rolling update needs them.
-    ready: () =>
-      stopping
-        ? { ok: false, detail: "shutting down" }
-        : controller.synced
-          ? { ok: true, detail: "ok" }
-          : { ok: false, detail: "caches not synced yet" },
-  });
-  const metricsServer: Server = await startMetricsServer(config.metricsAddr, metrics);
-  const webhook: Server | undefined = config.webhook
-    ? await startWebhookReceiver({
-        address: config.webhook.address,
-        token: config.webhook.token,
-        // On a standby the queue does not run; the leader's receiver does the work.
-        enqueueCertificate: (id) => controller.enqueueCertificate(id),
-        onEvent: (event, outcome) => metrics.webhookEvents.inc({ event, outcome }),
-      })
-    : undefined;
-  await controller.startCaches();
-
-  if (config.leaderElect) {
-    const { namespace, id, leaseDurationMs, renewDeadlineMs, retryPeriodMs } =
-      config.leaderElection;
-    metrics.leader.set(0);
-    elector = new LeaderElector({
-      api: kubeConfig.makeApiClient(CoordinationV1Api),
-      namespace,
-      name: id,
-      leaseDurationMs,
-      renewDeadlineMs,
-      retryPeriodMs,
-      onStartedLeading: () => {
-        metrics.leader.set(1);
-        log.info({ lease: `${namespace}/${id}`, identity: elector?.identity }, "became the leader");
-        controller.startWorkers();
+    servers: [servers.health, servers.metricsServer, ...(servers.webhook ? [servers.webhook] : [])],
+    caches: [
+      {
+        name: "caches",
+        start: () => controller.startCaches(),
+        stop: () => controller.stopCaches(),
       },
-      onStoppedLeading: () => {
-        metrics.leader.set(0);
-        log.error({ lease: `${namespace}/${id}` }, "lost leadership; stopping");
-        (options.onLostLeadership ?? (() => process.exit(1)))();
-      },
-      onError: (err) => log.warn({ err }, "leader election: could not reach the Lease"),
-    });
-    elector.start();
-    log.info({ lease: `${namespace}/${id}`, identity: elector.identity }, "waiting to lead");
-  } else {
-    metrics.leader.set(1);
-    controller.startWorkers();
-  }
+    ],
+    workers: [workers],
+    ...(elected ? { election: elected.election } : {}),
+    onLostLeadership: options.onLostLeadership ?? (() => process.exit(1)),
+  });
+  await manager.start();
+  const ports = {
+    healthPort: servers.health.port,
+    metricsPort: servers.metricsServer.port,
+    ...(servers.webhook ? { webhookPort: servers.webhook.port } : {}),
+  };
   log.info(
     {
       dnsimpleBaseUrl: config.dnsimpleBaseUrl,
       watchNamespace: config.watchNamespace ?? "(all)",
-      healthPort: portOf(health),
-      metricsPort: portOf(metricsServer),
-      ...(webhook ? { webhookPort: portOf(webhook) } : {}),
+      ...ports,
     },
     "operator running",
   );
-  return {
-    metrics,
-    metricsPort: portOf(metricsServer),
-    healthPort: portOf(health),
-    ...(webhook ? { webhookPort: portOf(webhook) } : {}),
-    stop: async () => {
-      stopping = true;
-      await controller.stop(SHUTDOWN_GRACE_MS);
-      // After the workers: the successor must not start while this one still writes.
-      await elector?.stop();
-      await Promise.all(
-        [health, metricsServer, webhook]
-          .filter((server) => server !== undefined)
-          .map((server) => new Promise<void>((r) => server.close(() => r()))),
-      );
-    },
-  };
+  const running = manager;
+  return { metrics, ...ports, stop: () => running.stop() };
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,8 @@
 // Wiring: informers on DnsimpleCertificates and on the operator's own labelled Secrets feed
-// keys into the work queue; workers run the reconciler. A change that only touches status
-// does not enqueue (the reconcile that wrote it already said when to look again); a periodic
-// resync enqueues everything as a safety net.
+// keys into the work queue; workers run the reconciler through one handler that times and
+// reports every reconcile (as controller-runtime's reconcileHandler). A change that only
+// touches status does not enqueue (the reconcile that wrote it already said when to look
+// again); a periodic resync enqueues everything as a safety net.
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -19,11 +20,21 @@ import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
 import { applyTlsSecret, FIELD_MANAGER } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
+import type { ReconcilerPorts } from "./ports.ts";
 import { priorityOf } from "./priority.ts";
-import { keyOf, Reconciler, type ReconcilerOptions, splitKey } from "./reconciler.ts";
-import { WorkQueue } from "./workqueue.ts";
+import {
+  keyOf,
+  NotLeaderError,
+  Reconciler,
+  type ReconcilerOptions,
+  splitKey,
+} from "./reconciler.ts";
+import { WorkQueue, type WorkResult } from "./workqueue.ts";
+
+export type CacheKind = "DnsimpleCertificate" | "Secret";
 
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
@@ -36,55 +47,37 @@ export interface ControllerOptions {
   onOutcome?: ReconcilerOptions["onOutcome"];
   /** See ReconcilerOptions.mayWrite (leader election). */
   mayWrite?: () => boolean;
-  /** Told when a reconcile throws (it is retried with backoff). */
-  onReconcileError?: (key: string, err: unknown) => void;
+  /** Told after every reconcile, with how long it took and how it ended. */
+  onReconciled?: (key: string, seconds: number, ended: "done" | "error" | "stopped") => void;
   /** Told when a DnsimpleCertificate is deleted. */
   onDeleted?: (namespace: string, name: string) => void;
   /** Told after each full list of a cache (see ResilientInformerOptions.onList). */
-  onList?: (kind: "DnsimpleCertificate" | "Secret") => void;
+  onList?: (kind: CacheKind) => void;
+  clock?: Clock;
 }
 
 export class Controller {
+  readonly #options: ControllerOptions;
   readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #reconciler: Reconciler;
   readonly #queue: WorkQueue;
   readonly #certificates: ResilientInformer<DnsimpleCertificate>;
   readonly #secrets: ResilientInformer<V1Secret>;
-  readonly #resyncIntervalMs: number;
+  /** What made the last seen version of each resource worth a reconcile (see fingerprint). */
+  readonly #fingerprints = new Map<string, string>();
   #resyncTimer: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(options: ControllerOptions) {
-    const { kubeConfig, log, watchNamespace: ns } = options;
-    this.#log = log;
-    this.#resyncIntervalMs = options.resyncIntervalMs;
-    const core = kubeConfig.makeApiClient(CoreV1Api);
-    const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-
-    const events = new EventRecorder(core, (err) => log.warn({ err }, "could not record an Event"));
-    const reconciler = new Reconciler({
-      ports: {
-        certificates: {
-          get: (namespace, name) => this.#certificates.get(name, namespace),
-          list: (namespace) => this.#certificates.list(namespace),
-        },
-        secrets: { get: (namespace, name) => this.#secrets.get(name, namespace) },
-        status: {
-          replaceStatus: (resource, status) => replaceStatus(customObjects, resource, status),
-        },
-        secretWriter: {
-          apply: async (secret) => {
-            await applyTlsSecret(core, secret);
-          },
-        },
-        events: {
-          record: (target, type, reason, message) =>
-            void events.record(target, type, reason, message),
-        },
-        credentials: options.credentials(core),
-        // Half a resync: every resource of a domain checked in one resync shares one list call.
-        domainCertificates: new DomainCertificates(options.resyncIntervalMs / 2),
-      },
-      log,
+    this.#options = options;
+    this.#log = options.log;
+    this.#clock = options.clock ?? systemClock;
+    const core = options.kubeConfig.makeApiClient(CoreV1Api);
+    const customObjects = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#reconciler = new Reconciler({
+      ports: this.#ports(core, customObjects),
+      log: options.log,
       pollIntervalMs: options.pollIntervalMs,
       resyncIntervalMs: options.resyncIntervalMs,
       ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
@@ -92,65 +85,135 @@ export class Controller {
     });
     this.#queue = new WorkQueue({
       concurrency: options.concurrency,
-      handler: (key) => reconciler.reconcile(key),
+      clock: this.#clock,
+      handler: (key) => this.#reconcileHandler(key),
       priority: (key) => {
         const { namespace, name } = splitKey(key);
-        return priorityOf(this.#certificates.get(name, namespace), new Date());
+        return priorityOf(this.#certificates.get(name, namespace), new Date(this.#clock.now()));
       },
-      onError: (key, err, retryInMs) => {
-        options.onReconcileError?.(key, err);
-        log.error({ resource: key, err, retryInMs }, "reconcile failed; retrying with backoff");
-      },
+      onError: (key, err, retryInMs) =>
+        this.#log.error(
+          { resource: key, err, retryInMs },
+          "reconcile failed; retrying with backoff",
+        ),
     });
+    this.#certificates = this.#certificateInformer(customObjects);
+    this.#secrets = this.#secretInformer(core);
+  }
 
-    // A relist is how a watch that expired (410 Gone) catches up: worth a line when it happens.
-    const listed = (kind: "DnsimpleCertificate" | "Secret") => (items: number, nth: number) => {
-      options.onList?.(kind);
-      if (nth > 1)
-        log.info({ kind, items, lists: nth }, `relisted ${kind}s: the watch could not resume`);
-      else log.debug({ kind, items }, `listed ${kind}s`);
+  /** The reconciler's I/O: the caches, and the API server, DNSimple and Event writers. */
+  #ports(core: CoreV1Api, customObjects: CustomObjectsApi): ReconcilerPorts {
+    const { log, resyncIntervalMs } = this.#options;
+    const events = new EventRecorder(
+      core,
+      (err) => log.warn({ err }, "could not record an Event"),
+      this.#clock,
+    );
+    return {
+      certificates: {
+        get: (namespace, name) => this.#certificates.get(name, namespace),
+        list: (namespace) => this.#certificates.list(namespace),
+      },
+      secrets: { get: (namespace, name) => this.#secrets.get(name, namespace) },
+      status: {
+        replaceStatus: (resource, status) => replaceStatus(customObjects, resource, status),
+      },
+      secretWriter: {
+        apply: async (secret) => {
+          await applyTlsSecret(core, secret);
+        },
+      },
+      events: {
+        record: (target, type, reason, message) =>
+          void events.record(target, type, reason, message),
+      },
+      credentials: this.#options.credentials(core),
+      // Half a resync: every resource of a domain checked in one resync shares one list call.
+      domainCertificates: new DomainCertificates(resyncIntervalMs / 2),
     };
-    const enqueue = (obj: DnsimpleCertificate) => this.#queue.add(keyOfResource(obj));
-    // The fingerprint last seen per resource name (a name deleted and re-created while a
-    // watch was down comes back from the relist as an update: the uid in it tells).
-    const generations = new Map<string, string>();
-    this.#certificates = new ResilientInformer<DnsimpleCertificate>({
+  }
+
+  /**
+   * Every reconcile goes through here: timed and reported. A replica that lost its Lease stops
+   * (NotLeaderError): that is not a failure to retry.
+   */
+  async #reconcileHandler(key: string): Promise<WorkResult> {
+    const started = this.#clock.now();
+    const took = () => (this.#clock.now() - started) / 1000;
+    try {
+      const result = await this.#reconciler.reconcile(key);
+      this.#options.onReconciled?.(key, took(), "done");
+      return result;
+    } catch (err) {
+      if (err instanceof NotLeaderError) {
+        this.#options.onReconciled?.(key, took(), "stopped");
+        this.#log.debug({ resource: key }, err.message);
+        return {};
+      }
+      this.#options.onReconciled?.(key, took(), "error");
+      throw err;
+    }
+  }
+
+  /** A relist is how a watch that expired (410 Gone) catches up: worth a line when it happens. */
+  #listed(kind: CacheKind) {
+    return (items: number, nth: number) => {
+      this.#options.onList?.(kind);
+      if (nth > 1) {
+        this.#log.info(
+          { kind, items, lists: nth },
+          `relisted ${kind}s: the watch could not resume`,
+        );
+      } else this.#log.debug({ kind, items }, `listed ${kind}s`);
+    };
+  }
+
+  #certificateInformer(customObjects: CustomObjectsApi): ResilientInformer<DnsimpleCertificate> {
+    const { kubeConfig, watchNamespace: ns } = this.#options;
+    return new ResilientInformer<DnsimpleCertificate>({
       kubeConfig,
+      clock: this.#clock,
       path: certificatesPath(ns),
       list: () => listCertificates(customObjects, ns),
-      onList: listed("DnsimpleCertificate"),
+      onList: this.#listed("DnsimpleCertificate"),
       // Two thirds of a cached resource is managedFields, which nothing here reads.
       trim: (obj) => {
         delete obj.metadata.managedFields;
       },
-      onAdd: (obj) => {
-        generations.set(keyOfResource(obj), fingerprint(obj));
-        enqueue(obj);
-      },
+      onAdd: (obj) => this.#certificateSeen(obj, true),
       onUpdate: (obj) => {
-        // Spec, annotations, labels or deletion changed: look again. Status-only: do not.
-        const now = fingerprint(obj);
-        if (generations.get(keyOfResource(obj)) !== now) enqueue(obj);
-        generations.set(keyOfResource(obj), now);
-        reconciler.cacheUpdated(obj);
+        this.#certificateSeen(obj, false);
+        this.#reconciler.cacheUpdated(obj);
       },
       onDelete: (obj) => {
-        generations.delete(keyOfResource(obj));
-        reconciler.forget(obj.metadata.namespace, obj.metadata.name);
-        options.onDeleted?.(obj.metadata.namespace, obj.metadata.name);
+        const { namespace, name } = obj.metadata;
+        this.#fingerprints.delete(keyOf(namespace, name));
+        this.#reconciler.forget(namespace, name);
+        this.#options.onDeleted?.(namespace, name);
       },
       onError: (err, retryInMs) =>
-        log.warn({ err, retryInMs }, "DnsimpleCertificate watch failed; restarting"),
+        this.#log.warn({ err, retryInMs }, "DnsimpleCertificate watch failed; restarting"),
     });
+  }
 
-    // Only the operator's own Secrets: never a cache of every Secret in the cluster.
-    const ownerOf = (secret: V1Secret) => {
-      const owner = secret.metadata?.annotations?.[SECRET_ANNOTATIONS.owner];
-      const namespace = secret.metadata?.namespace;
-      if (owner && namespace) this.#queue.add(keyOf(namespace, owner));
-    };
-    this.#secrets = new ResilientInformer<V1Secret>({
+  /**
+   * Spec, annotations, labels or deletion changed: look again. Status-only: do not. (A name
+   * deleted and re-created while a watch was down comes back as an update: the uid tells.)
+   */
+  #certificateSeen(obj: DnsimpleCertificate, added: boolean): void {
+    const key = keyOf(obj.metadata.namespace, obj.metadata.name);
+    const now = fingerprint(obj);
+    if (added || this.#fingerprints.get(key) !== now) this.#queue.add(key);
+    this.#fingerprints.set(key, now);
+  }
+
+  /** Only the operator's own Secrets: never a cache of every Secret in the cluster. */
+  #secretInformer(core: CoreV1Api): ResilientInformer<V1Secret> {
+    const { kubeConfig, watchNamespace: ns } = this.#options;
+    const enqueueWriter = (secret: V1Secret) => this.#enqueueWriterOf(secret);
+    return new ResilientInformer<V1Secret>({
       kubeConfig,
+      clock: this.#clock,
       path: ns ? `/api/v1/namespaces/${ns}/secrets` : "/api/v1/secrets",
       labelSelector: MANAGED_SECRET_SELECTOR,
       list: () =>
@@ -159,7 +222,7 @@ export class Controller {
             ? core.listNamespacedSecret({ namespace: ns, labelSelector: MANAGED_SECRET_SELECTOR })
             : core.listSecretForAllNamespaces({ labelSelector: MANAGED_SECRET_SELECTOR }),
         ),
-      onList: listed("Secret"),
+      onList: this.#listed("Secret"),
       // Only the operator's own managedFields entry is read (which template keys it set).
       trim: (secret) => {
         const metadata = secret.metadata;
@@ -169,11 +232,19 @@ export class Controller {
           );
         }
       },
-      onAdd: ownerOf,
-      onUpdate: ownerOf,
-      onDelete: ownerOf,
-      onError: (err, retryInMs) => log.warn({ err, retryInMs }, "Secret watch failed; restarting"),
+      onAdd: enqueueWriter,
+      onUpdate: enqueueWriter,
+      onDelete: enqueueWriter,
+      onError: (err, retryInMs) =>
+        this.#log.warn({ err, retryInMs }, "Secret watch failed; restarting"),
     });
+  }
+
+  /** A managed Secret changed: the resource its owner annotation names looks again. */
+  #enqueueWriterOf(secret: V1Secret): void {
+    const owner = secret.metadata?.annotations?.[SECRET_ANNOTATIONS.owner];
+    const namespace = secret.metadata?.namespace;
+    if (owner && namespace) this.#queue.add(keyOf(namespace, owner));
   }
 
   /**
@@ -197,15 +268,9 @@ export class Controller {
     if (this.#stopping) return;
     this.#queue.start();
     this.#resync();
-    this.#resyncTimer = setInterval(() => this.#resync(), this.#resyncIntervalMs);
+    this.#resyncTimer = setInterval(() => this.#resync(), this.#options.resyncIntervalMs);
     this.#resyncTimer.unref();
     this.#log.info("controller started");
-  }
-
-  /** Caches, then workers: for a single replica without leader election. */
-  async start(): Promise<void> {
-    await this.startCaches();
-    this.startWorkers();
   }
 
   /** Enqueues the resources whose certificate (or renewal in flight) is this DNSimple id. */
@@ -214,7 +279,7 @@ export class Controller {
     for (const obj of this.#certificates.list()) {
       const { certificateId: current, renewedCertificateId } = obj.status ?? {};
       if (current === certificateId || renewedCertificateId === certificateId) {
-        this.#queue.add(keyOfResource(obj));
+        this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
         count += 1;
       }
     }
@@ -231,15 +296,20 @@ export class Controller {
 
   #resync(): void {
     for (const obj of this.#certificates.list()) {
-      this.#queue.add(keyOfResource(obj));
+      this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
     }
   }
 
   /** Stops taking work; waits up to `timeoutMs` for reconciles in progress. */
-  async stop(timeoutMs: number): Promise<void> {
+  async stopWorkers(timeoutMs: number): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#resyncTimer);
     await this.#queue.shutdown(timeoutMs);
+  }
+
+  /** Stops the caches (after the workers). */
+  async stopCaches(): Promise<void> {
+    this.#stopping = true;
     await Promise.all([this.#certificates.stop(), this.#secrets.stop()]);
   }
 }
@@ -254,8 +324,4 @@ function fingerprint(obj: DnsimpleCertificate): string {
     labels ?? {},
     Boolean(deletionTimestamp),
   ]);
-}
-
-function keyOfResource(obj: DnsimpleCertificate): string {
-  return keyOf(obj.metadata.namespace, obj.metadata.name);
 }

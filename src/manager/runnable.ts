@@ -1,0 +1,37 @@
+// What the manager starts and stops: a named piece of the process.
+import type { Server } from "node:http";
+
+export interface Runnable {
+  readonly name: string;
+  /** Resolves once it runs (a server listens, a cache has listed). */
+  start(): Promise<void>;
+  /** Resolves once it has stopped. */
+  stop(): Promise<void>;
+}
+
+/** An HTTP server as a runnable; `port` is where it listens once started (for port 0). */
+export class ServerRunnable implements Runnable {
+  readonly name: string;
+  readonly #listen: () => Promise<Server>;
+  #server: Server | undefined;
+
+  constructor(name: string, listen: () => Promise<Server>) {
+    this.name = name;
+    this.#listen = listen;
+  }
+
+  async start(): Promise<void> {
+    this.#server = await this.#listen();
+  }
+
+  get port(): number {
+    const address = this.#server?.address();
+    return typeof address === "object" && address ? address.port : 0;
+  }
+
+  stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return Promise.resolve();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
