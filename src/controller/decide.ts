@@ -2,7 +2,8 @@
 // reconciler carries the step out, makes the next observation from what it learned, and asks
 // again, until the answer is to wait (`ready`, `poll`, `fail`, `backoff`). Re-running it at
 // any time converges: nothing here depends on an earlier pass except through the resource's
-// status and the Secret (and the two facts the observation says come from memory).
+// status and the Secret, and the time of the last look for an auto-renewal, which the
+// reconciler keeps in memory (memory.ts says why).
 //
 // The decision is three ordered chains of small named checks (decide/chain.ts):
 //   guards    a situation that ends or short-cuts every pass (below)
@@ -18,41 +19,45 @@ import { secretShortfall } from "./spec-rules.ts";
 
 const GUARDS: readonly Check<DecisionInput>[] = [secretNameTaken, callFailed, secretAlreadyServes];
 
-export function decide(o: DecisionInput["o"]): Action {
-  const input = decisionInput(o);
+export function decide(observation: DecisionInput["observation"]): Action {
+  const input = decisionInput(observation);
   const guarded = firstAction(input, GUARDS);
   if (guarded) return guarded;
   return servesTarget(input) ? decideServing(input) : decideIssuing(input);
 }
 
 /** The Secret holds the target certificate, and it serves the current spec. */
-function servesTarget({ o, spec, targetId }: DecisionInput): boolean {
-  return targetId !== undefined && secretShortfall(spec, o.secret, targetId, o.now) === undefined;
+function servesTarget({ observation, spec, targetId }: DecisionInput): boolean {
+  return (
+    targetId !== undefined &&
+    secretShortfall(spec, observation.secret, targetId, observation.now) === undefined
+  );
 }
 
 /** Two resources writing one Secret would overwrite each other: the first one keeps it. */
-function secretNameTaken({ o, spec }: DecisionInput): Action | undefined {
-  if (!o.secretNameOwner) return undefined;
+function secretNameTaken({ observation, spec }: DecisionInput): Action | undefined {
+  if (!observation.secretNameOwner) return undefined;
   return fail({
     reason: "DuplicateSecretName",
-    message: `DnsimpleCertificate ${o.secretNameOwner} already writes Secret ${spec.secretName}: choose another secretName`,
+    message: `DnsimpleCertificate ${observation.secretNameOwner} already writes Secret ${spec.secretName}: choose another secretName`,
   });
 }
 
 /** A call made in this pass failed: that ends it. */
-function callFailed({ o }: DecisionInput): Action | undefined {
-  return o.failure ? fail(o.failure) : undefined;
+function callFailed({ observation }: DecisionInput): Action | undefined {
+  return observation.failure ? fail(observation.failure) : undefined;
 }
 
 /**
  * The Secret already serves the spec with a certificate status does not name (status was lost,
  * or the spec came back to what the Secret holds): take that one, order nothing.
  */
-function secretAlreadyServes({ o, spec, status, adopting, targetId }: DecisionInput) {
-  const held = o.secret.certificateId;
+function secretAlreadyServes({ observation, spec, status, adopting, targetId }: DecisionInput) {
+  const held = observation.secret.certificateId;
   if (adopting || held === undefined || held === targetId) return undefined;
   if (held === status.renewedCertificateId) return undefined;
-  if (secretShortfall(spec, o.secret, undefined, o.now) !== undefined) return undefined;
+  if (secretShortfall(spec, observation.secret, undefined, observation.now) !== undefined)
+    return undefined;
   return {
     kind: "adoptCertificate",
     certificateId: held,

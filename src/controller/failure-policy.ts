@@ -25,22 +25,26 @@ export function fail(failure: Failure): Action {
 }
 
 /** Whether the last failure recorded in status was one a retry cannot fix by itself. */
-export function lastFailurePermanent(o: Observation): boolean {
-  return (o.resource.status?.conditions ?? []).some(
+export function lastFailurePermanent(observation: Observation): boolean {
+  return (observation.resource.status?.conditions ?? []).some(
     (c) => c.status === "False" && PERMANENT.has(c.reason as Failure["reason"]),
   );
 }
 
 /** When the backoff after the last recorded failure ends (undefined: no failure pending). */
-export function failureBackoffEnd(o: Observation, permanent: boolean): Date | undefined {
-  const { lastFailureTime, failedAttempts = 0, conditions = [] } = o.resource.status ?? {};
+export function failureBackoffEnd(observation: Observation, permanent: boolean): Date | undefined {
+  const {
+    lastFailureTime,
+    failedAttempts = 0,
+    conditions = [],
+  } = observation.resource.status ?? {};
   if (!lastFailureTime || failedAttempts === 0) return undefined;
   if (conditions.some((c) => c.status === "False" && SELF_TIMED.has(c.reason))) return undefined;
   return new Date(Date.parse(lastFailureTime) + failureBackoffMs(permanent, failedAttempts));
 }
 
 /** While the last failure's backoff runs, no new renewal is ordered. */
-export function inFailureBackoff(o: Observation): boolean {
-  const end = failureBackoffEnd(o, false);
-  return end !== undefined && o.now < end;
+export function inFailureBackoff(observation: Observation): boolean {
+  const end = failureBackoffEnd(observation, false);
+  return end !== undefined && observation.now < end;
 }

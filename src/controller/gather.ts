@@ -39,11 +39,11 @@ export function gatherObservation(
 
 /** The next observation: the last, with what a step learned and the resource as written. */
 export function nextObservation(
-  o: Observation,
+  observation: Observation,
   learned: Learned | undefined,
   resource: DnsimpleCertificate,
 ): Observation {
-  return { ...o, ...learned, resource };
+  return { ...observation, ...learned, resource };
 }
 
 /** Another resource of the namespace that keeps this resource's Secret (see secretKeeper). */

@@ -69,10 +69,10 @@ export function splitKey(key: string): { namespace: string; name: string } {
   return { namespace, name };
 }
 
-/** One pass: the current observation and the handles steps pass on. */
-interface Pass {
+/** What a reconcile has got to: the latest observation and the handles steps pass on. */
+interface ReconcileState {
   key: string;
-  o: Observation;
+  observation: Observation;
   handles: PassHandles;
 }
 
@@ -120,14 +120,14 @@ export class Reconciler {
     // Deleted (or being deleted): nothing to do; the Secret stays (Retain) or is collected
     // through its owner reference.
     if (!resource || resource.metadata.deletionTimestamp) return {};
-    let pass: Pass = {
+    let pass: ReconcileState = {
       key,
-      o: gatherObservation(key, resource, this.#now(), this.#sources),
+      observation: gatherObservation(key, resource, this.#now(), this.#sources),
       handles: {},
     };
     for (let step = 0; step < MAX_STEPS; step++) {
       if (this.#options.mayWrite && !this.#options.mayWrite()) throw new NotLeaderError();
-      const action = decide(pass.o);
+      const action = decide(pass.observation);
       if (isFinal(action)) return this.#finish(pass, action);
       pass = await this.#carryOut(pass, action);
     }
@@ -135,19 +135,20 @@ export class Reconciler {
   }
 
   /** One step: (for an order, the intent first), the step, its status patch, its Event. */
-  async #carryOut(pass: Pass, action: StepAction): Promise<Pass> {
-    let resource = pass.o.resource;
+  async #carryOut(pass: ReconcileState, action: StepAction): Promise<ReconcileState> {
+    let resource = pass.observation.resource;
     if (action.kind === "order") {
       // Before the purchase, on its own: see steps/order.ts.
       const { accountId } = sessionOf(pass.handles);
       resource = await this.#writeStatus(
         pass.key,
         resource,
-        orderIntent(pass.o, action, accountId),
+        orderIntent(pass.observation, action, accountId),
       );
     }
-    const o = resource === pass.o.resource ? pass.o : { ...pass.o, resource };
-    const result: StepResult = await runStep(o, action, {
+    const observation =
+      resource === pass.observation.resource ? pass.observation : { ...pass.observation, resource };
+    const result: StepResult = await runStep(observation, action, {
       ...pass.handles,
       key: pass.key,
       ports: this.#options.ports,
@@ -157,17 +158,19 @@ export class Reconciler {
     if (result.event) this.#record(pass.key, resource, result.event);
     return {
       key: pass.key,
-      o: nextObservation(o, result.learned, resource),
+      observation: nextObservation(observation, result.learned, resource),
       handles: { ...pass.handles, ...result.handles },
     };
   }
 
-  async #finish(pass: Pass, action: FinalAction): Promise<WorkResult> {
-    const { o, key } = pass;
-    const { status, requeueAfterMs } = statusFor(o, action);
+  async #finish(pass: ReconcileState, action: FinalAction): Promise<WorkResult> {
+    const { observation, key } = pass;
+    const { status, requeueAfterMs } = statusFor(observation, action);
     // Compared in a canonical form: the API server may order keys differently.
-    const changed = canonicalJson(status) !== canonicalJson(o.resource.status ?? {});
-    const resource = changed ? await this.#replaceStatus(key, o.resource, status) : o.resource;
+    const changed = canonicalJson(status) !== canonicalJson(observation.resource.status ?? {});
+    const resource = changed
+      ? await this.#replaceStatus(key, observation.resource, status)
+      : observation.resource;
     const { log } = this.#options;
     if (action.kind === "fail") {
       const { reason, message } = action.failure;

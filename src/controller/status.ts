@@ -35,42 +35,42 @@ interface Verdict {
   requeueAfterMs: number;
 }
 
-export function statusFor(o: Observation, action: FinalAction): StatusOutcome {
+export function statusFor(observation: Observation, action: FinalAction): StatusOutcome {
   // Backing off: what the status says (the last failure) stays true; just wait.
   if (action.kind === "backoff") {
     return {
-      status: o.resource.status ?? {},
-      requeueAfterMs: Math.max(1000, action.until.getTime() - o.now.getTime()),
+      status: observation.resource.status ?? {},
+      requeueAfterMs: Math.max(1000, action.until.getTime() - observation.now.getTime()),
     };
   }
-  const status = observedStatus(o);
-  const verdict = verdictOf(o, status, action);
+  const status = observedStatus(observation);
+  const verdict = verdictOf(observation, status, action);
   let conditions = (status.conditions ?? []).filter((c) => !verdict.removed?.includes(c.type));
   for (const condition of verdict.conditions)
-    conditions = setCondition(conditions, condition, o.now);
+    conditions = setCondition(conditions, condition, observation.now);
   status.conditions = conditions.sort((a, b) => a.type.localeCompare(b.type));
   if (verdict.failedAttempts === undefined) {
     delete status.lastFailureTime;
     delete status.failedAttempts;
   } else {
     status.failedAttempts = verdict.failedAttempts;
-    status.lastFailureTime = o.now.toISOString();
+    status.lastFailureTime = observation.now.toISOString();
   }
   return { status, requeueAfterMs: verdict.requeueAfterMs };
 }
 
 function verdictOf(
-  o: Observation,
+  observation: Observation,
   status: DnsimpleCertificateStatus,
   action: Exclude<FinalAction, { kind: "backoff" }>,
 ): Verdict {
   switch (action.kind) {
     case "ready":
-      return readyVerdict(o, status, action);
+      return readyVerdict(observation, status, action);
     case "poll":
-      return pollVerdict(o, status, action);
+      return pollVerdict(observation, status, action);
     case "fail":
-      return failVerdict(o, status, action);
+      return failVerdict(observation, status, action);
   }
 }
 
@@ -78,16 +78,16 @@ function verdictOf(
  * The previous status with what this pass observed: the generation, the certificate being
  * adopted, what the Secret holds, the state DNSimple reported.
  */
-function observedStatus(o: Observation): DnsimpleCertificateStatus {
-  const { resource } = o;
+function observedStatus(observation: Observation): DnsimpleCertificateStatus {
+  const { resource } = observation;
   const status: DnsimpleCertificateStatus = {
     ...resource.status,
     observedGeneration: resource.metadata.generation,
   };
   // An adopted certificate (spec.certificateId) is the one in flight, as an ordered one is.
   if (isAdopting(resource)) status.certificateId = resource.spec.certificateId;
-  if (o.secret.usable) Object.assign(status, secretFacts(o, status));
-  if (o.remote?.kind === "found") status.state = o.remote.certificate.state;
+  if (observation.secret.usable) Object.assign(status, secretFacts(observation, status));
+  if (observation.remote?.kind === "found") status.state = observation.remote.certificate.state;
   return status;
 }
 
@@ -117,14 +117,14 @@ function secretFacts(
 }
 
 function readyVerdict(
-  o: Observation,
+  observation: Observation,
   status: DnsimpleCertificateStatus,
   action: Extract<FinalAction, { kind: "ready" }>,
 ): Verdict {
   return {
-    conditions: [readyCondition(o, status, { reason: "Ready", message: "" })],
+    conditions: [readyCondition(observation, status, { reason: "Ready", message: "" })],
     removed: ["Issuing"],
-    requeueAfterMs: Math.max(0, action.requeueAt.getTime() - o.now.getTime()),
+    requeueAfterMs: Math.max(0, action.requeueAt.getTime() - observation.now.getTime()),
   };
 }
 
@@ -133,13 +133,13 @@ function readyVerdict(
  * and its backoff must not hold back the polls and the download.
  */
 function pollVerdict(
-  o: Observation,
+  observation: Observation,
   status: DnsimpleCertificateStatus,
   action: Extract<FinalAction, { kind: "poll" }>,
 ): Verdict {
   const renewing = status.renewalId !== undefined || status.renewedCertificateId !== undefined;
   const message = `DNSimple is issuing ${renewing ? "the renewal, " : ""}certificate ${action.certificateId} (state ${action.state}); checking again in ${formatDuration(action.requeueAfterMs)}`;
-  const generation = o.resource.metadata.generation;
+  const generation = observation.resource.metadata.generation;
   return {
     conditions: [
       {
@@ -149,33 +149,33 @@ function pollVerdict(
         message,
         observedGeneration: generation,
       },
-      readyCondition(o, status, { reason: "Issuing", message }),
+      readyCondition(observation, status, { reason: "Issuing", message }),
     ],
     requeueAfterMs: action.requeueAfterMs,
   };
 }
 
 function failVerdict(
-  o: Observation,
+  observation: Observation,
   status: DnsimpleCertificateStatus,
   action: Extract<FinalAction, { kind: "fail" }>,
 ): Verdict {
-  const attempts = (o.resource.status?.failedAttempts ?? 0) + 1;
+  const attempts = (observation.resource.status?.failedAttempts ?? 0) + 1;
   const { failure, permanent } = action;
   const requeueAfterMs = failure.retryAt
-    ? Math.max(1000, failure.retryAt.getTime() - o.now.getTime())
+    ? Math.max(1000, failure.retryAt.getTime() - observation.now.getTime())
     : failureBackoffMs(permanent, attempts);
   const when = `retrying in ${formatDuration(requeueAfterMs)}`;
   const message = `${failure.message}; ${permanent ? `${when} or when the resource changes` : when}`;
   return {
     conditions: [
-      readyCondition(o, status, { reason: failure.reason, message }),
+      readyCondition(observation, status, { reason: failure.reason, message }),
       {
         type: "Issuing",
         status: "False",
         reason: failure.reason,
         message,
-        observedGeneration: o.resource.metadata.generation,
+        observedGeneration: observation.resource.metadata.generation,
       },
     ],
     failedAttempts: attempts,
@@ -185,11 +185,11 @@ function failVerdict(
 
 /** The Ready condition: True while the Secret serves the spec (and is not about to expire). */
 function readyCondition(
-  o: Observation,
+  observation: Observation,
   status: DnsimpleCertificateStatus,
   otherwise: { reason: string; message: string },
 ): NewCondition {
-  const { resource, secret, now } = o;
+  const { resource, secret, now } = observation;
   const observedGeneration = resource.metadata.generation;
   const { secretName } = resource.spec;
   if (secretShortfall(resource.spec, secret, undefined, now) !== undefined) {

@@ -4,8 +4,8 @@ import { fail } from "../failure-policy.ts";
 import type { Observation } from "../observation.ts";
 
 /** Credentials not read yet: read them; read and failed: end the pass with why. */
-export function credentialsMissing(o: Observation): Action | undefined {
-  if (!o.credentials) return { kind: "resolveCredentials" };
-  if (o.credentials.kind === "failed") return fail(o.credentials.failure);
+export function credentialsMissing(observation: Observation): Action | undefined {
+  if (!observation.credentials) return { kind: "resolveCredentials" };
+  if (observation.credentials.kind === "failed") return fail(observation.credentials.failure);
   return undefined;
 }

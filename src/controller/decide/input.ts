@@ -11,7 +11,7 @@ import type {
 import { isAdopting, renewRequest, targetCertificateId } from "../spec-rules.ts";
 
 export interface DecisionInput {
-  readonly o: Observation;
+  readonly observation: Observation;
   readonly spec: DnsimpleCertificateSpec;
   readonly status: DnsimpleCertificateStatus;
   /** spec.certificateId names a certificate not adopted yet. */
@@ -31,17 +31,17 @@ export interface CertificateInput extends DecisionInput {
   readonly download: DownloadObservation | undefined;
 }
 
-export function decisionInput(o: Observation): DecisionInput {
-  const { resource, now } = o;
+export function decisionInput(observation: Observation): DecisionInput {
+  const { resource, now } = observation;
   const targetId = targetCertificateId(resource);
   return {
-    o,
+    observation,
     spec: resource.spec,
     status: resource.status ?? {},
     adopting: isAdopting(resource),
     targetId,
     requested: renewRequest(resource, now),
-    remote: remoteOf(o, targetId),
+    remote: remoteOf(observation, targetId),
   };
 }
 
@@ -49,7 +49,7 @@ export function certificateInput(
   input: DecisionInput,
   certificate: RemoteCertificate,
 ): CertificateInput {
-  const download = input.o.download;
+  const download = input.observation.download;
   return {
     ...input,
     certificate,
@@ -58,11 +58,13 @@ export function certificateInput(
 }
 
 /** What this pass learned about certificate `id`: a fetch, or a search that found it. */
-function remoteOf(o: Observation, id: number | undefined): RemoteObservation | undefined {
+function remoteOf(observation: Observation, id: number | undefined): RemoteObservation | undefined {
   if (id === undefined) return undefined;
-  const { remote } = o;
+  const { remote } = observation;
   const remoteId = remote?.kind === "found" ? remote.certificate.id : remote?.certificateId;
   if (remote && remoteId === id) return remote;
-  const found = [o.pendingOrderSearch?.found, o.autoRenewalSearch?.found].find((c) => c?.id === id);
+  const found = [observation.pendingOrderSearch?.found, observation.autoRenewalSearch?.found].find(
+    (c) => c?.id === id,
+  );
   return found ? { kind: "found", certificate: found } : undefined;
 }

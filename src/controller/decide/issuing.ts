@@ -53,17 +53,17 @@ export function decideIssuing(input: DecisionInput): Action {
  * The last failure's backoff runs and nothing changed (spec, renew-at): no DNSimple call, so
  * resyncs and Secret events do not turn a long backoff into a retry every few minutes.
  */
-function failureBackingOff({ o, status, requested }: DecisionInput): Action | undefined {
-  if (o.credentials) return undefined;
-  const end = failureBackoffEnd(o, lastFailurePermanent(o));
-  const specUnchanged = status.observedGeneration === o.resource.metadata.generation;
-  if (!end || o.now >= end || !specUnchanged || requested) return undefined;
+function failureBackingOff({ observation, status, requested }: DecisionInput): Action | undefined {
+  if (observation.credentials) return undefined;
+  const end = failureBackoffEnd(observation, lastFailurePermanent(observation));
+  const specUnchanged = status.observedGeneration === observation.resource.metadata.generation;
+  if (!end || observation.now >= end || !specUnchanged || requested) return undefined;
   return { kind: "backoff", until: end };
 }
 
 /** The credentials are read (and the account found) before the first DNSimple call. */
-function credentialsNotRead({ o }: DecisionInput): Action | undefined {
-  return credentialsMissing(o);
+function credentialsNotRead({ observation }: DecisionInput): Action | undefined {
+  return credentialsMissing(observation);
 }
 
 /** No certificate yet: order one (after recovering a lost order). */
@@ -134,7 +134,10 @@ function deadState(input: CertificateInput): Action | undefined {
   }
   if (requested) return orderOrRecover(input, requestedOrder(requested));
   // Any change of the spec since the failure (a new generation) is a request to try again.
-  if (status.observedGeneration !== input.o.resource.metadata.generation && !input.adopting) {
+  if (
+    status.observedGeneration !== input.observation.resource.metadata.generation &&
+    !input.adopting
+  ) {
     const why = `the spec changed after certificate ${certificate.id} ended ${certificate.state}`;
     return orderOrRecover(input, { kind: "order", why });
   }
@@ -145,15 +148,15 @@ function deadState(input: CertificateInput): Action | undefined {
 }
 
 /** DNSimple is still issuing: poll, backing off as the issuance takes longer. */
-function stillIssuing({ certificate, o }: CertificateInput): Action | undefined {
+function stillIssuing({ certificate, observation }: CertificateInput): Action | undefined {
   if (certificate.state === "issued") return undefined;
-  const issuing = o.resource.status?.conditions?.find((c) => c.type === "Issuing");
-  const since = issuing?.status === "True" ? new Date(issuing.lastTransitionTime) : o.now;
+  const issuing = observation.resource.status?.conditions?.find((c) => c.type === "Issuing");
+  const since = issuing?.status === "True" ? new Date(issuing.lastTransitionTime) : observation.now;
   return {
     kind: "poll",
     certificateId: certificate.id,
     state: certificate.state,
-    requeueAfterMs: pollDelay(o.pollIntervalMs, since, o.now),
+    requeueAfterMs: pollDelay(observation.pollIntervalMs, since, observation.now),
   };
 }
 

@@ -14,7 +14,7 @@ export const ORDER_GRACE_MS = 30_000;
 export function orderOrRecover(input: DecisionInput, order: OrderAction): Action {
   const pending = input.status.pendingOrder;
   if (!pending) return order;
-  const search = input.o.pendingOrderSearch;
+  const search = input.observation.pendingOrderSearch;
   if (!search) return { kind: "findPendingOrder" };
   if (search.found) {
     return {
@@ -26,11 +26,11 @@ export function orderOrRecover(input: DecisionInput, order: OrderAction): Action
     };
   }
   const graceEnd = new Date(Date.parse(pending.startedAt) + ORDER_GRACE_MS);
-  if (input.o.now >= graceEnd) return order;
+  if (input.observation.now >= graceEnd) return order;
   return fail({
     reason: "OrderOutcomeUnknown",
     message: `the order sent at ${pending.startedAt} got no answer and is not in DNSimple's list yet; looking again before ordering anew (not before ${graceEnd.toISOString()})`,
-    retryAt: new Date(Math.min(graceEnd.getTime(), input.o.now.getTime() + 10_000)),
+    retryAt: new Date(Math.min(graceEnd.getTime(), input.observation.now.getTime() + 10_000)),
   });
 }
 

@@ -44,31 +44,33 @@ export function decideServing(input: DecisionInput): Action {
 }
 
 function servingInput(input: DecisionInput): ServingInput {
-  const { o, spec, adopting, requested } = input;
-  const { now, secret, lastAutoRenewCheck } = o;
+  const { observation, spec, adopting, requested } = input;
+  const { now, secret, lastAutoRenewCheck } = observation;
   const renewAt = renewalTime(spec, secret.notBefore, secret.notAfter);
   const reached = renewAt !== undefined && now >= renewAt;
   const dueByTime = !spec.autoRenew && !adopting && reached;
   const checkedLongAgo =
-    !lastAutoRenewCheck || now.getTime() - lastAutoRenewCheck.getTime() >= o.resyncIntervalMs * 0.9;
+    !lastAutoRenewCheck ||
+    now.getTime() - lastAutoRenewCheck.getTime() >= observation.resyncIntervalMs * 0.9;
   return {
     ...input,
     renewAt,
     dueByTime,
     autoRenewCheckDue: spec.autoRenew && (reached || checkedLongAgo),
-    renewNow: requested !== undefined || (dueByTime && !inFailureBackoff(o)),
+    renewNow: requested !== undefined || (dueByTime && !inFailureBackoff(observation)),
   };
 }
 
 /** The Secret's labels, annotations or owner are not what the operator writes now. */
 function metadataStale(input: ServingInput): Action | undefined {
-  return input.o.secret.metadataCurrent ? undefined : { kind: "refreshSecretMetadata" };
+  return input.observation.secret.metadataCurrent ? undefined : { kind: "refreshSecretMetadata" };
 }
 
 /** A DNSimple call is coming (a renewal, a look for an auto-renewal): credentials first. */
 function credentialsBeforeCall(input: ServingInput): Action | undefined {
-  const calling = input.renewNow || (input.autoRenewCheckDue && !input.o.autoRenewalSearch);
-  return calling ? credentialsMissing(input.o) : undefined;
+  const calling =
+    input.renewNow || (input.autoRenewCheckDue && !input.observation.autoRenewalSearch);
+  return calling ? credentialsMissing(input.observation) : undefined;
 }
 
 /** Renewal time reached or renewal asked for: order (DNSimple renews only non-auto certificates). */
@@ -91,23 +93,23 @@ function renewalDue(input: ServingInput): Action | undefined {
  */
 function renewalBackingOff(input: ServingInput): Action | undefined {
   if (!input.dueByTime) return undefined;
-  const end = failureBackoffEnd(input.o, false);
+  const end = failureBackoffEnd(input.observation, false);
   return end ? { kind: "backoff", until: end } : undefined;
 }
 
 /** autoRenew and time to look: list the domain's certificates for a newer one. */
 function autoRenewalUnchecked(input: ServingInput): Action | undefined {
-  if (!input.autoRenewCheckDue || input.o.autoRenewalSearch) return undefined;
-  const { notAfter } = input.o.secret;
+  if (!input.autoRenewCheckDue || input.observation.autoRenewalSearch) return undefined;
+  const { notAfter } = input.observation.secret;
   return { kind: "findAutoRenewal", ...(notAfter ? { expiringAfter: notAfter } : {}) };
 }
 
 /** DNSimple renewed it on its own: take the certificate that expires later. */
 function autoRenewalFound(input: ServingInput): Action | undefined {
-  const found = input.o.autoRenewalSearch?.found;
+  const found = input.observation.autoRenewalSearch?.found;
   if (!input.autoRenewCheckDue || !found || found.id === input.targetId) return undefined;
-  const { notAfter } = input.o.secret;
-  if (notAfter && (found.expiresAt ?? input.o.now) <= notAfter) return undefined;
+  const { notAfter } = input.observation.secret;
+  if (notAfter && (found.expiresAt ?? input.observation.now) <= notAfter) return undefined;
   return {
     kind: "adoptCertificate",
     certificateId: found.id,
@@ -124,7 +126,7 @@ function autoRenewalFound(input: ServingInput): Action | undefined {
  * call. (A due renewal in its failure backoff never gets here: it is a `backoff` until then.)
  */
 function nextCheck(input: ServingInput): Date {
-  const { now, resource, secret } = input.o;
+  const { now, resource, secret } = input.observation;
   const times = [secret.notAfter, input.renewAt, pendingRenewRequestTime(resource)];
   const future = times.filter((t): t is Date => t !== undefined && t > now);
   future.sort((a, b) => a.getTime() - b.getTime());

@@ -25,12 +25,12 @@ export function adoptCertificate(
 
 /** A renewal ended failed: back to the certificate the Secret holds, and fail (retried). */
 export function abandonRenewal(
-  o: Observation,
+  observation: Observation,
   action: Extract<Action, { kind: "abandonRenewal" }>,
 ): StepResult {
   return {
     status: {
-      certificateId: o.resource.status?.renewedCertificateId,
+      certificateId: observation.resource.status?.renewedCertificateId,
       renewalId: undefined,
       renewedCertificateId: undefined,
     },

@@ -3,10 +3,10 @@ import type { Observation } from "../observation.ts";
 import type { StepContext, StepResult } from "./step.ts";
 
 export async function resolveCredentials(
-  o: Observation,
+  observation: Observation,
   context: StepContext,
 ): Promise<StepResult> {
-  const resolved = await context.ports.credentials.resolve(o.resource);
+  const resolved = await context.ports.credentials.resolve(observation.resource);
   if (resolved.kind === "failed") return { learned: { credentials: resolved } };
   return {
     learned: { credentials: { kind: "ok", accountId: resolved.accountId } },

@@ -16,21 +16,24 @@ import { type EventNote, type StepContext, type StepResult, sessionOf } from "./
 type DownloadAction = Extract<Action, { kind: "download" }>;
 
 export async function download(
-  o: Observation,
+  observation: Observation,
   action: DownloadAction,
   context: StepContext,
 ): Promise<StepResult> {
   const { certificateId } = action;
   try {
-    const bundle = await fetchBundle(o, certificateId, context);
-    const verified = verifyBundle(bundle, { dnsNames: expectedNames(o), now: o.now });
+    const bundle = await fetchBundle(observation, certificateId, context);
+    const verified = verifyBundle(bundle, {
+      dnsNames: expectedNames(observation),
+      now: observation.now,
+    });
     return {
       learned: { download: verifiedDownload(certificateId, verified) },
       handles: { bundle },
-      event: downloadedEvent(o, certificateId, verified),
+      event: downloadedEvent(observation, certificateId, verified),
     };
   } catch (err) {
-    const failure = downloadFailure(err, o, certificateId);
+    const failure = downloadFailure(err, observation, certificateId);
     return { learned: { download: { kind: "failed", certificateId, failure } } };
   }
 }
@@ -40,12 +43,12 @@ export async function download(
  * rate budget ran out between the two calls) is kept for the next attempt.
  */
 async function fetchBundle(
-  o: Observation,
+  observation: Observation,
   certificateId: number,
   context: StepContext,
 ): Promise<TlsSecretData> {
   const { client, accountId } = sessionOf(context);
-  const { domain } = o.resource.spec;
+  const { domain } = observation.resource.spec;
   const certificate =
     context.memory.keptDownload(context.key, certificateId) ??
     (await client.downloadCertificate(accountId, domain, certificateId));
@@ -56,9 +59,9 @@ async function fetchBundle(
 }
 
 /** The names the spec asks for, in the domain the certificate was ordered in. */
-function expectedNames(o: Observation): string[] {
-  const { spec } = o.resource;
-  const remote = o.remote?.kind === "found" ? o.remote.certificate : undefined;
+function expectedNames(observation: Observation): string[] {
+  const { spec } = observation.resource;
+  const remote = observation.remote?.kind === "found" ? observation.remote.certificate : undefined;
   const domain = domainNameOf(spec, remote?.commonName) ?? spec.domain;
   return expectedDnsNames({ domain, name: spec.name, alternateNames: spec.alternateNames });
 }
@@ -81,22 +84,25 @@ function verifiedDownload(
 
 /** Issued, or (the certificate status already records) downloaded again to repair the Secret. */
 function downloadedEvent(
-  o: Observation,
+  observation: Observation,
   certificateId: number,
   verified: VerifiedCertificate,
 ): EventNote {
   const checks = `it verified (key, chain, names ${verified.dnsNames.join(", ")}, valid until ${verified.notAfter.toISOString()})`;
-  if (o.resource.status?.serialNumber !== verified.serialNumber) {
+  if (observation.resource.status?.serialNumber !== verified.serialNumber) {
     const message = `DNSimple issued certificate ${certificateId}; ${checks}`;
     return { type: "Normal", reason: "Issued", message };
   }
-  const secretState = o.secret.exists ? (o.secret.problem ?? "not holding it") : "missing";
-  const message = `Downloaded certificate ${certificateId} again to restore Secret ${o.resource.spec.secretName} (${secretState}); ${checks}`;
+  const secretState = observation.secret.exists
+    ? (observation.secret.problem ?? "not holding it")
+    : "missing";
+  const message = `Downloaded certificate ${certificateId} again to restore Secret ${observation.resource.spec.secretName} (${secretState}); ${checks}`;
   return { type: "Normal", reason: "Downloaded", message };
 }
 
-function downloadFailure(err: unknown, o: Observation, certificateId: number): Failure {
-  if (!(err instanceof InvalidCertificateDataError)) return failureFromError(err, o.resource);
+function downloadFailure(err: unknown, observation: Observation, certificateId: number): Failure {
+  if (!(err instanceof InvalidCertificateDataError))
+    return failureFromError(err, observation.resource);
   return {
     reason: "InvalidCertificateData",
     message: `The certificate ${certificateId} DNSimple handed out failed verification, so the Secret was not written: ${err.message}`,

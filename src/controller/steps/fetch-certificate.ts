@@ -6,7 +6,7 @@ import { remoteFrom } from "../remote-certificate.ts";
 import { type StepContext, type StepResult, sessionOf } from "./step.ts";
 
 export async function fetchCertificate(
-  o: Observation,
+  observation: Observation,
   action: Extract<Action, { kind: "fetchCertificate" }>,
   context: StepContext,
 ): Promise<StepResult> {
@@ -15,12 +15,12 @@ export async function fetchCertificate(
   try {
     const certificate = await client.getCertificate(
       accountId,
-      o.resource.spec.domain,
+      observation.resource.spec.domain,
       certificateId,
     );
     return { learned: { remote: { kind: "found", certificate: remoteFrom(certificate) } } };
   } catch (err) {
-    const failure = failureFromError(err, o.resource);
+    const failure = failureFromError(err, observation.resource);
     return { learned: { remote: { kind: "failed", certificateId, failure } } };
   }
 }

@@ -8,13 +8,13 @@ import { newestIssuedAmong } from "../selection.ts";
 import { type StepContext, type StepResult, sessionOf } from "./step.ts";
 
 export async function findAutoRenewal(
-  o: Observation,
+  observation: Observation,
   action: Extract<Action, { kind: "findAutoRenewal" }>,
   context: StepContext,
 ): Promise<StepResult> {
   const { client, accountId } = sessionOf(context);
-  const { spec } = o.resource;
-  context.memory.autoRenewChecked(context.key, o.now);
+  const { spec } = observation.resource;
+  context.memory.autoRenewChecked(context.key, observation.now);
   try {
     const listed = await context.ports.domainCertificates.list(
       client,
@@ -25,6 +25,6 @@ export async function findAutoRenewal(
     const found = newestIssuedAmong(listed.map(remoteFrom), spec);
     return { learned: { autoRenewalSearch: found ? { found } : {} } };
   } catch (err) {
-    return { learned: { failure: failureFromError(err, o.resource) } };
+    return { learned: { failure: failureFromError(err, observation.resource) } };
   }
 }

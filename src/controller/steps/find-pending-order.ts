@@ -10,15 +10,18 @@ import { type StepContext, type StepResult, sessionOf } from "./step.ts";
 /** A lost order is recent: newest first, the first page nearly always has it. */
 const PAGE = { sort: "id:desc", perPage: 100 } as const;
 
-export async function findPendingOrder(o: Observation, context: StepContext): Promise<StepResult> {
+export async function findPendingOrder(
+  observation: Observation,
+  context: StepContext,
+): Promise<StepResult> {
   const { client, accountId } = sessionOf(context);
-  const { spec, status } = o.resource;
+  const { spec, status } = observation.resource;
   const pending = status?.pendingOrder;
   try {
     const page = await client.listCertificates(accountId, pending?.domain ?? spec.domain, PAGE);
     const found = lostOrderAmong(page.data.map(remoteFrom), pending, spec, status?.certificateId);
     return { learned: { pendingOrderSearch: found ? { found } : {} } };
   } catch (err) {
-    return { learned: { failure: failureFromError(err, o.resource) } };
+    return { learned: { failure: failureFromError(err, observation.resource) } };
   }
 }

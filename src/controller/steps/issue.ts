@@ -7,14 +7,14 @@ import { renewalInFlight } from "../selection.ts";
 import { type StepContext, type StepResult, sessionOf } from "./step.ts";
 
 export async function issue(
-  o: Observation,
+  observation: Observation,
   action: Extract<Action, { kind: "issue" }>,
   context: StepContext,
 ): Promise<StepResult> {
   const { client, accountId } = sessionOf(context);
-  const { domain } = o.resource.spec;
+  const { domain } = observation.resource.spec;
   const { certificateId } = action;
-  const renewal = renewalInFlight(o.resource.status, certificateId);
+  const renewal = renewalInFlight(observation.resource.status, certificateId);
   try {
     const certificate = renewal
       ? await client.issueRenewal(
@@ -34,6 +34,6 @@ export async function issue(
       },
     };
   } catch (err) {
-    return { learned: { failure: failureFromError(err, o.resource) } };
+    return { learned: { failure: failureFromError(err, observation.resource) } };
   }
 }

@@ -21,19 +21,23 @@ interface Purchase {
 }
 
 /** The name the certificate is ordered for (the domain's name even when spec.domain is an id). */
-function commonNameOf(o: Observation): string {
-  const { spec } = o.resource;
-  return `${spec.name}.${domainNameOf(spec, o.secret.commonName) ?? spec.domain}`;
+function commonNameOf(observation: Observation): string {
+  const { spec } = observation.resource;
+  return `${spec.name}.${domainNameOf(spec, observation.secret.commonName) ?? spec.domain}`;
 }
 
 /** The intent, written before the purchase. */
-export function orderIntent(o: Observation, action: OrderAction, accountId: number): StatusPatch {
+export function orderIntent(
+  observation: Observation,
+  action: OrderAction,
+  accountId: number,
+): StatusPatch {
   return {
     pendingOrder: {
-      startedAt: o.now.toISOString(),
+      startedAt: observation.now.toISOString(),
       accountId: String(accountId),
-      domain: o.resource.spec.domain,
-      commonName: commonNameOf(o),
+      domain: observation.resource.spec.domain,
+      commonName: commonNameOf(observation),
       ...(action.renewalOf !== undefined ? { renewalOf: action.renewalOf } : {}),
     },
     ...(action.requested ? { renewRequestHandled: action.requested } : {}),
@@ -41,21 +45,21 @@ export function orderIntent(o: Observation, action: OrderAction, accountId: numb
 }
 
 export async function placeOrder(
-  o: Observation,
+  observation: Observation,
   action: OrderAction,
   context: StepContext,
 ): Promise<StepResult> {
   let purchase: Purchase;
   try {
-    purchase = await buy(sessionOf(context), o.resource.spec, action.renewalOf);
+    purchase = await buy(sessionOf(context), observation.resource.spec, action.renewalOf);
   } catch (err) {
     const known = err instanceof DnsimpleError && !err.outcomeUnknown;
     return {
       ...(known ? { status: { pendingOrder: undefined } } : {}),
-      learned: { failure: failureFromError(err, o.resource) },
+      learned: { failure: failureFromError(err, observation.resource) },
     };
   }
-  return bought(o, action, purchase);
+  return bought(observation, action, purchase);
 }
 
 async function buy(
@@ -89,9 +93,9 @@ async function buy(
  * Bought. If the status write fails, the intent stays and the next pass finds the order in
  * DNSimple's list instead of buying another.
  */
-function bought(o: Observation, action: OrderAction, purchase: Purchase): StepResult {
-  const { spec } = o.resource;
-  const commonName = commonNameOf(o);
+function bought(observation: Observation, action: OrderAction, purchase: Purchase): StepResult {
+  const { spec } = observation.resource;
+  const commonName = commonNameOf(observation);
   const { certificateId, renewalId } = purchase;
   const certificate: RemoteCertificate = {
     id: certificateId,

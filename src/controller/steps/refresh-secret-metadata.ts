@@ -6,14 +6,16 @@ import { applySecret } from "./secret-apply.ts";
 import type { StepContext, StepResult } from "./step.ts";
 
 export async function refreshSecretMetadata(
-  o: Observation,
+  observation: Observation,
   context: StepContext,
 ): Promise<StepResult> {
-  const { namespace } = o.resource.metadata;
-  const existing = secretStrings(context.ports.secrets.get(namespace, o.resource.spec.secretName));
-  const { secret } = o;
+  const { namespace } = observation.resource.metadata;
+  const existing = secretStrings(
+    context.ports.secrets.get(namespace, observation.resource.spec.secretName),
+  );
+  const { secret } = observation;
   const failure = await applySecret(
-    o,
+    observation,
     context,
     {
       tlsCrt: existing["tls.crt"] ?? "",

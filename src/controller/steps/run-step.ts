@@ -14,32 +14,32 @@ import type { StepContext, StepResult } from "./step.ts";
 import { writeSecret } from "./write-secret.ts";
 
 export async function runStep(
-  o: Observation,
+  observation: Observation,
   action: StepAction,
   context: StepContext,
 ): Promise<StepResult> {
   switch (action.kind) {
     case "resolveCredentials":
-      return resolveCredentials(o, context);
+      return resolveCredentials(observation, context);
     case "refreshSecretMetadata":
-      return refreshSecretMetadata(o, context);
+      return refreshSecretMetadata(observation, context);
     case "findPendingOrder":
-      return findPendingOrder(o, context);
+      return findPendingOrder(observation, context);
     case "findAutoRenewal":
-      return findAutoRenewal(o, action, context);
+      return findAutoRenewal(observation, action, context);
     case "adoptCertificate":
       return adoptCertificate(action);
     case "abandonRenewal":
-      return abandonRenewal(o, action);
+      return abandonRenewal(observation, action);
     case "order":
-      return placeOrder(o, action, context);
+      return placeOrder(observation, action, context);
     case "fetchCertificate":
-      return fetchCertificate(o, action, context);
+      return fetchCertificate(observation, action, context);
     case "issue":
-      return issue(o, action, context);
+      return issue(observation, action, context);
     case "download":
-      return download(o, action, context);
+      return download(observation, action, context);
     case "writeSecret":
-      return writeSecret(o, action, context);
+      return writeSecret(observation, action, context);
   }
 }

@@ -16,12 +16,12 @@ export interface AppliedCertificate {
 
 /** Applies the Secret; undefined when it was written, else the failure. */
 export async function applySecret(
-  o: Observation,
+  observation: Observation,
   context: StepContext,
   data: TlsSecretData,
   certificate: AppliedCertificate,
 ): Promise<Failure | undefined> {
-  const { resource } = o;
+  const { resource } = observation;
   try {
     await context.ports.secretWriter.apply({
       namespace: resource.metadata.namespace,

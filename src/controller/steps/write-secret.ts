@@ -5,18 +5,18 @@ import { applySecret } from "./secret-apply.ts";
 import type { StepContext, StepResult } from "./step.ts";
 
 export async function writeSecret(
-  o: Observation,
+  observation: Observation,
   action: Extract<Action, { kind: "writeSecret" }>,
   context: StepContext,
 ): Promise<StepResult> {
   const { bundle } = context;
-  const { download } = o;
+  const { download } = observation;
   if (!bundle || download?.kind !== "verified" || download.certificateId !== action.certificateId) {
     throw new Error("writeSecret without a verified bundle");
   }
   const { certificateId } = action;
   const { commonName, dnsNames, notAfter } = download;
-  const failure = await applySecret(o, context, bundle, {
+  const failure = await applySecret(observation, context, bundle, {
     certificateId,
     commonName,
     dnsNames,
@@ -31,7 +31,7 @@ export async function writeSecret(
         certificateId,
         commonName: download.commonName,
         dnsNames: download.dnsNames,
-        keyAlgorithm: o.resource.spec.signatureAlgorithm,
+        keyAlgorithm: observation.resource.spec.signatureAlgorithm,
         notBefore: download.notBefore,
         notAfter: download.notAfter,
         serialNumber: download.serialNumber,
@@ -41,7 +41,7 @@ export async function writeSecret(
     event: {
       type: "Normal",
       reason: "SecretWritten",
-      message: `Wrote certificate ${certificateId} to Secret ${o.resource.spec.secretName}`,
+      message: `Wrote certificate ${certificateId} to Secret ${observation.resource.spec.secretName}`,
     },
   };
 }
