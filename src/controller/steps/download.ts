@@ -1,11 +1,10 @@
 // download: the issued certificate and its private key from DNSimple, assembled and verified
 // (key, chain, names, validity). Only a verified bundle goes on to be written; it travels in
 // the pass's handles, never in the observation or status.
-import type { TlsSecretData } from "../../certs/bundle.ts";
-import { assembleBundle } from "../../certs/bundle.ts";
+import { type AssembledBundle, assembleParsedBundle } from "../../certs/bundle.ts";
 import { expectedDnsNames } from "../../certs/dns-names.ts";
 import { InvalidCertificateDataError } from "../../certs/errors.ts";
-import { type VerifiedCertificate, verifyBundle } from "../../certs/verify.ts";
+import { type VerifiedCertificate, verifyParsed } from "../../certs/verify.ts";
 import type { Action } from "../actions.ts";
 import { failureFromError } from "../failures.ts";
 import type { DownloadObservation, Failure, Observation } from "../observation.ts";
@@ -22,8 +21,9 @@ export async function download(
 ): Promise<StepResult> {
   const { certificateId } = action;
   try {
-    const bundle = await fetchBundle(observation, certificateId, context);
-    const verified = verifyBundle(bundle, {
+    // Read once: verification checks the very parse the bundle was assembled from.
+    const { data: bundle, parsed } = await fetchBundle(observation, certificateId, context);
+    const verified = verifyParsed(parsed, {
       dnsNames: expectedNames(observation),
       now: observation.now,
     });
@@ -46,7 +46,7 @@ async function fetchBundle(
   observation: Observation,
   certificateId: number,
   context: StepContext,
-): Promise<TlsSecretData> {
+): Promise<AssembledBundle> {
   const { client, accountId } = sessionOf(context);
   const { domain } = observation.resource.spec;
   const certificate =
@@ -55,7 +55,7 @@ async function fetchBundle(
   context.memory.keepDownload(context.key, certificateId, certificate);
   const privateKey = await client.getPrivateKey(accountId, domain, certificateId);
   context.memory.dropDownload(context.key);
-  return assembleBundle(certificate, privateKey);
+  return assembleParsedBundle(certificate, privateKey);
 }
 
 /** The names the spec asks for, in the domain the certificate was ordered in. */
