@@ -28,6 +28,7 @@ function loadKubeConfig(config: OperatorConfig): KubeConfig {
   return shareConnections(kc);
 }
 
+/** How runOperator runs: what losing leadership does, which metrics registry it fills. */
 export interface RunOptions {
   /** What to do when leadership is lost. Default: exit, so Kubernetes restarts a clean process. */
   onLostLeadership?: () => void;
@@ -35,7 +36,9 @@ export interface RunOptions {
   metrics?: OperatorMetrics;
 }
 
+/** A running operator: how to stop it, its metrics, and where its servers listen. */
 export interface RunningOperatorProcess {
+  /** Stops it as the manager does: the workers, the Lease, the caches, the servers. */
   stop: () => Promise<void>;
   metrics: OperatorMetrics;
   /** Where /metrics, the health endpoints and the webhook receiver listen (for port 0). */
@@ -175,6 +178,7 @@ function electionFor(
   return { election, leading: () => elector?.leading === true };
 }
 
+/** Starts the operator (servers, caches, election, workers); resolves once it runs. */
 export async function runOperator(
   config: OperatorConfig,
   log: Logger,

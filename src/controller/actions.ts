@@ -2,6 +2,7 @@
 // out the non-final ones; a final one ends the pass and becomes the status (status.ts).
 import type { Failure } from "./observation.ts";
 
+/** A next step decide() can ask for: one a step carries out, or a final one that ends the pass. */
 export type Action =
   /** The Secret holds a valid certificate for the current spec; look again at `requeueAt`. */
   | { kind: "ready"; requeueAt: Date }
@@ -30,13 +31,19 @@ export type Action =
    * domain), read newest expiry first down to `expiringAfter` (the Secret's expiry).
    */
   | { kind: "findAutoRenewal"; expiringAfter?: Date }
+  /** Read DNSimple's record of the certificate (its state above all). */
   | { kind: "fetchCertificate"; certificateId: number }
+  /** Ask DNSimple to request the ordered certificate (or renewal) from Let's Encrypt. */
   | { kind: "issue"; certificateId: number }
+  /** DNSimple is still issuing it (`state`): look again after `requeueAfterMs`. */
   | { kind: "poll"; certificateId: number; requeueAfterMs: number; state: string }
+  /** Download the issued certificate and its private key, and verify them. */
   | { kind: "download"; certificateId: number }
+  /** Write the verified bundle of the certificate into the Secret. */
   | { kind: "writeSecret"; certificateId: number }
   /** A renewal ended failed: go back to the certificate the Secret holds, and fail. */
   | { kind: "abandonRenewal"; failure: Failure }
+  /** End the pass with this failure; `permanent`: a retry cannot fix it by itself. */
   | { kind: "fail"; failure: Failure; permanent: boolean }
   /** The last attempt failed and its backoff has not run out: do nothing until `until`. */
   | { kind: "backoff"; until: Date };

@@ -34,16 +34,24 @@ import {
 } from "./reconciler.ts";
 import { WorkQueue, type WorkResult } from "./workqueue.ts";
 
+/** The kinds the controller keeps a cache (informer) of. */
 export type CacheKind = "DnsimpleCertificate" | "Secret";
 
+/** What the controller is wired from: the cluster, credentials, intervals and hooks. */
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
+  /** Makes the credentials resolver, given the core API client. */
   credentials: (core: CoreV1Api) => CredentialsResolver;
   log: Logger;
+  /** Only this namespace's resources and Secrets; every namespace when not given. */
   watchNamespace?: string;
+  /** The first poll interval while DNSimple issues (see pollDelay). */
   pollIntervalMs: number;
+  /** How often every resource is enqueued again (the safety net). */
   resyncIntervalMs: number;
+  /** How many reconciles run at once. */
   concurrency: number;
+  /** See ReconcilerOptions.onOutcome (metrics). */
   onOutcome?: ReconcilerOptions["onOutcome"];
   /** See ReconcilerOptions.mayWrite (leader election). */
   mayWrite?: () => boolean;
@@ -53,9 +61,11 @@ export interface ControllerOptions {
   onDeleted?: (namespace: string, name: string) => void;
   /** Told after each full list of a cache (see ResilientInformerOptions.onList). */
   onList?: (kind: CacheKind) => void;
+  /** The clock of the queue, informers, Events and timings (the system's when not given). */
   clock?: Clock;
 }
 
+/** The DnsimpleCertificate controller: informers, work queue and reconciler, wired together. */
 export class Controller {
   readonly #options: ControllerOptions;
   readonly #log: Logger;
@@ -286,10 +296,12 @@ export class Controller {
     return count;
   }
 
+  /** Whether both caches have listed. */
   get synced(): boolean {
     return this.#certificates.synced && this.#secrets.synced;
   }
 
+  /** Keys waiting in the work queue (see WorkQueue.length). */
   get queueDepth(): number {
     return this.#queue.length;
   }

@@ -12,17 +12,23 @@ import { readSecret, secretStrings } from "../kube/secrets.ts";
 import { failureFromError } from "./failures.ts";
 import type { Failure } from "./observation.ts";
 
+/** The operator's own token and account (flags), for resources without credentialsRef. */
 export interface DefaultCredentials {
+  /** `--dnsimple-token`. */
   token?: string;
+  /** `--dnsimple-account-id`; absent: found with whoami. */
   accountId?: string;
 }
 
+/** A resource's DNSimple client and account, or why they could not be had. */
 export type ResolvedCredentials =
   | { kind: "ok"; accountId: string; client: DnsimpleClient }
   | { kind: "failed"; failure: Failure };
 
+/** The client options every token's client shares: all but the token. */
 export type ClientSettings = Omit<DnsimpleClientOptions, "token">;
 
+/** Finds each resource's token and account; one cached client per token. */
 export class CredentialsResolver {
   readonly #core: CoreV1Api;
   readonly #defaults: DefaultCredentials;
@@ -37,6 +43,7 @@ export class CredentialsResolver {
     this.#settings = settings;
   }
 
+  /** The client and account `resource` uses: its credentialsRef Secret's, else the defaults. */
   async resolve(resource: DnsimpleCertificate): Promise<ResolvedCredentials> {
     const found = await this.#tokenFor(resource);
     if ("failure" in found) return { kind: "failed", failure: found.failure };

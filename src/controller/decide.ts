@@ -19,6 +19,7 @@ import { secretShortfall } from "./spec-rules.ts";
 
 const GUARDS: readonly Check<DecisionInput>[] = [secretNameTaken, callFailed, secretAlreadyServes];
 
+/** The next action for one DnsimpleCertificate, as a pure function of the observation. */
 export function decide(observation: DecisionInput["observation"]): Action {
   const input = decisionInput(observation);
   const guarded = firstAction(input, GUARDS);

@@ -18,6 +18,7 @@ interface Listing {
   reading?: Promise<void>;
 }
 
+/** DNSimple's certificate lists per (account, domain), read as far as needed, kept for `ttlMs`. */
 export class DomainCertificates {
   readonly #ttlMs: number;
   readonly #now: () => number;

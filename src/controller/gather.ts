@@ -8,6 +8,7 @@ import { observeSecret } from "./secret-observation.ts";
 import { secretKeeper } from "./selection.ts";
 import type { Learned } from "./steps/step.ts";
 
+/** What an observation is gathered from: the caches, the memory, the operator's intervals. */
 export interface GatherSources {
   certificates: CertificateCache;
   secrets: SecretCache;
@@ -16,6 +17,7 @@ export interface GatherSources {
   resyncIntervalMs: number;
 }
 
+/** The observation a pass starts from: the resource, its Secret, and what memory keeps. */
 export function gatherObservation(
   key: string,
   resource: DnsimpleCertificate,

@@ -5,6 +5,7 @@
 // download it again). Losing either costs at most one extra DNSimple call.
 import type { CertificateBundle } from "../dnsimple/types.ts";
 
+/** What the reconciler keeps per resource between passes, in memory only (see above). */
 export class ReconcilerMemory {
   readonly #startedAt: Date;
   readonly #autoRenewChecks = new Map<string, Date>();
@@ -19,6 +20,7 @@ export class ReconcilerMemory {
     return this.#autoRenewChecks.get(key) ?? this.#startedAt;
   }
 
+  /** Records that `key` looked for an auto-renewal at `at`. */
   autoRenewChecked(key: string, at: Date): void {
     this.#autoRenewChecks.set(key, at);
   }
@@ -29,14 +31,17 @@ export class ReconcilerMemory {
     return kept?.certificateId === certificateId ? kept.bundle : undefined;
   }
 
+  /** Keeps a downloaded certificate whose private key is still to be fetched. */
   keepDownload(key: string, certificateId: number, bundle: CertificateBundle): void {
     this.#downloads.set(key, { certificateId, bundle });
   }
 
+  /** Drops the download kept for `key` (its private key was fetched). */
   dropDownload(key: string): void {
     this.#downloads.delete(key);
   }
 
+  /** Drops everything kept about `key` (the resource is gone). */
   forget(key: string): void {
     this.#autoRenewChecks.delete(key);
     this.#downloads.delete(key);

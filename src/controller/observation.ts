@@ -25,6 +25,7 @@ export type FailureReason =
   | "DuplicateSecretName"
   | "ApiUnavailable";
 
+/** A failure: its Ready-condition reason and a message a person can act on. */
 export interface Failure {
   reason: FailureReason;
   message: string;
@@ -39,9 +40,11 @@ export interface SecretObservation {
   certificateId?: number;
   /** True when tls.crt and tls.key parse, the key matches, and the chain links up. */
   usable: boolean;
+  /** Why it is not usable, when it is not. */
   problem?: string;
   commonName?: string;
   dnsNames?: string[];
+  /** The key type, when it is one the spec can ask for (ECDSA or RSA). */
   keyAlgorithm?: SignatureAlgorithm;
   notBefore?: Date;
   notAfter?: Date;
@@ -50,6 +53,7 @@ export interface SecretObservation {
   metadataCurrent: boolean;
 }
 
+/** The account the resolved credentials act on, or why they could not be resolved. */
 export type CredentialsObservation =
   | { kind: "ok"; accountId: string }
   | { kind: "failed"; failure: Failure };
@@ -57,12 +61,16 @@ export type CredentialsObservation =
 /** DNSimple's record of a certificate, reduced to what decisions need. */
 export interface RemoteCertificate {
   id: number;
+  /** DNSimple's state of the certificate, e.g. new, issued, failed. */
   state: string;
+  /** The spec's name part of the common name (`name.domain`). */
   name: string;
   commonName: string;
   alternateNames: string[];
+  /** Whether DNSimple renews it on its own. */
   autoRenew: boolean;
   createdAt: Date;
+  /** Not set until it is issued. */
   expiresAt?: Date;
 }
 
@@ -90,9 +98,13 @@ export type RemoteObservation =
  * with the next one (gather.ts), it never edits one.
  */
 export interface Observation {
+  /** The time of the pass: the one clock the decision reads. */
   readonly now: Date;
+  /** The resource as last read or written in this pass. */
   readonly resource: DnsimpleCertificate;
+  /** The Secret spec.secretName names. */
   readonly secret: SecretObservation;
+  /** The credentials, once resolved in this pass. */
   readonly credentials?: CredentialsObservation;
   /** The certificate in flight as DNSimple reports it, once fetched in this reconcile. */
   readonly remote?: RemoteObservation;
@@ -106,6 +118,7 @@ export interface Observation {
   readonly secretNameOwner?: string;
   /** The resync interval: auto-renewals are looked for this often. */
   readonly resyncIntervalMs: number;
+  /** The download of a certificate in this pass, verified or failed. */
   readonly download?: DownloadObservation;
   /** A DNSimple call of this reconcile (order, issue) that failed. */
   readonly failure?: Failure;

@@ -29,11 +29,14 @@ export interface DnsimpleSession {
   accountId: number;
 }
 
+/** A resource's DNSimple client and account, or why they could not be had. */
 export type ResolvedCredentials =
   | { kind: "ok"; accountId: string; client: DnsimpleApi }
   | { kind: "failed"; failure: Failure };
 
+/** Where a resource's credentials come from (CredentialsResolver in the operator). */
 export interface CredentialsSource {
+  /** The client and account the resource uses, or why they could not be had. */
   resolve(resource: DnsimpleCertificate): Promise<ResolvedCredentials>;
 }
 
@@ -47,11 +50,14 @@ export interface DomainCertificateLister {
   ): Promise<Certificate[]>;
 }
 
+/** The cached DnsimpleCertificates (the informer's). */
 export interface CertificateCache {
   get(namespace: string, name: string): DnsimpleCertificate | undefined;
+  /** The cached resources of one namespace. */
   list(namespace: string): readonly DnsimpleCertificate[];
 }
 
+/** The cached Secrets: only the operator's labelled ones. */
 export interface SecretCache {
   get(namespace: string, name: string): V1Secret | undefined;
 }
@@ -74,6 +80,7 @@ export interface EventSink {
   record(target: EventTarget, type: EventType, reason: string, message: string): void;
 }
 
+/** All of the reconciler's I/O. */
 export interface ReconcilerPorts {
   certificates: CertificateCache;
   secrets: SecretCache;

@@ -5,8 +5,10 @@
 // served in arrival order after them.
 import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
 
+/** A work-queue lane: "high" keys are served before "normal" ones. */
 export type Priority = "high" | "normal";
 
+/** "high" for an order in flight, a bought certificate not Ready yet, or a due renewal. */
 export function priorityOf(resource: DnsimpleCertificate | undefined, now: Date): Priority {
   const status = resource?.status;
   if (!status) return "normal";

@@ -28,11 +28,15 @@ import {
 } from "./steps/step.ts";
 import type { WorkResult } from "./workqueue.ts";
 
+/** What a Reconciler works with: its I/O, its log, the operator's intervals, a clock. */
 export interface ReconcilerOptions {
   ports: ReconcilerPorts;
   log: Logger;
+  /** The first poll interval while DNSimple issues (see pollDelay). */
   pollIntervalMs: number;
+  /** The resync interval: auto-renewals are looked for this often. */
   resyncIntervalMs: number;
+  /** The clock of the passes (the system's when not given). */
   now?: () => Date;
   /** Told the outcome of each pass (for metrics), with the resource as it was left. */
   onOutcome?: (outcome: {
@@ -59,6 +63,7 @@ export class NotLeaderError extends Error {
 /** More steps than any real path needs; a guard against a decision that never settles. */
 const MAX_STEPS = 16;
 
+/** The work-queue key of a resource: namespace/name. */
 export function keyOf(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
@@ -76,6 +81,7 @@ interface ReconcileState {
   handles: PassHandles;
 }
 
+/** Runs passes: decide, carry the step out, again until a final action, then write status. */
 export class Reconciler {
   readonly #options: ReconcilerOptions;
   readonly #memory: ReconcilerMemory;
@@ -115,6 +121,7 @@ export class Reconciler {
     this.#memory.forget(key);
   }
 
+  /** One pass over the resource `key` names; says when to process it again. */
   async reconcile(key: string): Promise<WorkResult> {
     const resource = this.#current(key);
     // Deleted (or being deleted): nothing to do; the Secret stays (Retain) or is collected

@@ -2,6 +2,7 @@
 import type { Certificate } from "../dnsimple/types.ts";
 import type { RemoteCertificate } from "./observation.ts";
 
+/** DNSimple's certificate record, reduced to a RemoteCertificate. */
 export function remoteFrom(certificate: Certificate): RemoteCertificate {
   return {
     id: certificate.id,

@@ -12,6 +12,7 @@ import { inspectTlsSecret } from "../certs/inspect.ts";
 import { FIELD_MANAGER, secretStrings } from "../kube/secrets.ts";
 import type { SecretObservation } from "./observation.ts";
 
+/** The labels, annotations and owner the operator puts on a Secret. */
 export interface SecretMetadata {
   labels: Record<string, string>;
   annotations: Record<string, string>;

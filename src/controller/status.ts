@@ -19,8 +19,10 @@ export function setCondition(
   return [...conditions.filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
 }
 
+/** The status a pass leaves behind, and when to look again. */
 export interface StatusOutcome {
   status: DnsimpleCertificateStatus;
+  /** How long to wait before the next look. */
   requeueAfterMs: number;
 }
 
@@ -35,6 +37,7 @@ interface Verdict {
   requeueAfterMs: number;
 }
 
+/** The status a pass stopping at `action` leaves behind, and the wait until the next look. */
 export function statusFor(observation: Observation, action: FinalAction): StatusOutcome {
   // Backing off: what the status says (the last failure) stays true; just wait.
   if (action.kind === "backoff") {

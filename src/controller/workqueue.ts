@@ -7,17 +7,23 @@
 import { type Clock, type ClockTimer, systemClock } from "../time/clock.ts";
 import type { Priority } from "./priority.ts";
 
+/** What the handler says about a key it processed. */
 export interface WorkResult {
   /** Process the key again after this long (e.g. the next poll or the renewal time). */
   requeueAfterMs?: number;
 }
 
+/** How a WorkQueue runs: its workers, its handler, its backoff and lanes. */
 export interface WorkQueueOptions {
+  /** How many keys are processed at once. */
   concurrency: number;
+  /** Processes one key. */
   handler: (key: string) => Promise<WorkResult>;
   /** Called when the handler throws; the key is retried with per-key backoff. */
   onError: (key: string, err: unknown, retryInMs: number) => void;
+  /** The first retry delay after a failure (1 s when not given). */
   baseBackoffMs?: number;
+  /** The longest retry delay (five minutes when not given). */
   maxBackoffMs?: number;
   /** The lane of a key that becomes ready; "normal" for every key when not given. */
   priority?: (key: string) => Priority;
@@ -28,6 +34,7 @@ export interface WorkQueueOptions {
 /** Timers beyond this are clamped: setTimeout overflows past ~24.8 days. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A queue of keys with client-go's semantics (see above), worked by `concurrency` workers. */
 export class WorkQueue {
   readonly #options: Required<WorkQueueOptions>;
   readonly #lanes: Record<Priority, string[]> = { high: [], normal: [] };
@@ -51,6 +58,7 @@ export class WorkQueue {
     };
   }
 
+  /** Queues `key` once however often added; a key in progress is processed again after. */
   add(key: string): void {
     if (this.#shuttingDown) return;
     if (this.#dirty.has(key)) {
@@ -78,6 +86,7 @@ export class WorkQueue {
     this.#queued.set(key, "high");
   }
 
+  /** Adds `key` after `delayMs`; of two delays pending for a key, the earlier wins. */
   addAfter(key: string, delayMs: number): void {
     if (this.#shuttingDown) return;
     if (delayMs <= 0) {
@@ -120,10 +129,12 @@ export class WorkQueue {
     return this.#queued.size;
   }
 
+  /** Keys being processed now. */
   get inProgress(): number {
     return this.#processing.size;
   }
 
+  /** Starts the workers. */
   start(): void {
     for (let i = 0; i < this.#options.concurrency; i++) this.#workers.push(this.#work());
   }

@@ -19,16 +19,22 @@ export interface Election {
   stop(): Promise<void>;
 }
 
+/** The runnables, in their groups, and the election that gates the workers. */
 export interface ManagerOptions {
   log: Logger;
+  /** Started first, stopped last: health, metrics, webhook. */
   servers: Runnable[];
+  /** Started after the servers, on every replica. */
   caches: Runnable[];
+  /** Started once this replica leads (at once without an election); stopped first. */
   workers: Runnable[];
+  /** Leader election; without it, every replica runs the workers. */
   election?: Election;
   /** Told after the workers stopped because the Lease was lost. */
   onLostLeadership: () => void;
 }
 
+/** Starts and stops the process's runnables in order, as controller-runtime's manager. */
 export class Manager {
   readonly #options: ManagerOptions;
   #workersRunning = false;
@@ -45,6 +51,7 @@ export class Manager {
     return this.#stopping;
   }
 
+  /** Starts the servers and caches, then the workers (once leading, with an election). */
   async start(): Promise<void> {
     const { servers, caches, election } = this.#options;
     for (const runnable of [...servers, ...caches]) await this.#start(runnable);
@@ -55,6 +62,7 @@ export class Manager {
     });
   }
 
+  /** Stops in reverse: the workers, the Lease, the caches, the servers. */
   async stop(): Promise<void> {
     this.#stopping = true;
     const { servers, caches, election } = this.#options;

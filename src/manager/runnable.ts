@@ -1,7 +1,9 @@
 // What the manager starts and stops: a named piece of the process.
 import type { Server } from "node:http";
 
+/** A named piece of the process that the manager starts and stops. */
 export interface Runnable {
+  /** Its name in the manager's log. */
   readonly name: string;
   /** Resolves once it runs (a server listens, a cache has listed). */
   start(): Promise<void>;
@@ -20,15 +22,18 @@ export class ServerRunnable implements Runnable {
     this.#listen = listen;
   }
 
+  /** Starts listening. */
   async start(): Promise<void> {
     this.#server = await this.#listen();
   }
 
+  /** The port it listens on; 0 before it started. */
   get port(): number {
     const address = this.#server?.address();
     return typeof address === "object" && address ? address.port : 0;
   }
 
+  /** Closes the server; resolves at once when it never started. */
   stop(): Promise<void> {
     const server = this.#server;
     if (!server) return Promise.resolve();

@@ -8,11 +8,13 @@ export interface ClockTimer {
   unref(): void;
 }
 
+/** The time and timers, as a dependency (a fake one in tests). */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Runs `callback` once after `delayMs`. */
   setTimer(callback: () => void, delayMs: number): ClockTimer;
+  /** Cancels a timer this clock set. */
   clearTimer(timer: ClockTimer): void;
 }
 

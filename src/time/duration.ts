@@ -15,6 +15,7 @@ const MILLISECONDS_PER_UNIT: Record<string, number> = {
 const WHOLE = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+$/;
 const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g;
 
+/** A duration parseDuration cannot read. */
 export class InvalidDurationError extends Error {
   override name = "InvalidDurationError";
 }

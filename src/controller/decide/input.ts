@@ -10,9 +10,11 @@ import type {
 } from "../observation.ts";
 import { isAdopting, renewRequest, targetCertificateId } from "../spec-rules.ts";
 
+/** The observation with the values every check reads, derived once per decision. */
 export interface DecisionInput {
   readonly observation: Observation;
   readonly spec: DnsimpleCertificateSpec;
+  /** The resource's status; empty when it has none. */
   readonly status: DnsimpleCertificateStatus;
   /** spec.certificateId names a certificate not adopted yet. */
   readonly adopting: boolean;
@@ -31,6 +33,7 @@ export interface CertificateInput extends DecisionInput {
   readonly download: DownloadObservation | undefined;
 }
 
+/** The decision's input derived from an observation. */
 export function decisionInput(observation: Observation): DecisionInput {
   const { resource, now } = observation;
   const targetId = targetCertificateId(resource);
@@ -45,6 +48,7 @@ export function decisionInput(observation: Observation): DecisionInput {
   };
 }
 
+/** The input once the target's record is known; a download of another certificate is dropped. */
 export function certificateInput(
   input: DecisionInput,
   certificate: RemoteCertificate,

@@ -2,6 +2,7 @@
 import type { Observation } from "../observation.ts";
 import type { StepContext, StepResult } from "./step.ts";
 
+/** The resolveCredentials step: the resource's account, and the session later steps use. */
 export async function resolveCredentials(
   observation: Observation,
   context: StepContext,

@@ -14,6 +14,7 @@ import { type EventNote, type StepContext, type StepResult, sessionOf } from "./
 
 type DownloadAction = Extract<Action, { kind: "download" }>;
 
+/** The download step: the certificate and its key, verified; the bundle goes in the handles. */
 export async function download(
   observation: Observation,
   action: DownloadAction,

@@ -5,6 +5,7 @@ import type { Observation } from "../observation.ts";
 import { remoteFrom } from "../remote-certificate.ts";
 import { type StepContext, type StepResult, sessionOf } from "./step.ts";
 
+/** The fetchCertificate step: DNSimple's record of the certificate, or why it is not had. */
 export async function fetchCertificate(
   observation: Observation,
   action: Extract<Action, { kind: "fetchCertificate" }>,

@@ -7,6 +7,7 @@ import { remoteFrom } from "../remote-certificate.ts";
 import { newestIssuedAmong } from "../selection.ts";
 import { type StepContext, type StepResult, sessionOf } from "./step.ts";
 
+/** The findAutoRenewal step: the newest issued certificate for the spec in the domain's list. */
 export async function findAutoRenewal(
   observation: Observation,
   action: Extract<Action, { kind: "findAutoRenewal" }>,

@@ -10,6 +10,7 @@ import { type StepContext, type StepResult, sessionOf } from "./step.ts";
 /** A lost order is recent: newest first, the first page nearly always has it. */
 const PAGE = { sort: "id:desc", perPage: 100 } as const;
 
+/** The findPendingOrder step: the order the intent in status led to, if DNSimple lists it. */
 export async function findPendingOrder(
   observation: Observation,
   context: StepContext,

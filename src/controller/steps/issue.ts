@@ -6,6 +6,7 @@ import { remoteFrom } from "../remote-certificate.ts";
 import { renewalInFlight } from "../selection.ts";
 import { type StepContext, type StepResult, sessionOf } from "./step.ts";
 
+/** The issue step: asks DNSimple to issue the certificate, or the renewal in flight. */
 export async function issue(
   observation: Observation,
   action: Extract<Action, { kind: "issue" }>,

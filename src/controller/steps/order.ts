@@ -44,6 +44,7 @@ export function orderIntent(
   };
 }
 
+/** The order step: buys the certificate or renewal; only a known refusal drops the intent. */
 export async function placeOrder(
   observation: Observation,
   action: OrderAction,

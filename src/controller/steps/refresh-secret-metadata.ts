@@ -5,6 +5,7 @@ import type { Observation } from "../observation.ts";
 import { applySecret } from "./secret-apply.ts";
 import type { StepContext, StepResult } from "./step.ts";
 
+/** The refreshSecretMetadata step: the Secret applied again with the data it holds. */
 export async function refreshSecretMetadata(
   observation: Observation,
   context: StepContext,

@@ -13,6 +13,7 @@ import { refreshSecretMetadata } from "./refresh-secret-metadata.ts";
 import type { StepContext, StepResult } from "./step.ts";
 import { writeSecret } from "./write-secret.ts";
 
+/** Carries out a non-final action through the step for its kind. */
 export async function runStep(
   observation: Observation,
   action: StepAction,

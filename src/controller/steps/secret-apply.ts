@@ -7,6 +7,7 @@ import type { Failure, Observation } from "../observation.ts";
 import { desiredSecretMetadata } from "../secret-observation.ts";
 import type { StepContext } from "./step.ts";
 
+/** The certificate a Secret is applied for, as its annotations record it. */
 export interface AppliedCertificate {
   certificateId: number;
   commonName?: string;

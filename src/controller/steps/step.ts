@@ -12,6 +12,7 @@ import type { DnsimpleSession, ReconcilerPorts } from "../ports.ts";
 /** Fields to set in status; a field set to undefined is removed. */
 export type StatusPatch = Partial<DnsimpleCertificateStatus>;
 
+/** An Event to record on the resource, after the step's status patch is written. */
 export interface EventNote {
   type: EventType;
   reason: string;
@@ -40,17 +41,25 @@ export interface PassHandles {
   bundle?: TlsSecretData;
 }
 
+/** What a step is given besides the observation: the pass's handles, the ports, the memory. */
 export interface StepContext extends PassHandles {
   /** The work-queue key of the resource (namespace/name). */
   key: string;
+  /** The reconciler's I/O. */
   ports: ReconcilerPorts;
+  /** What the reconciler keeps between passes. */
   memory: ReconcilerMemory;
 }
 
+/** What a step gives back; the reconciler applies each part. */
 export interface StepResult {
+  /** Facts for the next observation. */
   learned?: Learned;
+  /** Handles for the later steps of the pass. */
   handles?: PassHandles;
+  /** Written by the reconciler (the one place status is written). */
   status?: StatusPatch;
+  /** Recorded on the resource once the status patch is written. */
   event?: EventNote;
 }
 

@@ -4,6 +4,7 @@ import type { Observation } from "../observation.ts";
 import { applySecret } from "./secret-apply.ts";
 import type { StepContext, StepResult } from "./step.ts";
 
+/** The writeSecret step: the verified bundle into the Secret, learned as the Secret's state. */
 export async function writeSecret(
   observation: Observation,
   action: Extract<Action, { kind: "writeSecret" }>,
