@@ -1,0 +1,73 @@
+// parseConfig by table: flags over environment over defaults, and a refusal that says what to
+// write for each kind of bad value. USAGE lists every flag of the FLAGS table.
+import { describe, expect, it } from "vitest";
+import { FLAGS, type OperatorConfig, parseConfig, USAGE } from "../../src/config.ts";
+
+const env = { POD_NAMESPACE: "operators" };
+
+describe("parseConfig", () => {
+  it("fills every default from the one table", () => {
+    const config = parseConfig([], env);
+    expect(config).toMatchObject({
+      dnsimpleBaseUrl: "https://api.dnsimple.com",
+      pollIntervalMs: 2_000,
+      resyncIntervalMs: 600_000,
+      leaderElect: false,
+      logLevel: "info",
+    } satisfies Partial<OperatorConfig>);
+    expect(config.leaderElection.namespace).toBe("operators");
+    expect(config.webhook).toBeUndefined();
+    expect(config.dnsimpleToken).toBeUndefined();
+  });
+
+  const taken: [string, string[], NodeJS.ProcessEnv, Partial<OperatorConfig>][] = [
+    ["a flag", ["--poll-interval", "5s"], {}, { pollIntervalMs: 5_000 }],
+    ["a flag with =", ["--concurrency=8"], {}, { concurrency: 8 }],
+    ["the environment", [], { RESYNC_INTERVAL: "1m" }, { resyncIntervalMs: 60_000 }],
+    [
+      "a flag over the environment",
+      ["--log-level", "debug"],
+      { LOG_LEVEL: "warn" },
+      { logLevel: "debug" },
+    ],
+    [
+      "an empty value counts as not given",
+      [],
+      { DNSIMPLE_TOKEN: "" },
+      { dnsimpleToken: undefined },
+    ],
+    ["a boolean flag", ["--leader-elect", "true"], {}, { leaderElect: true }],
+    ["the account id", ["--dnsimple-account-id", "1010"], {}, { dnsimpleAccountId: "1010" }],
+  ];
+  it.each(taken)("takes %s", (_what, argv, extra, expected) => {
+    expect(parseConfig(argv, { ...env, ...extra })).toMatchObject(expected);
+  });
+
+  const refused: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
+    ["a base URL that is not one", ["--dnsimple-base-url", "api"], {}, /write a URL like/],
+    ["a non-numeric account id", ["--dnsimple-account-id", "me"], {}, /numeric account id/],
+    ["zero workers", ["--concurrency", "0"], {}, /from 1 to 64/],
+    ["an unknown log level", ["--log-level", "loud"], {}, /write trace, debug/],
+    ["a duration without a unit", ["--poll-interval", "5"], {}, /--poll-interval "5"/],
+    ["a webhook without a token", ["--webhook-addr", ":8443"], {}, /needs --webhook-token/],
+    [
+      "lease timings out of order",
+      ["--lease-duration", "5s", "--renew-deadline", "10s"],
+      {},
+      /must exceed --renew-deadline/,
+    ],
+    ["an unknown flag", ["--colour"], {}, /colour/],
+  ];
+  it.each(refused)("refuses %s, saying what to write", (_what, argv, extra, message) => {
+    expect(() => parseConfig(argv, { ...env, ...extra })).toThrow(message);
+  });
+});
+
+describe("USAGE", () => {
+  it("lists every flag of the table with its environment variable", () => {
+    for (const flag of FLAGS) {
+      expect(USAGE).toContain(`--${flag.name}`);
+      expect(USAGE).toContain(flag.env);
+    }
+  });
+});
