@@ -4,8 +4,8 @@
 // flag a value sets) and the metrics (the OperatorMetrics registry). Each table sits between
 // two marker comments in its file; everything outside the markers is written by hand.
 //
-//   node docs/generate.ts           rewrite the tables in place
-//   node docs/generate.ts --check   only compare; exit 1 and name the stale tables
+//   npm run docs                  rewrite the tables in place
+//   npm run docs -- --check only compare; exit 1 and name the stale tables
 //
 // test/unit/docs/generated-tables.test.ts fails when a table differs from a fresh render.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -37,7 +37,7 @@ export const GENERATED_TABLES: readonly GeneratedTable[] = [
 /** The two comments a generated table sits between. */
 export function markers(name: string): { begin: string; end: string } {
   return {
-    begin: `<!-- generated:${name} (node docs/generate.ts; edit the source, not this table) -->`,
+    begin: `<!-- generated:${name} (npm run docs; edit the source, not this table) -->`,
     end: `<!-- end generated:${name} -->`,
   };
 }

@@ -1,7 +1,7 @@
 // The tables in docs/ generated from their source (the flags in src/config.ts, the chart's
 // values, the metrics) must equal a fresh render: a flag, value or metric added or changed
-// without `node docs/generate.ts` fails here, and so does a table edited by hand. With
-// UPDATE=1 the test rewrites the tables first (as `node docs/generate.ts` does).
+// without `npm run docs` fails here, and so does a table edited by hand. With
+// UPDATE=1 the test rewrites the tables first (as `npm run docs` does).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ describe("generated tables in docs/", () => {
   });
 
   it.each(GENERATED_TABLES.map((table) => [`${table.file} (${table.name})`, table] as const))(
-    "%s equals a fresh render (run node docs/generate.ts after changing its source)",
+    "%s equals a fresh render (run npm run docs after changing its source)",
     (_label, table) => {
       const written = generatedText(readFileSync(join(ROOT, table.file), "utf8"), table.name);
       // Cell by cell: a formatter may pad the columns differently.
