@@ -308,6 +308,26 @@ describe("Reconciler, pass by pass", () => {
     expect(bed.simulator.calls()).toHaveLength(want.calls);
   });
 
+  it("a purchase ends the failure streak of the lost answer before it", async () => {
+    const bed = await bedFor({}, { issueDelayMs: 60_000 });
+    const current = bed.cluster.get("web", "www");
+    if (!current) throw new Error("no resource");
+    const minuteAgo = new Date(Date.now() - 60_000).toISOString();
+    await bed.cluster.replaceStatus(current, {
+      // An order sent a minute ago got no answer, and four looks did not find it.
+      pendingOrder: { startedAt: minuteAgo, accountId: String(ACCOUNT), domain: "example.com" },
+      failedAttempts: 4,
+      lastFailureTime: minuteAgo,
+    });
+    bed.cluster.resetRecords();
+    await bed.pass();
+    // The intent, the purchase, the final status (polling).
+    expect(bed.cluster.statusWrites).toHaveLength(3);
+    expect(bed.cluster.statusWrites[1]).toMatchObject({ certificateId: 100001, state: "new" });
+    expect(bed.cluster.statusWrites[1]?.failedAttempts).toBeUndefined();
+    expect(bed.cluster.statusWrites[1]?.lastFailureTime).toBeUndefined();
+  });
+
   it("never lets the token or the private key into status or Events", async () => {
     const bed = await bedFor();
     await bed.untilReady();
