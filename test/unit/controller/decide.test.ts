@@ -10,7 +10,7 @@ import type {
   SecretObservation,
 } from "../../../src/controller/observation.ts";
 import { statusFor } from "../../../src/controller/status.ts";
-import { now, resource } from "./fixtures.ts";
+import { now, remoteCertificate, resource } from "./fixtures.ts";
 
 const day = 86_400_000;
 
@@ -62,18 +62,7 @@ function withAnnotation(r: DnsimpleCertificate, renewAt: string): DnsimpleCertif
 
 const noSecret: SecretObservation = { exists: false, usable: false, metadataCurrent: false };
 
-function certificate(overrides: Partial<RemoteCertificate> = {}): RemoteCertificate {
-  return {
-    id: 10,
-    state: "issued",
-    name: "www",
-    commonName: "www.example.com",
-    alternateNames: [],
-    autoRenew: false,
-    createdAt: now,
-    ...overrides,
-  };
-}
+const certificate = remoteCertificate;
 
 function remote(overrides: Partial<RemoteCertificate> = {}): Observation["remote"] {
   return { kind: "found", certificate: certificate(overrides) };

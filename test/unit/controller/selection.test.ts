@@ -9,22 +9,14 @@ import {
   renewalInFlight,
   secretKeeper,
 } from "../../../src/controller/selection.ts";
-import { now, resource } from "./fixtures.ts";
+import { now, remoteCertificate, resource } from "./fixtures.ts";
 
 const minute = 60_000;
 const day = 86_400_000;
 
+/** A listed certificate for the spec's names, just ordered (state new). */
 function listed(id: number, overrides: Partial<RemoteCertificate> = {}): RemoteCertificate {
-  return {
-    id,
-    state: "new",
-    name: "www",
-    commonName: "www.example.com",
-    alternateNames: [],
-    autoRenew: false,
-    createdAt: now,
-    ...overrides,
-  };
+  return remoteCertificate({ id, state: "new", ...overrides });
 }
 
 const intent: PendingOrder = {
