@@ -114,6 +114,13 @@ export const RENEW_AT_ANNOTATION = `${GROUP}/renew-at`;
 export const MANAGED_SECRET_LABEL = `${GROUP}/managed`;
 /** The label selector of the operator's Secret cache. */
 export const MANAGED_SECRET_SELECTOR = `${MANAGED_SECRET_LABEL}=true`;
+/**
+ * Set on an existing Secret the operator did not make, by whoever owns it, to the name of the
+ * DnsimpleCertificate (same namespace) that may take it over. Without it such a Secret is never
+ * written (Ready=False SecretConflict).
+ */
+export const TAKEOVER_ANNOTATION = `${GROUP}/allow-takeover`;
+
 /** The annotations the operator puts on the Secrets it manages. */
 export const SECRET_ANNOTATIONS = {
   certificateId: `${GROUP}/certificate-id`,

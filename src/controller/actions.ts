@@ -8,6 +8,8 @@ export type Action =
   | { kind: "ready"; requeueAt: Date }
   /** Rewrite the Secret's labels, annotations and owner from its current content. */
   | { kind: "refreshSecretMetadata" }
+  /** Look the Secret name up past the cache: is a Secret the operator did not make there? */
+  | { kind: "lookUpSecret" }
   /** Read the credentials (and find the account) before the first DNSimple call. */
   | { kind: "resolveCredentials" }
   /** Look for an order whose answer was lost (status.pendingOrder), before ordering again. */

@@ -18,7 +18,7 @@ import { certificatesPath, listCertificates, replaceStatus } from "../kube/certi
 import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
-import { applyTlsSecret, FIELD_MANAGER } from "../kube/secrets.ts";
+import { applyTlsSecret, createTlsSecret, FIELD_MANAGER, readSecret } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { CredentialsResolver } from "./credentials.ts";
@@ -125,10 +125,14 @@ export class Controller {
         list: (namespace) => this.#certificates.list(namespace),
       },
       secrets: { get: (namespace, name) => this.#secrets.get(name, namespace) },
+      secretLookup: { read: (namespace, name) => readSecret(core, namespace, name) },
       status: {
         replaceStatus: (resource, status) => replaceStatus(customObjects, resource, status),
       },
       secretWriter: {
+        create: async (secret) => {
+          await createTlsSecret(core, secret);
+        },
         apply: async (secret) => {
           await applyTlsSecret(core, secret);
         },

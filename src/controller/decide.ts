@@ -9,6 +9,7 @@
 //   guards    a situation that ends or short-cuts every pass (below)
 //   serving   the Secret holds the target certificate for the current spec (decide/serving.ts)
 //   issuing   it does not: order, issue, poll, download, write (decide/issuing.ts)
+import { TAKEOVER_ANNOTATION } from "../api/v1alpha1.ts";
 import type { Action } from "./actions.ts";
 import { type Check, firstAction } from "./decide/chain.ts";
 import { type DecisionInput, decisionInput } from "./decide/input.ts";
@@ -24,7 +25,26 @@ export function decide(observation: DecisionInput["observation"]): Action {
   const input = decisionInput(observation);
   const guarded = firstAction(input, GUARDS);
   if (guarded) return guarded;
-  return servesTarget(input) ? decideServing(input) : decideIssuing(input);
+  const next = servesTarget(input) ? decideServing(input) : decideIssuing(input);
+  return secretNameGate(input, next);
+}
+
+/**
+ * Before a purchase or a Secret write while the cache holds no Secret of that name: the name
+ * must be free, or its Secret handed over. A Secret the operator did not make is left as it is,
+ * and nothing is bought for it.
+ */
+function secretNameGate({ observation, spec }: DecisionInput, next: Action): Action {
+  if (next.kind !== "order" && next.kind !== "writeSecret") return next;
+  if (observation.secret.exists) return next;
+  const lookup = observation.secretName;
+  if (!lookup) return { kind: "lookUpSecret" };
+  if (lookup.kind !== "foreign" || lookup.takeoverAllowed) return next;
+  const name = observation.resource.metadata.name;
+  return fail({
+    reason: "SecretConflict",
+    message: `Secret ${spec.secretName} exists and was not made by the operator, so it is left as it is and nothing is ordered: choose another spec.secretName, or have the Secret's owner hand it over with the annotation ${TAKEOVER_ANNOTATION}=${name}`,
+  });
 }
 
 /** The Secret holds the target certificate, and it serves the current spec. */

@@ -23,6 +23,7 @@ export type FailureReason =
   | "OrderOutcomeUnknown"
   | "SecretWriteFailed"
   | "DuplicateSecretName"
+  | "SecretConflict"
   | "ApiUnavailable";
 
 /** A failure: its Ready-condition reason and a message a person can act on. */
@@ -88,6 +89,16 @@ export type DownloadObservation =
     }
   | { kind: "failed"; certificateId: number; failure: Failure };
 
+/**
+ * The Secret name looked up past the cache (which holds only the operator's labelled Secrets):
+ * free, or held by a Secret the operator did not make, which it may take over only when that
+ * Secret's owner said so (TAKEOVER_ANNOTATION naming this resource).
+ */
+export type SecretNameLookup =
+  | { kind: "free" }
+  | { kind: "managed" }
+  | { kind: "foreign"; takeoverAllowed: boolean };
+
 /** DNSimple's answer about one certificate: its record, or why it could not be read. */
 export type RemoteObservation =
   | { kind: "found"; certificate: RemoteCertificate }
@@ -120,6 +131,8 @@ export interface Observation {
   readonly resyncIntervalMs: number;
   /** The download of a certificate in this pass, verified or failed. */
   readonly download?: DownloadObservation;
+  /** The Secret name looked up outside the cache, before buying or writing (see SecretNameLookup). */
+  readonly secretName?: SecretNameLookup;
   /** A DNSimple call of this reconcile (order, issue) that failed. */
   readonly failure?: Failure;
   /** Start of the polling backoff while a certificate is being issued. */

@@ -62,6 +62,11 @@ export interface SecretCache {
   get(namespace: string, name: string): V1Secret | undefined;
 }
 
+/** Reads a Secret past the cache (any Secret, labelled or not); undefined when there is none. */
+export interface SecretLookup {
+  read(namespace: string, name: string): Promise<V1Secret | undefined>;
+}
+
 /** Replaces the status with optimistic concurrency; a conflict throws. Returns the update. */
 export interface StatusWriter {
   replaceStatus(
@@ -70,8 +75,11 @@ export interface StatusWriter {
   ): Promise<DnsimpleCertificate>;
 }
 
-/** Server-side applies a TLS Secret; a refusal by the API server throws a KubeApiError. */
+/** Writes TLS Secrets; a refusal by the API server throws a KubeApiError. */
 export interface SecretWriter {
+  /** Creates a new Secret: an existing one of the name is a 409 and stays untouched. */
+  create(secret: TlsSecretApply): Promise<void>;
+  /** Server-side applies (force) a Secret the operator manages, or was handed over. */
   apply(secret: TlsSecretApply): Promise<void>;
 }
 
@@ -84,6 +92,7 @@ export interface EventSink {
 export interface ReconcilerPorts {
   certificates: CertificateCache;
   secrets: SecretCache;
+  secretLookup: SecretLookup;
   status: StatusWriter;
   secretWriter: SecretWriter;
   events: EventSink;

@@ -2,13 +2,16 @@
 // auto-renewal out of a domain's certificates, the resource that keeps a contested Secret, and
 // whether an issue call is a renewal's. Pure, so they are tested by tables
 // (test/unit/controller/selection.test.ts).
+
+import type { V1Secret } from "@kubernetes/client-node";
 import type {
   DnsimpleCertificate,
   DnsimpleCertificateSpec,
   DnsimpleCertificateStatus,
   PendingOrder,
 } from "../api/v1alpha1.ts";
-import type { RemoteCertificate } from "./observation.ts";
+import { MANAGED_SECRET_LABEL, TAKEOVER_ANNOTATION } from "../api/v1alpha1.ts";
+import type { RemoteCertificate, SecretNameLookup } from "./observation.ts";
 import { remoteMatchesSpec } from "./spec-rules.ts";
 
 /** DNSimple's clock may run a little behind ours: a lost order may look this much older. */
@@ -75,4 +78,19 @@ export function renewalInFlight(
   const { renewalId, renewedCertificateId, certificateId: current } = status ?? {};
   if (renewalId === undefined || renewedCertificateId === undefined) return undefined;
   return current === certificateId ? { renewalId, renewedCertificateId } : undefined;
+}
+
+/**
+ * What a Secret found under the resource's secretName is to it: none (free), one of the
+ * operator's (its label: the cache will show it), or someone else's, handed over only when its
+ * owner annotated it with this resource's name.
+ */
+export function secretNameLookupOf(
+  secret: V1Secret | undefined,
+  resourceName: string,
+): SecretNameLookup {
+  if (!secret) return { kind: "free" };
+  const { labels, annotations } = secret.metadata ?? {};
+  if (labels?.[MANAGED_SECRET_LABEL] === "true") return { kind: "managed" };
+  return { kind: "foreign", takeoverAllowed: annotations?.[TAKEOVER_ANNOTATION] === resourceName };
 }

@@ -49,6 +49,18 @@ export function tlsSecretManifest(apply: TlsSecretApply): V1Secret {
   };
 }
 
+/** Creates the Secret; an existing one of the name is a 409 (KubeApiError.conflict), never touched. */
+export async function createTlsSecret(core: CoreV1Api, apply: TlsSecretApply): Promise<V1Secret> {
+  return kubeCall(`create Secret ${apply.namespace}/${apply.name}`, () =>
+    core.createNamespacedSecret({
+      namespace: apply.namespace,
+      body: tlsSecretManifest(apply),
+      fieldManager: FIELD_MANAGER,
+    }),
+  );
+}
+
+/** Server-side applies the Secret (force: the operator owns the fields it sets). */
 export async function applyTlsSecret(core: CoreV1Api, apply: TlsSecretApply): Promise<V1Secret> {
   return kubeCall(`apply Secret ${apply.namespace}/${apply.name}`, () =>
     core.patchNamespacedSecret(

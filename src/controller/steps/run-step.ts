@@ -8,6 +8,7 @@ import { fetchCertificate } from "./fetch-certificate.ts";
 import { findAutoRenewal } from "./find-auto-renewal.ts";
 import { findPendingOrder } from "./find-pending-order.ts";
 import { issue } from "./issue.ts";
+import { lookUpSecret } from "./look-up-secret.ts";
 import { placeOrder } from "./order.ts";
 import { refreshSecretMetadata } from "./refresh-secret-metadata.ts";
 import type { StepContext, StepResult } from "./step.ts";
@@ -20,6 +21,8 @@ export async function runStep(
   context: StepContext,
 ): Promise<StepResult> {
   switch (action.kind) {
+    case "lookUpSecret":
+      return lookUpSecret(observation, context);
     case "resolveCredentials":
       return resolveCredentials(observation, context);
     case "refreshSecretMetadata":

@@ -1,8 +1,11 @@
 // Applying the TLS Secret, shared by writeSecret and refreshSecretMetadata: the metadata the
 // operator wants (secret-observation.ts) with the data; a refusal by the API server becomes
 // the pass's failure with what to check.
+
+import { TAKEOVER_ANNOTATION } from "../../api/v1alpha1.ts";
 import type { TlsSecretData } from "../../certs/bundle.ts";
 import { KubeApiError } from "../../kube/errors.ts";
+import type { TlsSecretApply } from "../../kube/secrets.ts";
 import type { Failure, Observation } from "../observation.ts";
 import { desiredSecretMetadata } from "../secret-observation.ts";
 import type { StepContext } from "./step.ts";
@@ -15,7 +18,10 @@ export interface AppliedCertificate {
   notAfter?: Date;
 }
 
-/** Applies the Secret; undefined when it was written, else the failure. */
+/**
+ * Writes the Secret: created when the name was found free (so a Secret someone makes meanwhile
+ * is a conflict, not overwritten), else applied. Undefined when written, else the failure.
+ */
 export async function applySecret(
   observation: Observation,
   context: StepContext,
@@ -23,23 +29,35 @@ export async function applySecret(
   certificate: AppliedCertificate,
 ): Promise<Failure | undefined> {
   const { resource } = observation;
+  const secret: TlsSecretApply = {
+    namespace: resource.metadata.namespace,
+    name: resource.spec.secretName,
+    content: {
+      "tls.crt": data.tlsCrt,
+      "tls.key": data.tlsKey,
+      ...(data.caCrt ? { "ca.crt": data.caCrt } : {}),
+    },
+    ...desiredSecretMetadata(resource, certificate),
+  };
+  const create = !observation.secret.exists && observation.secretName?.kind === "free";
+  const { secretWriter } = context.ports;
   try {
-    await context.ports.secretWriter.apply({
-      namespace: resource.metadata.namespace,
-      name: resource.spec.secretName,
-      content: {
-        "tls.crt": data.tlsCrt,
-        "tls.key": data.tlsKey,
-        ...(data.caCrt ? { "ca.crt": data.caCrt } : {}),
-      },
-      ...desiredSecretMetadata(resource, certificate),
-    });
+    await (create ? secretWriter.create(secret) : secretWriter.apply(secret));
     return undefined;
   } catch (err) {
     if (!(err instanceof KubeApiError)) throw err;
+    if (create && err.conflict) return takenMeanwhile(resource.spec.secretName);
     return {
       reason: "SecretWriteFailed",
       message: `${err.message}. Check that Secret ${resource.spec.secretName} is not of another type or owned by someone else, and the operator's RBAC`,
     };
   }
+}
+
+/** Someone made a Secret of the name between the look and the write: it stays theirs. */
+function takenMeanwhile(secretName: string): Failure {
+  return {
+    reason: "SecretConflict",
+    message: `Secret ${secretName} was created by someone else before the operator could write it, so it is left as it is: choose another spec.secretName, or have its owner hand it over with the annotation ${TAKEOVER_ANNOTATION}`,
+  };
 }

@@ -30,6 +30,7 @@ export type Learned = Partial<
     | "autoRenewalSearch"
     | "download"
     | "failure"
+    | "secretName"
   >
 >;
 

@@ -78,12 +78,54 @@ function observe(partial: Partial<Observation>): Observation {
     pollIntervalMs: 1000,
     resyncIntervalMs: 600_000,
     lastAutoRenewCheck: now,
+    // The Secret name was looked up past the cache and is free (see the SecretConflict rows).
+    secretName: { kind: "free" },
     ...partial,
   };
 }
 
 // The expected value is matched partially (toMatchObject): only the fields a row names.
 const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
+  [
+    "no Secret in the cache and its name not looked up yet: look before ordering",
+    { credentials: ok, secretName: undefined },
+    { kind: "lookUpSecret" },
+  ],
+  [
+    "a Secret someone else made holds the name: SecretConflict, nothing ordered",
+    { credentials: ok, secretName: { kind: "foreign", takeoverAllowed: false } },
+    { kind: "fail", failure: { reason: "SecretConflict" }, permanent: false },
+  ],
+  [
+    "a Secret someone else made, handed over to this resource: order",
+    { credentials: ok, secretName: { kind: "foreign", takeoverAllowed: true } },
+    { kind: "order" },
+  ],
+  [
+    "the lookup finds one of the operator's own Secrets (the cache lags): order",
+    { credentials: ok, secretName: { kind: "managed" } },
+    { kind: "order" },
+  ],
+  [
+    "downloaded and verified, but someone else's Secret holds the name: SecretConflict, not written",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote(),
+      secretName: { kind: "foreign", takeoverAllowed: false },
+      download: {
+        kind: "verified",
+        certificateId: 10,
+        keyAlgorithm: "ECDSA",
+        commonName: "www.example.com",
+        dnsNames: ["example.com", "www.example.com"],
+        notBefore: now,
+        notAfter: now,
+        serialNumber: "01",
+      },
+    },
+    { kind: "fail", failure: { reason: "SecretConflict" } },
+  ],
   ["a fresh resource needs credentials first", {}, { kind: "resolveCredentials" }],
   [
     "credentials that failed end the reconcile, permanently for a 401",

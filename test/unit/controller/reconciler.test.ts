@@ -3,8 +3,10 @@
 // names what the pass must have done: the Events in order, how many status and Secret writes
 // and purchases, and the Ready condition it leaves. Kubernetes is the recording cluster
 // (recording-cluster.ts); DNSimple is the project's simulator, in process.
+
+import type { V1Secret } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
+import { type DnsimpleCertificate, TAKEOVER_ANNOTATION } from "../../../src/api/v1alpha1.ts";
 import { DomainCertificates } from "../../../src/controller/domain-certificates.ts";
 import type { ResolvedCredentials } from "../../../src/controller/ports.ts";
 import { keyOf, Reconciler } from "../../../src/controller/reconciler.ts";
@@ -121,6 +123,19 @@ const renewAtNow = (bed: Bed, current: DnsimpleCertificate) => {
   });
 };
 
+/** A Secret someone else made under the resource's secretName (not the operator's label). */
+function plantForeignSecret(bed: Bed, annotations: Record<string, string> = {}): V1Secret {
+  const secret: V1Secret = {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "kubernetes.io/tls",
+    metadata: { name: "www-tls", namespace: "web", annotations },
+    data: { "tls.crt": "c29tZW9uZSBlbHNlJ3M=", "tls.key": "bm90IG91cnM=" },
+  };
+  bed.cluster.secrets.set("web/www-tls", secret);
+  return structuredClone(secret);
+}
+
 const rows: Row[] = [
   {
     name: "a new resource: intent, order, issue; then polled while DNSimple issues",
@@ -189,6 +204,38 @@ const rows: Row[] = [
       purchases: 0,
       ready: { status: "True", reason: "Ready" },
       calls: 0,
+    },
+  },
+  {
+    name: "a Secret someone else made holds the name: SecretConflict, nothing bought or written",
+    given: async () => {
+      const bed = await bedFor();
+      plantForeignSecret(bed);
+      return bed;
+    },
+    want: {
+      events: ["SecretConflict"],
+      statusWrites: 1,
+      secretWrites: 0,
+      purchases: 0,
+      ready: { status: "False", reason: "SecretConflict" },
+      calls: 0,
+    },
+  },
+  {
+    name: "a Secret someone else made, handed over by its owner: ordered, then written",
+    given: async () => {
+      const bed = await bedFor();
+      plantForeignSecret(bed, { [TAKEOVER_ANNOTATION]: "www" });
+      return issuedSinceLastPass(bed);
+    },
+    want: {
+      events: ["Issued", "SecretWritten"],
+      statusWrites: 1,
+      secretWrites: 1,
+      purchases: 0,
+      ready: { status: "True", reason: "Ready" },
+      calls: 3,
     },
   },
   {
@@ -306,6 +353,30 @@ describe("Reconciler, pass by pass", () => {
     expect(bed.simulator.purchases().length - purchasesBefore).toBe(want.purchases);
     expect(readyOf(bed.cluster, bed.key)).toMatchObject(want.ready);
     expect(bed.simulator.calls()).toHaveLength(want.calls);
+  });
+
+  it("leaves a Secret someone else made byte for byte, whatever it holds", async () => {
+    const bed = await bedFor();
+    const before = plantForeignSecret(bed);
+    for (let i = 0; i < 3; i++) await bed.pass();
+    expect(bed.cluster.secrets.get("web/www-tls")).toEqual(before);
+    expect(bed.simulator.purchases()).toHaveLength(0);
+  });
+
+  it("a Secret made between the look and the write stays its maker's (create, not apply)", async () => {
+    const bed = await issuedSinceLastPass(await bedFor());
+    // The lookup finds the name free; someone takes it before the write.
+    let before: V1Secret | undefined;
+    bed.cluster.afterLookup = () => {
+      before = plantForeignSecret(bed);
+      bed.cluster.afterLookup = undefined;
+    };
+    bed.cluster.resetRecords();
+    await bed.pass();
+    expect(before).toBeDefined();
+    expect(bed.cluster.events.at(-1)?.message).toContain("was created by someone else");
+    expect(bed.cluster.events.map((e) => e.reason)).toEqual(["Issued", "SecretConflict"]);
+    expect(bed.cluster.secrets.get("web/www-tls")).toEqual(before);
   });
 
   it("a purchase ends the failure streak of the lost answer before it", async () => {

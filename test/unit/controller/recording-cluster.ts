@@ -5,7 +5,11 @@
 // listed in order. Enough to drive whole passes without a cluster; the integration tests cover
 // the real API server.
 import type { V1Secret } from "@kubernetes/client-node";
-import type { DnsimpleCertificate, DnsimpleCertificateStatus } from "../../../src/api/v1alpha1.ts";
+import {
+  type DnsimpleCertificate,
+  type DnsimpleCertificateStatus,
+  MANAGED_SECRET_LABEL,
+} from "../../../src/api/v1alpha1.ts";
 import type { ReconcilerPorts } from "../../../src/controller/ports.ts";
 import { KubeApiError } from "../../../src/kube/errors.ts";
 import type { EventType } from "../../../src/kube/events.ts";
@@ -31,6 +35,8 @@ export class RecordingCluster {
   readonly events: RecordedEvent[] = [];
   /** Secret names whose apply the "API server" refuses (403), to test that path. */
   readonly refusedSecrets = new Set<string>();
+  /** Runs after each Secret lookup answered: to make a Secret appear between look and write. */
+  afterLookup: (() => void) | undefined;
   #version = 1;
 
   /** Creates the resource as the API server would: a uid, a generation, a resourceVersion. */
@@ -53,7 +59,7 @@ export class RecordingCluster {
   /** The Kubernetes ports of a reconciler, backed by this cluster. */
   ports(): Pick<
     ReconcilerPorts,
-    "certificates" | "secrets" | "status" | "secretWriter" | "events"
+    "certificates" | "secrets" | "secretLookup" | "status" | "secretWriter" | "events"
   > {
     return {
       certificates: {
@@ -61,9 +67,25 @@ export class RecordingCluster {
         list: (namespace) =>
           [...this.resources.values()].filter((r) => r.metadata.namespace === namespace),
       },
-      secrets: { get: (namespace, name) => this.secrets.get(keyOf(namespace, name)) },
+      // The cache holds the operator's labelled Secrets only; a lookup reads any.
+      secrets: {
+        get: (namespace, name) => {
+          const secret = this.secrets.get(keyOf(namespace, name));
+          return secret?.metadata?.labels?.[MANAGED_SECRET_LABEL] === "true" ? secret : undefined;
+        },
+      },
+      secretLookup: {
+        read: async (namespace, name) => {
+          const found = this.secrets.get(keyOf(namespace, name));
+          this.afterLookup?.();
+          return found;
+        },
+      },
       status: { replaceStatus: (resource, status) => this.replaceStatus(resource, status) },
-      secretWriter: { apply: (secret) => this.apply(secret) },
+      secretWriter: {
+        create: (secret) => this.createSecret(secret),
+        apply: (secret) => this.applySecret(secret),
+      },
       events: { record: (_target, type, reason, message) => this.record(type, reason, message) },
     };
   }
@@ -95,7 +117,19 @@ export class RecordingCluster {
     return updated;
   }
 
-  async apply(secret: TlsSecretApply): Promise<void> {
+  /** Creates the Secret; one of the name already there is a 409, as the API server answers. */
+  async createSecret(secret: TlsSecretApply): Promise<void> {
+    if (this.secrets.has(keyOf(secret.namespace, secret.name))) {
+      throw new KubeApiError(
+        `create Secret ${secret.namespace}/${secret.name}`,
+        409,
+        "already exists",
+      );
+    }
+    await this.applySecret(secret);
+  }
+
+  async applySecret(secret: TlsSecretApply): Promise<void> {
     if (this.refusedSecrets.has(secret.name)) {
       throw new KubeApiError(`apply Secret ${secret.namespace}/${secret.name}`, 403, "forbidden");
     }

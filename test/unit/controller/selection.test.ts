@@ -1,13 +1,21 @@
 // The selection rules by table: which lost order, which auto-renewal, which resource keeps a
 // contested Secret, whether an issue call is a renewal's. No I/O.
+
+import type { V1Secret } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import type { DnsimpleCertificate, PendingOrder } from "../../../src/api/v1alpha1.ts";
+import {
+  type DnsimpleCertificate,
+  MANAGED_SECRET_LABEL,
+  type PendingOrder,
+  TAKEOVER_ANNOTATION,
+} from "../../../src/api/v1alpha1.ts";
 import type { RemoteCertificate } from "../../../src/controller/observation.ts";
 import {
   lostOrderAmong,
   newestIssuedAmong,
   renewalInFlight,
   secretKeeper,
+  secretNameLookupOf,
 } from "../../../src/controller/selection.ts";
 import { now, remoteCertificate, resource } from "./fixtures.ts";
 
@@ -140,6 +148,34 @@ describe("secretKeeper", () => {
   ];
   it.each(rows)("%s", (_why, claimants, writer, expected) => {
     expect(secretKeeper(claimants, writer)?.metadata.name).toBe(expected);
+  });
+});
+
+describe("secretNameLookupOf", () => {
+  const secret = (labels: Record<string, string>, annotations: Record<string, string>) => ({
+    metadata: { name: "www-tls", namespace: "web", labels, annotations },
+  });
+  const rows: [string, V1Secret | undefined, object][] = [
+    ["no Secret: the name is free", undefined, { kind: "free" }],
+    [
+      "the operator's label: its own",
+      secret({ [MANAGED_SECRET_LABEL]: "true" }, {}),
+      { kind: "managed" },
+    ],
+    ["no label: someone else's", secret({}, {}), { kind: "foreign", takeoverAllowed: false }],
+    [
+      "someone else's, handed over to this resource",
+      secret({}, { [TAKEOVER_ANNOTATION]: "www" }),
+      { kind: "foreign", takeoverAllowed: true },
+    ],
+    [
+      "someone else's, handed over to another resource",
+      secret({}, { [TAKEOVER_ANNOTATION]: "api" }),
+      { kind: "foreign", takeoverAllowed: false },
+    ],
+  ];
+  it.each(rows)("%s", (_why, found, expected) => {
+    expect(secretNameLookupOf(found, "www")).toEqual(expected);
   });
 });
 
