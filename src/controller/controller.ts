@@ -18,7 +18,7 @@ import { certificatesPath, listCertificates, replaceStatus } from "../kube/certi
 import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
-import { applyTlsSecret, createTlsSecret, FIELD_MANAGER, readSecret } from "../kube/secrets.ts";
+import { applyTlsSecret, createTlsSecret, readSecret } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { CredentialsResolver } from "./credentials.ts";
@@ -32,6 +32,7 @@ import {
   type ReconcilerOptions,
   splitKey,
 } from "./reconciler.ts";
+import { keepWhatDecisionsRead } from "./secret-cache.ts";
 import { WorkQueue, type WorkResult } from "./workqueue.ts";
 
 /** The kinds the controller keeps a cache (informer) of. */
@@ -237,15 +238,8 @@ export class Controller {
             : core.listSecretForAllNamespaces({ labelSelector: MANAGED_SECRET_SELECTOR }),
         ),
       onList: this.#listed("Secret"),
-      // Only the operator's own managedFields entry is read (which template keys it set).
-      trim: (secret) => {
-        const metadata = secret.metadata;
-        if (metadata?.managedFields) {
-          metadata.managedFields = metadata.managedFields.filter(
-            (f) => f.manager === FIELD_MANAGER,
-          );
-        }
-      },
+      // Only what decisions read: see secret-cache.ts.
+      trim: keepWhatDecisionsRead,
       onAdd: enqueueWriter,
       onUpdate: enqueueWriter,
       onDelete: enqueueWriter,
