@@ -107,7 +107,8 @@ function specMismatch(input: CertificateInput): Action | undefined {
   }
   return fail({
     reason: "CertificateMismatch",
-    message: `DNSimple certificate ${certificate.id} is for ${describeRemote(certificate)}, which does not match spec.name ${JSON.stringify(spec.name)} and spec.alternateNames ${JSON.stringify(spec.alternateNames ?? [])}: fix the spec or spec.certificateId`,
+    // Its names are not told: spec.certificateId may name someone else's certificate.
+    message: `DNSimple certificate ${certificate.id} does not match spec.name ${JSON.stringify(spec.name)} and spec.alternateNames ${JSON.stringify(spec.alternateNames ?? [])}: fix the spec or spec.certificateId`,
   });
 }
 

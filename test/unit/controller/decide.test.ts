@@ -667,6 +667,22 @@ describe("decide", () => {
   });
 });
 
+describe("decide, what a refusal tells", () => {
+  it("an adopted id for other names: the message does not tell that certificate's names", () => {
+    const action = decide(
+      observe({
+        credentials: ok,
+        resource: resource({ certificateId: 10, name: "api" }),
+        remote: remote(),
+      }),
+    );
+    expect(action).toMatchObject({ kind: "fail", failure: { reason: "CertificateMismatch" } });
+    const message = action.kind === "fail" ? action.failure.message : "";
+    expect(message).toContain("certificate 10");
+    expect(message).not.toContain("www.example.com");
+  });
+});
+
 describe("statusFor", () => {
   it("ends a failure streak once DNSimple is issuing: the next look polls, not backs off", () => {
     // Six lost order answers, then the order went through and DNSimple is issuing.
