@@ -59,8 +59,8 @@ function credentialsFor(config: OperatorConfig, metrics: OperatorMetrics) {
     ...(config.dnsimpleToken ? { token: config.dnsimpleToken } : {}),
     ...(config.dnsimpleAccountId ? { accountId: config.dnsimpleAccountId } : {}),
   };
-  return (core: ConstructorParameters<typeof CredentialsResolver>[0]) =>
-    new CredentialsResolver(core, defaults, {
+  return (secrets: ConstructorParameters<typeof CredentialsResolver>[0]) =>
+    new CredentialsResolver(secrets, defaults, {
       baseUrl: config.dnsimpleBaseUrl,
       budget,
       onResponse: (info) => {
@@ -102,6 +102,11 @@ function controllerFor(
       if (ended === "error") metrics.reconciles.inc({ result: "error" });
     },
     onDeleted: (namespace, name) => metrics.forgetCertificate(namespace, name),
+    onTokensForgotten: (fingerprints) => {
+      for (const fingerprint of fingerprints) {
+        metrics.rateLimitRemaining.remove({ token_fingerprint: fingerprint });
+      }
+    },
     onList: (kind) => metrics.cacheLists.inc({ kind }),
   });
   return controller;

@@ -23,7 +23,7 @@ import type { Logger } from "../observability/logger.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
-import type { ReconcilerPorts } from "./ports.ts";
+import type { ReconcilerPorts, SecretLookup } from "./ports.ts";
 import { priorityOf } from "./priority.ts";
 import {
   keyOf,
@@ -42,7 +42,10 @@ export type CacheKind = "DnsimpleCertificate" | "Secret";
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
   /** Makes the credentials resolver, given the core API client. */
-  credentials: (core: CoreV1Api) => CredentialsResolver;
+  /** Makes the resolver of tokens, given a reader of credentials Secrets. */
+  credentials: (secrets: SecretLookup) => CredentialsResolver;
+  /** Told the fingerprints of tokens forgotten because no resource used them for a while. */
+  onTokensForgotten?: (fingerprints: string[]) => void;
   log: Logger;
   /** Only this namespace's resources and Secrets; every namespace when not given. */
   watchNamespace?: string;
@@ -72,6 +75,7 @@ export class Controller {
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #reconciler: Reconciler;
+  #credentials: CredentialsResolver | undefined;
   readonly #queue: WorkQueue;
   readonly #certificates: ResilientInformer<DnsimpleCertificate>;
   readonly #secrets: ResilientInformer<V1Secret>;
@@ -120,13 +124,17 @@ export class Controller {
       (err) => log.warn({ err }, "could not record an Event"),
       this.#clock,
     );
+    const secretLookup: SecretLookup = {
+      read: (namespace, name) => readSecret(core, namespace, name),
+    };
+    this.#credentials = this.#options.credentials(secretLookup);
     return {
       certificates: {
         get: (namespace, name) => this.#certificates.get(name, namespace),
         list: (namespace) => this.#certificates.list(namespace),
       },
       secrets: { get: (namespace, name) => this.#secrets.get(name, namespace) },
-      secretLookup: { read: (namespace, name) => readSecret(core, namespace, name) },
+      secretLookup,
       status: {
         replaceStatus: (resource, status) => replaceStatus(customObjects, resource, status),
       },
@@ -142,7 +150,7 @@ export class Controller {
         record: (target, type, reason, message) =>
           void events.record(target, type, reason, message),
       },
-      credentials: this.#options.credentials(core),
+      credentials: this.#credentials,
       // Half a resync: every resource of a domain checked in one resync shares one list call.
       domainCertificates: new DomainCertificates(resyncIntervalMs / 2),
     };
@@ -308,6 +316,10 @@ export class Controller {
     for (const obj of this.#certificates.list()) {
       this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
     }
+    // Per-token state stays bounded: a token unused for two resyncs (an hour at least) goes.
+    const idleMs = Math.max(3_600_000, 2 * this.#options.resyncIntervalMs);
+    const forgotten = this.#credentials?.forgetIdle(idleMs) ?? [];
+    if (forgotten.length > 0) this.#options.onTokensForgotten?.(forgotten);
   }
 
   /** Stops taking work; waits up to `timeoutMs` for reconciles in progress. */

@@ -4,13 +4,13 @@
 // rate-limit budget registry. The API base URL is operator configuration only: a tenant
 // cannot point the operator, and its token, elsewhere.
 import { createHash } from "node:crypto";
-import type { CoreV1Api } from "@kubernetes/client-node";
 import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
 import { DnsimpleClient, type DnsimpleClientOptions } from "../dnsimple/client.ts";
 import type { Whoami } from "../dnsimple/types.ts";
-import { readSecret, secretStrings } from "../kube/secrets.ts";
+import { secretStrings } from "../kube/secrets.ts";
 import { failureFromError } from "./failures.ts";
 import type { Failure } from "./observation.ts";
+import type { SecretLookup } from "./ports.ts";
 
 /** The operator's own token and account (flags), for resources without credentialsRef. */
 export interface DefaultCredentials {
@@ -30,17 +30,52 @@ export type ClientSettings = Omit<DnsimpleClientOptions, "token">;
 
 /** Finds each resource's token and account; one cached client per token. */
 export class CredentialsResolver {
-  readonly #core: CoreV1Api;
+  readonly #secrets: SecretLookup;
   readonly #defaults: DefaultCredentials;
   readonly #settings: ClientSettings;
+  readonly #now: () => number;
   readonly #clients = new Map<string, DnsimpleClient>();
   /** Account id per token: the answer, or the whoami call in flight (one per token). */
   readonly #accounts = new Map<string, Promise<Whoami>>();
+  /** When each token was last resolved (see forgetIdle). */
+  readonly #lastUsed = new Map<string, number>();
 
-  constructor(core: CoreV1Api, defaults: DefaultCredentials, settings: ClientSettings) {
-    this.#core = core;
+  /** `secrets` reads credentialsRef Secrets (a direct read: they are not cached). */
+  constructor(
+    secrets: SecretLookup,
+    defaults: DefaultCredentials,
+    settings: ClientSettings,
+    now: () => number = Date.now,
+  ) {
+    this.#secrets = secrets;
     this.#defaults = defaults;
     this.#settings = settings;
+    this.#now = now;
+  }
+
+  /**
+   * Forgets the tokens no resource has resolved for `idleMs` (their Secret or their resources
+   * are gone, or they serve and need no call): client, account and rate-limit budget. The
+   * default token is kept. Returns the fingerprints forgotten (for their metric series); a
+   * token used again costs one whoami (without an account id) and learns its budget anew.
+   */
+  forgetIdle(idleMs: number): string[] {
+    const defaultKey = this.#defaults.token ? tokenKey(this.#defaults.token) : undefined;
+    const forgotten: string[] = [];
+    for (const [key, at] of this.#lastUsed) {
+      if (key === defaultKey || this.#now() - at < idleMs) continue;
+      this.#lastUsed.delete(key);
+      this.#clients.delete(key);
+      this.#accounts.delete(key);
+      this.#settings.budget.forgetDigest(key);
+      forgotten.push(key.slice(0, 12));
+    }
+    return forgotten;
+  }
+
+  /** Tokens known now (a client kept for each). */
+  get tokenCount(): number {
+    return this.#clients.size;
   }
 
   /** The client and account `resource` uses: its credentialsRef Secret's, else the defaults. */
@@ -49,6 +84,7 @@ export class CredentialsResolver {
     if ("failure" in found) return { kind: "failed", failure: found.failure };
     const client = this.#clientFor(found.token);
     const key = tokenKey(found.token);
+    this.#lastUsed.set(key, this.#now());
     if (found.accountId) return { kind: "ok", accountId: found.accountId, client };
     // Workers resolving the same token at once share one whoami call; a failed call is
     // forgotten so the next reconcile asks again.
@@ -93,7 +129,7 @@ export class CredentialsResolver {
       };
     }
     const source = `Secret ${namespace}/${ref.name}`;
-    const secret = await readSecret(this.#core, namespace, ref.name);
+    const secret = await this.#secrets.read(namespace, ref.name);
     if (!secret) {
       return failed(
         "CredentialsNotFound",

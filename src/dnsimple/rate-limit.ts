@@ -68,6 +68,11 @@ export class RateLimitBudget {
     return new TokenRateLimit(state, this.reserve, this.#now);
   }
 
+  /** Forgets a token's budget, named by its SHA-256 digest (hex): the token is gone. */
+  forgetDigest(digest: string): void {
+    this.#budgets.delete(digest);
+  }
+
   /** The token's budget as last known, or undefined before any answer for it. */
   snapshot(token: string): RateLimitSnapshot | undefined {
     return this.#budgets.get(tokenDigest(token))?.snapshot();

@@ -1,6 +1,6 @@
 // Finding the account of a token without an account id: one whoami per token, however
 // many workers ask at once, and a failed lookup is asked again.
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import type { V1Secret } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialsResolver } from "../../../src/controller/credentials.ts";
 import { RateLimitBudget } from "../../../src/dnsimple/rate-limit.ts";
@@ -9,32 +9,28 @@ import { ACCOUNT_ID, callsTo, startTestSimulator, TOKEN } from "../dnsimple/help
 import { resource } from "./fixtures.ts";
 
 let simulator: Simulator;
-// Never called: every resource here uses the default token, not a credentialsRef Secret.
-let core: CoreV1Api;
+/** credentialsRef Secrets by namespace/name (the resolver reads them through this). */
+const secrets = new Map<string, V1Secret>();
+const lookup = {
+  read: async (namespace: string, name: string) => secrets.get(`${namespace}/${name}`),
+};
 
 beforeAll(async () => {
   simulator = await startTestSimulator();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: "unused", server: "https://127.0.0.1:9" }],
-    users: [{ name: "unused" }],
-    contexts: [{ name: "unused", cluster: "unused", user: "unused" }],
-    currentContext: "unused",
-  });
-  core = kubeConfig.makeApiClient(CoreV1Api);
 });
 
 afterAll(() => simulator.close());
 
-function resolver(accountId?: string): CredentialsResolver {
+function resolver(
+  accountId?: string,
+  budget = new RateLimitBudget({ reserve: 0 }),
+  now: () => number = Date.now,
+): CredentialsResolver {
   return new CredentialsResolver(
-    core,
+    lookup,
     { token: TOKEN, ...(accountId ? { accountId } : {}) },
-    {
-      baseUrl: simulator.url,
-      budget: new RateLimitBudget({ reserve: 0 }),
-      retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
-    },
+    { baseUrl: simulator.url, budget, retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 } },
+    now,
   );
 }
 
@@ -69,5 +65,41 @@ describe("CredentialsResolver", () => {
     const ok = await credentials.resolve(resource());
     expect(ok).toMatchObject({ kind: "ok", accountId: String(ACCOUNT_ID) });
     expect(whoamiCalls()).toBe(2);
+  });
+
+  it("forgets a token no resource used for a while (client, account, budget); keeps the default", async () => {
+    // A second token in a tenant's Secret; the simulator knows only TOKEN, so it is refused,
+    // which is enough: its client and budget exist once it was used.
+    const other = "tenant-token-0123456789abcdef";
+    secrets.set("tenant/dnsimple", {
+      data: {
+        token: Buffer.from(other).toString("base64"),
+        accountId: Buffer.from("1").toString("base64"),
+      },
+    });
+    let now = 1_000_000;
+    const budget = new RateLimitBudget({ reserve: 0 });
+    const credentials = resolver(String(ACCOUNT_ID), budget, () => now);
+    const tenant = { ...resource({ credentialsRef: { name: "dnsimple" } }) };
+    tenant.metadata = { ...tenant.metadata, namespace: "tenant" };
+    const used = await credentials.resolve(tenant);
+    expect(used.kind).toBe("ok");
+    if (used.kind === "ok") await used.client.listCertificates(1, "example.com").catch(() => {});
+    await credentials.resolve(resource());
+    expect(credentials.tokenCount).toBe(2);
+    expect(budget.snapshot(other)).toBeDefined();
+
+    now += 30 * 60_000;
+    expect(credentials.forgetIdle(3_600_000)).toEqual([]);
+    now += 31 * 60_000;
+    const forgotten = credentials.forgetIdle(3_600_000);
+    expect(forgotten).toHaveLength(1);
+    expect(forgotten[0]).toMatch(/^[0-9a-f]{12}$/);
+    expect(credentials.tokenCount).toBe(1);
+    expect(budget.snapshot(other)).toBeUndefined();
+    // The default token is the operator's own: kept however long it is idle.
+    now += 24 * 3_600_000;
+    expect(credentials.forgetIdle(3_600_000)).toEqual([]);
+    expect(credentials.tokenCount).toBe(1);
   });
 });
