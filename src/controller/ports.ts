@@ -77,7 +77,7 @@ export interface StatusWriter {
 
 /** Writes TLS Secrets; a refusal by the API server throws a KubeApiError. */
 export interface SecretWriter {
-  /** Creates a new Secret: an existing one of the name is a 409 and stays untouched. */
+  /** Writes a new Secret (apply without force): one someone else made meanwhile is a 409, untouched. */
   create(secret: TlsSecretApply): Promise<void>;
   /** Server-side applies (force) a Secret the operator manages, or was handed over. */
   apply(secret: TlsSecretApply): Promise<void>;

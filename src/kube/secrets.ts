@@ -49,19 +49,22 @@ export function tlsSecretManifest(apply: TlsSecretApply): V1Secret {
   };
 }
 
-/** Creates the Secret; an existing one of the name is a 409 (KubeApiError.conflict), never touched. */
+/**
+ * Writes a Secret the operator has not written before: a server-side apply without force, so
+ * it creates the Secret, while one someone else made meanwhile (whose tls.* fields another
+ * manager owns) is a 409 (KubeApiError.conflict) and stays untouched. (A plain create would
+ * record the fields under an Update entry, which later applies could not take back.)
+ */
 export async function createTlsSecret(core: CoreV1Api, apply: TlsSecretApply): Promise<V1Secret> {
-  return kubeCall(`create Secret ${apply.namespace}/${apply.name}`, () =>
-    core.createNamespacedSecret({
-      namespace: apply.namespace,
-      body: tlsSecretManifest(apply),
-      fieldManager: FIELD_MANAGER,
-    }),
-  );
+  return serverSideApply(core, apply, false);
 }
 
 /** Server-side applies the Secret (force: the operator owns the fields it sets). */
 export async function applyTlsSecret(core: CoreV1Api, apply: TlsSecretApply): Promise<V1Secret> {
+  return serverSideApply(core, apply, true);
+}
+
+function serverSideApply(core: CoreV1Api, apply: TlsSecretApply, force: boolean) {
   return kubeCall(`apply Secret ${apply.namespace}/${apply.name}`, () =>
     core.patchNamespacedSecret(
       {
@@ -69,7 +72,7 @@ export async function applyTlsSecret(core: CoreV1Api, apply: TlsSecretApply): Pr
         namespace: apply.namespace,
         body: tlsSecretManifest(apply),
         fieldManager: FIELD_MANAGER,
-        force: true,
+        force,
       },
       setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
     ),

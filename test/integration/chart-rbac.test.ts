@@ -115,7 +115,7 @@ const LEASES = "leases.coordination.k8s.io";
 /** Everything the operator does where it watches resources. */
 function neededIn(namespace: string): Access[] {
   return [
-    ...["get", "list", "watch"].map((verb) => ({ verb, resource: CERTS, namespace })),
+    ...["list", "watch"].map((verb) => ({ verb, resource: CERTS, namespace })),
     { verb: "update", resource: CERTS, subresource: "status", namespace },
     ...["get", "list", "watch", "create", "patch"].map((verb) => ({
       verb,
@@ -142,6 +142,8 @@ function neverIn(namespace: string): Access[] {
     { verb: "delete", resource: "secrets", namespace },
     { verb: "update", resource: "secrets", namespace },
     { verb: "deletecollection", resource: "secrets", namespace },
+    // It lists and watches; it never reads one resource alone.
+    { verb: "get", resource: CERTS, namespace },
     { verb: "create", resource: CERTS, namespace },
     { verb: "update", resource: CERTS, namespace },
     { verb: "patch", resource: CERTS, namespace },

@@ -69,10 +69,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/* The rules the operator needs wherever it watches DnsimpleCertificates (and nothing more). */}}
 {{- define "dnsimple-cert-operator.rules" -}}
-# Its own resources: read and watch them; write only their status (PUT on /status).
+# Its own resources: list and watch them (it never reads one alone: no get); write only their
+# status (PUT on /status).
 - apiGroups: ["dnsimple-cert-operator.dev"]
   resources: ["dnsimplecertificates"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["dnsimple-cert-operator.dev"]
   resources: ["dnsimplecertificates/status"]
   verbs: ["update"]
