@@ -59,12 +59,12 @@ const chart = parse(readFileSync(join(CHART_DIR, "Chart.yaml"), "utf8")) as {
   appVersion: string;
 };
 
-/** What the operator may do wherever it watches (see the README's RBAC section). */
+/** What the operator may do wherever it watches (see helm/README.md's RBAC section). */
 const OPERATOR_RULES: V1PolicyRule[] = [
   {
     apiGroups: ["dnsimple-cert-operator.dev"],
     resources: ["dnsimplecertificates"],
-    verbs: ["get", "list", "watch"],
+    verbs: ["list", "watch"],
   },
   {
     apiGroups: ["dnsimple-cert-operator.dev"],
