@@ -19,6 +19,14 @@ const PERMANENT = new Set<Failure["reason"]>([
 /** Failures that carry their own retry time (the rate-limit reset, the order grace). */
 const SELF_TIMED = new Set<string>(["RateLimited", "OrderOutcomeUnknown"]);
 
+/**
+ * A failure that is a wait with its own retry time (the rate-limit reset, a lost order's
+ * grace): it neither uses nor grows the backoff of the failure streak.
+ */
+export function isWait(failure: Failure): boolean {
+  return failure.retryAt !== undefined && SELF_TIMED.has(failure.reason);
+}
+
 /** The action that ends a pass with this failure. */
 export function fail(failure: Failure): Action {
   return { kind: "fail", failure, permanent: PERMANENT.has(failure.reason) };

@@ -3,6 +3,7 @@
 import type { Condition, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
 import { formatDuration } from "../time/duration.ts";
 import type { FinalAction } from "./actions.ts";
+import { isWait } from "./failure-policy.ts";
 import type { Observation } from "./observation.ts";
 import { isAdopting, secretShortfall } from "./spec-rules.ts";
 import { expiringTime, failureBackoffMs, renewalTime } from "./timing.ts";
@@ -163,7 +164,10 @@ function failVerdict(
   status: DnsimpleCertificateStatus,
   action: Extract<FinalAction, { kind: "fail" }>,
 ): Verdict {
-  const attempts = (observation.resource.status?.failedAttempts ?? 0) + 1;
+  const previous = observation.resource.status?.failedAttempts ?? 0;
+  // A wait (see isWait) is not another failed attempt: it must not lengthen the backoff of the
+  // real failure that may follow it.
+  const attempts = isWait(action.failure) ? Math.max(1, previous) : previous + 1;
   const { failure, permanent } = action;
   const requeueAfterMs = failure.retryAt
     ? Math.max(1000, failure.retryAt.getTime() - observation.now.getTime())

@@ -116,10 +116,6 @@ function bought(observation: Observation, action: OrderAction, purchase: Purchas
       state: "new",
       renewalId,
       renewedCertificateId: action.renewalOf,
-      // A purchase ends the failure streak (the lost answers and waits before it): a failure
-      // of the issue that follows backs off from the start, as after any progress.
-      failedAttempts: undefined,
-      lastFailureTime: undefined,
     },
     learned: { remote: { kind: "found", certificate } },
     event: {

@@ -710,4 +710,28 @@ describe("statusFor", () => {
     const next = decide({ ...observe({ resource: { ...failing, status } }), now: later });
     expect(next.kind).not.toBe("backoff");
   });
+
+  it("counts a real failure after a lost order's waits as the second attempt, not the fifth", () => {
+    // The dropped order (1), then waits for its answer: still 1.
+    const waited = resource({}, { failedAttempts: 1, lastFailureTime: now.toISOString() });
+    const wait = {
+      kind: "fail",
+      permanent: false,
+      failure: {
+        reason: "OrderOutcomeUnknown",
+        message: "m",
+        retryAt: new Date(now.getTime() + 10_000),
+      },
+    } as const;
+    expect(statusFor(observe({ resource: waited }), wait).status.failedAttempts).toBe(1);
+    // A 500 on the issue after the order went through: attempt 2, a 10 s backoff.
+    const issue500 = {
+      kind: "fail",
+      permanent: false,
+      failure: { reason: "ApiUnavailable", message: "m" },
+    } as const;
+    const outcome = statusFor(observe({ resource: waited }), issue500);
+    expect(outcome.status.failedAttempts).toBe(2);
+    expect(outcome.requeueAfterMs).toBe(10_000);
+  });
 });

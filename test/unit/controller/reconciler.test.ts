@@ -379,24 +379,22 @@ describe("Reconciler, pass by pass", () => {
     expect(bed.cluster.secrets.get("web/www-tls")).toEqual(before);
   });
 
-  it("a purchase ends the failure streak of the lost answer before it", async () => {
-    const bed = await bedFor({}, { issueDelayMs: 60_000 });
+  it("a lost order's waits do not grow the failure streak", async () => {
+    const bed = await bedFor();
     const current = bed.cluster.get("web", "www");
     if (!current) throw new Error("no resource");
-    const minuteAgo = new Date(Date.now() - 60_000).toISOString();
+    const secondsAgo = new Date(Date.now() - 5_000).toISOString();
     await bed.cluster.replaceStatus(current, {
-      // An order sent a minute ago got no answer, and four looks did not find it.
-      pendingOrder: { startedAt: minuteAgo, accountId: String(ACCOUNT), domain: "example.com" },
-      failedAttempts: 4,
-      lastFailureTime: minuteAgo,
+      // An order sent 5 s ago got no answer (one failed attempt); it is not in DNSimple's list.
+      pendingOrder: { startedAt: secondsAgo, accountId: String(ACCOUNT), domain: "example.com" },
+      failedAttempts: 1,
+      lastFailureTime: secondsAgo,
     });
-    bed.cluster.resetRecords();
-    await bed.pass();
-    // The intent, the purchase, the final status (polling).
-    expect(bed.cluster.statusWrites).toHaveLength(3);
-    expect(bed.cluster.statusWrites[1]).toMatchObject({ certificateId: 100001, state: "new" });
-    expect(bed.cluster.statusWrites[1]?.failedAttempts).toBeUndefined();
-    expect(bed.cluster.statusWrites[1]?.lastFailureTime).toBeUndefined();
+    for (let pass = 0; pass < 3; pass++) await bed.pass();
+    const ready = readyOf(bed.cluster, bed.key);
+    expect(ready).toMatchObject({ status: "False", reason: "OrderOutcomeUnknown" });
+    expect(bed.cluster.get("web", "www")?.status?.failedAttempts).toBe(1);
+    expect(bed.simulator.purchases()).toHaveLength(0);
   });
 
   it("never lets the token or the private key into status or Events", async () => {
