@@ -95,10 +95,9 @@ export function targetCertificateId(resource: DnsimpleCertificate): number | und
 
 /** A renew-at annotation value not yet acted on, once its time has come. */
 export function renewRequest(resource: DnsimpleCertificate, now: Date): string | undefined {
-  const value = resource.metadata.annotations?.[RENEW_AT_ANNOTATION];
-  if (!value || value === resource.status?.renewRequestHandled) return undefined;
-  const at = Date.parse(value);
-  return Number.isNaN(at) || at > now.getTime() ? undefined : value;
+  const at = pendingRenewRequestTime(resource);
+  if (!at || at > now) return undefined;
+  return resource.metadata.annotations?.[RENEW_AT_ANNOTATION];
 }
 
 /** A renew-at annotation not yet acted on, whatever its time (for the next look). */
