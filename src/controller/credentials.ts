@@ -3,9 +3,9 @@
 // account id, `whoami` finds it once per token. One client per token, all sharing the
 // rate-limit budget registry. The API base URL is operator configuration only: a tenant
 // cannot point the operator, and its token, elsewhere.
-import { createHash } from "node:crypto";
 import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
 import { DnsimpleClient, type DnsimpleClientOptions } from "../dnsimple/client.ts";
+import { tokenDigest } from "../dnsimple/rate-limit.ts";
 import type { Whoami } from "../dnsimple/types.ts";
 import { secretStrings } from "../kube/secrets.ts";
 import { failureFromError } from "./failures.ts";
@@ -171,7 +171,5 @@ function failed(
   return { kind: "failed", failure: { reason, message } };
 }
 
-/** Tokens are never kept as map keys in clear. */
-function tokenKey(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+/** Tokens are never kept as map keys in clear: the budget's digest, so forgetIdle can name it. */
+const tokenKey = tokenDigest;

@@ -194,6 +194,7 @@ function parseCount(text: string | undefined): number | undefined {
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
-function tokenDigest(token: string): string {
+/** A token's SHA-256 digest (hex): how every map of per-token state names a token. */
+export function tokenDigest(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
