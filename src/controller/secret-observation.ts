@@ -9,7 +9,7 @@ import {
   type SignatureAlgorithm,
 } from "../api/v1alpha1.ts";
 import { inspectTlsSecret } from "../certs/inspect.ts";
-import { FIELD_MANAGER, secretStrings } from "../kube/secrets.ts";
+import { FIELD_MANAGER, tlsDataOf } from "../kube/secrets.ts";
 import type { SecretObservation } from "./observation.ts";
 
 /** The labels, annotations and owner the operator puts on a Secret. */
@@ -103,14 +103,8 @@ export function observeSecret(
   now: Date,
 ): SecretObservation {
   if (!secret) return { exists: false, usable: false, metadataCurrent: false };
-  const strings = secretStrings(secret);
-  const data = {
-    tlsCrt: strings["tls.crt"] ?? "",
-    tlsKey: strings["tls.key"] ?? "",
-    ...(strings["ca.crt"] ? { caCrt: strings["ca.crt"] } : {}),
-  };
   // Without dnsNames the names are not checked here: decide() compares them with the spec.
-  const inspection = inspectTlsSecret(data, { now });
+  const inspection = inspectTlsSecret(tlsDataOf(secret), { now });
   const idText = secret.metadata?.annotations?.[SECRET_ANNOTATIONS.certificateId];
   const certificateId = idText && /^\d+$/.test(idText) ? Number(idText) : undefined;
   const wanted =

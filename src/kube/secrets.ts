@@ -8,6 +8,7 @@ import {
   type V1OwnerReference,
   type V1Secret,
 } from "@kubernetes/client-node";
+import type { TlsSecretData } from "../certs/bundle.ts";
 import { kubeCall } from "./errors.ts";
 
 export const FIELD_MANAGER = "dnsimple-cert-operator";
@@ -86,6 +87,16 @@ export function secretStrings(secret: V1Secret | undefined): Record<string, stri
     out[key] = Buffer.from(value, "base64").toString("utf8");
   }
   return out;
+}
+
+/** A TLS Secret's tls.crt, tls.key and ca.crt as text; missing keys read as empty. */
+export function tlsDataOf(secret: V1Secret | undefined): TlsSecretData {
+  const strings = secretStrings(secret);
+  return {
+    tlsCrt: strings["tls.crt"] ?? "",
+    tlsKey: strings["tls.key"] ?? "",
+    ...(strings["ca.crt"] ? { caCrt: strings["ca.crt"] } : {}),
+  };
 }
 
 /** GET a Secret, or undefined when it does not exist. */

@@ -1,6 +1,6 @@
 // refreshSecretMetadata: the Secret serves, but its labels, annotations or owner are not what
 // the operator writes now (a template changed): apply again with the data it already holds.
-import { secretStrings } from "../../kube/secrets.ts";
+import { tlsDataOf } from "../../kube/secrets.ts";
 import type { Observation } from "../observation.ts";
 import { applySecret } from "./secret-apply.ts";
 import type { StepContext, StepResult } from "./step.ts";
@@ -11,25 +11,16 @@ export async function refreshSecretMetadata(
   context: StepContext,
 ): Promise<StepResult> {
   const { namespace } = observation.resource.metadata;
-  const existing = secretStrings(
+  const held = tlsDataOf(
     context.ports.secrets.get(namespace, observation.resource.spec.secretName),
   );
   const { secret } = observation;
-  const failure = await applySecret(
-    observation,
-    context,
-    {
-      tlsCrt: existing["tls.crt"] ?? "",
-      tlsKey: existing["tls.key"] ?? "",
-      ...(existing["ca.crt"] ? { caCrt: existing["ca.crt"] } : {}),
-    },
-    {
-      certificateId: secret.certificateId ?? 0,
-      commonName: secret.commonName,
-      dnsNames: secret.dnsNames,
-      notAfter: secret.notAfter,
-    },
-  );
+  const failure = await applySecret(observation, context, held, {
+    certificateId: secret.certificateId ?? 0,
+    commonName: secret.commonName,
+    dnsNames: secret.dnsNames,
+    notAfter: secret.notAfter,
+  });
   if (failure) return { learned: { failure } };
   return { learned: { secret: { ...secret, metadataCurrent: true } } };
 }
