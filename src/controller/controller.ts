@@ -75,7 +75,7 @@ export class Controller {
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #reconciler: Reconciler;
-  #credentials: CredentialsResolver | undefined;
+  readonly #credentials: CredentialsResolver;
   readonly #queue: WorkQueue;
   readonly #certificates: ResilientInformer<DnsimpleCertificate>;
   readonly #secrets: ResilientInformer<V1Secret>;
@@ -90,8 +90,12 @@ export class Controller {
     this.#clock = options.clock ?? systemClock;
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const customObjects = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    const secretLookup: SecretLookup = {
+      read: (namespace, name) => readSecret(core, namespace, name),
+    };
+    this.#credentials = options.credentials(secretLookup);
     this.#reconciler = new Reconciler({
-      ports: this.#ports(core, customObjects),
+      ports: this.#ports(core, customObjects, secretLookup),
       log: options.log,
       pollIntervalMs: options.pollIntervalMs,
       resyncIntervalMs: options.resyncIntervalMs,
@@ -117,17 +121,17 @@ export class Controller {
   }
 
   /** The reconciler's I/O: the caches, and the API server, DNSimple and Event writers. */
-  #ports(core: CoreV1Api, customObjects: CustomObjectsApi): ReconcilerPorts {
+  #ports(
+    core: CoreV1Api,
+    customObjects: CustomObjectsApi,
+    secretLookup: SecretLookup,
+  ): ReconcilerPorts {
     const { log, resyncIntervalMs } = this.#options;
     const events = new EventRecorder(
       core,
       (err) => log.warn({ err }, "could not record an Event"),
       this.#clock,
     );
-    const secretLookup: SecretLookup = {
-      read: (namespace, name) => readSecret(core, namespace, name),
-    };
-    this.#credentials = this.#options.credentials(secretLookup);
     return {
       certificates: {
         get: (namespace, name) => this.#certificates.get(name, namespace),
@@ -318,7 +322,7 @@ export class Controller {
     }
     // Per-token state stays bounded: a token unused for two resyncs (an hour at least) goes.
     const idleMs = Math.max(3_600_000, 2 * this.#options.resyncIntervalMs);
-    const forgotten = this.#credentials?.forgetIdle(idleMs) ?? [];
+    const forgotten = this.#credentials.forgetIdle(idleMs);
     if (forgotten.length > 0) this.#options.onTokensForgotten?.(forgotten);
   }
 
