@@ -70,6 +70,18 @@ function remote(overrides: Partial<RemoteCertificate> = {}): Observation["remote
 
 const ok = { kind: "ok", accountId: "1010" } as const;
 
+/** Certificate 10 downloaded and verified in this pass (an ECDSA key, the default names). */
+const verifiedDownload: Observation["download"] = {
+  kind: "verified",
+  certificateId: 10,
+  keyAlgorithm: "ECDSA",
+  commonName: "www.example.com",
+  dnsNames: ["example.com", "www.example.com"],
+  notBefore: now,
+  notAfter: now,
+  serialNumber: "01",
+};
+
 function observe(partial: Partial<Observation>): Observation {
   return {
     now,
@@ -113,16 +125,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       resource: resource({}, { certificateId: 10 }),
       remote: remote(),
       secretName: { kind: "foreign", takeoverAllowed: false },
-      download: {
-        kind: "verified",
-        certificateId: 10,
-        keyAlgorithm: "ECDSA",
-        commonName: "www.example.com",
-        dnsNames: ["example.com", "www.example.com"],
-        notBefore: now,
-        notAfter: now,
-        serialNumber: "01",
-      },
+      download: verifiedDownload,
     },
     { kind: "fail", failure: { reason: "SecretConflict" } },
   ],
@@ -287,16 +290,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       credentials: ok,
       resource: resource({}, { certificateId: 10 }),
       remote: remote(),
-      download: {
-        kind: "verified",
-        certificateId: 10,
-        keyAlgorithm: "ECDSA",
-        commonName: "www.example.com",
-        dnsNames: ["example.com", "www.example.com"],
-        notBefore: now,
-        notAfter: now,
-        serialNumber: "01",
-      },
+      download: verifiedDownload,
     },
     { kind: "writeSecret", certificateId: 10 },
   ],
@@ -348,16 +342,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       resource: resource({ signatureAlgorithm: "RSA" }, { certificateId: 10 }),
       secret: goodSecret,
       remote: remote(),
-      download: {
-        kind: "verified",
-        certificateId: 10,
-        keyAlgorithm: "ECDSA",
-        commonName: "www.example.com",
-        dnsNames: ["example.com", "www.example.com"],
-        notBefore: now,
-        notAfter: now,
-        serialNumber: "01",
-      },
+      download: verifiedDownload,
     },
     { kind: "order" },
   ],
