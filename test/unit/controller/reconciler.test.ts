@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type DnsimpleCertificate, TAKEOVER_ANNOTATION } from "../../../src/api/v1alpha1.ts";
 import { DomainCertificates } from "../../../src/controller/domain-certificates.ts";
 import type { ResolvedCredentials } from "../../../src/controller/ports.ts";
-import { keyOf, Reconciler } from "../../../src/controller/reconciler.ts";
+import { keyOf, Reconciler, splitKey } from "../../../src/controller/reconciler.ts";
 import type { DnsimpleClient } from "../../../src/dnsimple/client.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import type { Simulator, SimulatorOptions } from "../../../src/simulator/simulator.ts";
@@ -73,7 +73,7 @@ async function bedFor(
 }
 
 function readyOf(cluster: RecordingCluster, key: string) {
-  const [namespace = "", name = ""] = key.split("/");
+  const { namespace, name } = splitKey(key);
   return cluster.get(namespace, name)?.status?.conditions?.find((c) => c.type === "Ready");
 }
 

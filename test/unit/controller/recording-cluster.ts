@@ -11,6 +11,7 @@ import {
   MANAGED_SECRET_LABEL,
 } from "../../../src/api/v1alpha1.ts";
 import type { ReconcilerPorts } from "../../../src/controller/ports.ts";
+import { keyOf } from "../../../src/controller/reconciler.ts";
 import { KubeApiError } from "../../../src/kube/errors.ts";
 import type { EventType } from "../../../src/kube/events.ts";
 import {
@@ -24,8 +25,6 @@ export interface RecordedEvent {
   reason: string;
   message: string;
 }
-
-const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
 
 export class RecordingCluster {
   readonly resources = new Map<string, DnsimpleCertificate>();
