@@ -10,9 +10,8 @@ import {
   setHeaderOptions,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHART_DIR, helm } from "../../helm/render.ts";
 import { GROUP, MANAGED_SECRET_LABEL, PLURAL, VERSION } from "../../src/api/v1alpha1.ts";
-import { adminKubeconfigPath, valuesFile } from "./support/chart.ts";
+import { helmInstall, helmUninstall } from "./support/chart.ts";
 import { core, objects, tokenKubeconfig, useNamespace, waitFor } from "./support/kube.ts";
 import { createCertificate } from "./support/operator.ts";
 
@@ -21,39 +20,23 @@ const guardedNs = useNamespace("vap-guarded");
 const openNs = useNamespace("vap-open");
 const name = `vap-${randomBytes(3).toString("hex")}`;
 const fullname = `${name}-dnsimple-cert-operator`;
-const kubeconfig = () => ["--kubeconfig", adminKubeconfigPath()];
 /** The operator's ServiceAccount, as a client (its own token). */
 let asOperator: { core: CoreV1Api; objects: CustomObjectsApi };
 
 beforeAll(async () => {
-  const values = {
-    crds: { enabled: false },
+  await helmInstall(name, releaseNs.name, {
     admissionPolicy: {
       enabled: true,
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": guardedNs.name } },
     },
-  };
-  const installed = await helm([
-    "install",
-    name,
-    CHART_DIR,
-    "--namespace",
-    releaseNs.name,
-    ...kubeconfig(),
-    "-f",
-    valuesFile(values),
-  ]);
-  expect(installed.code, installed.stderr).toBe(0);
+  });
   const kc = new KubeConfig();
   kc.loadFromFile(await tokenKubeconfig(releaseNs.name, fullname));
   asOperator = { core: kc.makeApiClient(CoreV1Api), objects: kc.makeApiClient(CustomObjectsApi) };
 });
 
-afterAll(async () => {
-  // The policies are cluster-scoped: gone with the release.
-  const result = await helm(["uninstall", name, "--namespace", releaseNs.name, ...kubeconfig()]);
-  expect(result.code, result.stderr).toBe(0);
-});
+// The policies are cluster-scoped: gone with the release.
+afterAll(() => helmUninstall(name, releaseNs.name));
 
 const labelled = (secretName: string) => ({
   metadata: { name: secretName, labels: { [MANAGED_SECRET_LABEL]: "true" } },

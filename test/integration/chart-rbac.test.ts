@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { CoordinationV1Api, RbacAuthorizationV1Api, type V1Secret } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHART_DIR, helm } from "../../helm/render.ts";
+import { helm } from "../../helm/render.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
 import {
   type Access,
@@ -13,6 +13,8 @@ import {
   canI,
   deploymentOf,
   describeAccess,
+  helmInstall,
+  helmUninstall,
   type Manifest,
   only,
   operatorEnv,
@@ -21,7 +23,6 @@ import {
   resolveEnv,
   startOperatorFromEnv,
   type Values,
-  valuesFile,
 } from "./support/chart.ts";
 import { adminKubeConfig, tokenKubeconfig, useNamespace, waitFor } from "./support/kube.ts";
 import {
@@ -55,19 +56,8 @@ const releases: Release[] = [];
 
 async function install(namespace: string, values: Values): Promise<Release> {
   const name = `rbac-${randomBytes(3).toString("hex")}`;
+  const output = await helmInstall(name, namespace, values);
   const kubeconfig = ["--kubeconfig", adminKubeconfigPath()];
-  // The CRD is already installed (by the test setup, not by Helm), so the chart leaves it.
-  const result = await helm([
-    "install",
-    name,
-    CHART_DIR,
-    "--namespace",
-    namespace,
-    ...kubeconfig,
-    "-f",
-    valuesFile({ ...values, crds: { enabled: false } }),
-  ]);
-  expect(result.code, result.stderr).toBe(0);
   const manifest = await helm(["get", "manifest", name, "--namespace", namespace, ...kubeconfig]);
   expect(manifest.code, manifest.stderr).toBe(0);
   const fullname = `${name}-dnsimple-cert-operator`;
@@ -77,7 +67,7 @@ async function install(namespace: string, values: Values): Promise<Release> {
     fullname,
     serviceAccount: `system:serviceaccount:${namespace}:${fullname}`,
     manifests: parseManifests(manifest.stdout),
-    notes: result.stdout.slice(result.stdout.indexOf("NOTES:")),
+    notes: output.slice(output.indexOf("NOTES:")),
     uninstalled: false,
   };
   releases.push(release);
@@ -86,15 +76,7 @@ async function install(namespace: string, values: Values): Promise<Release> {
 
 async function uninstall(release: Release): Promise<void> {
   if (release.uninstalled) return;
-  const result = await helm([
-    "uninstall",
-    release.name,
-    "--namespace",
-    release.namespace,
-    "--kubeconfig",
-    adminKubeconfigPath(),
-  ]);
-  expect(result.code, result.stderr).toBe(0);
+  await helmUninstall(release.name, release.namespace);
   release.uninstalled = true;
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { CoreV1Api, type V1Deployment, type V1EnvVar, type V1Pod } from "@kubernetes/client-node";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { CHART_DIR, type HelmResult, helm } from "../../../helm/render.ts";
 import { parseConfig } from "../../../src/config.ts";
@@ -235,4 +235,41 @@ export async function startOperatorFromEnv(
 /** The admin kubeconfig path (for helm and kubectl). */
 export function adminKubeconfigPath(): string {
   return inject("kubeconfig");
+}
+
+/**
+ * `helm install` of the chart as release `name` (as the admin). The CRD is the test setup's,
+ * not Helm's, so the chart leaves it. Returns helm's output (the NOTES); fails on an error.
+ */
+export async function helmInstall(
+  name: string,
+  namespace: string,
+  values: Values,
+): Promise<string> {
+  const result = await helm([
+    "install",
+    name,
+    CHART_DIR,
+    "--namespace",
+    namespace,
+    "--kubeconfig",
+    adminKubeconfigPath(),
+    "-f",
+    valuesFile({ ...values, crds: { enabled: false } }),
+  ]);
+  expect(result.code, result.stderr).toBe(0);
+  return result.stdout;
+}
+
+/** `helm uninstall` of release `name`; fails on an error. */
+export async function helmUninstall(name: string, namespace: string): Promise<void> {
+  const result = await helm([
+    "uninstall",
+    name,
+    "--namespace",
+    namespace,
+    "--kubeconfig",
+    adminKubeconfigPath(),
+  ]);
+  expect(result.code, result.stderr).toBe(0);
 }
