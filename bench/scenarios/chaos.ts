@@ -29,6 +29,7 @@ import {
   perCertificate,
   type Scenario,
   specFor,
+  waitAllReady,
 } from "../support/scenarios.ts";
 import { summarizeCalls, waitQuiet } from "../support/simulator-view.ts";
 import { round, seconds } from "../support/statistics.ts";
@@ -258,13 +259,7 @@ async function runRound(
       progress(`${label}: kill ${k + 1} at ${killAtSeconds.at(-1)}s: ${JSON.stringify(at)}`);
       operator = await startOperator();
     }
-    const ok = await watcher.waitAll(names, plan.timeoutMs, label);
-    const allReadyAt = ok
-      ? Math.max(...names.map((name) => watcher.readyAt.get(name) ?? 0))
-      : undefined;
-    progress(
-      `${label}: ${ok ? `all ${n} Ready after ${seconds((allReadyAt ?? 0) - createStartedAt)}s` : `timed out; ${watcher.readyAt.size}/${n} Ready`}`,
-    );
+    const allReadyAt = await waitAllReady(watcher, names, plan.timeoutMs, label, createStartedAt);
     // Let the last reconciles finish before counting.
     await waitQuiet(simulator, 3_000, 30_000);
     const endReady = (await ctx.kube.listCertificates(namespace)).filter(

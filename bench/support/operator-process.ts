@@ -256,12 +256,17 @@ export class OperatorProcess {
     return Object.fromEntries([...this.warnings].sort((a, b) => b[1] - a[1]).slice(0, n));
   }
 
-  /** SIGTERM, then SIGKILL after 15 s; samples memory one last time first. */
-  async stop(): Promise<void> {
+  /** Samples memory one last time and stops sampling; false when the process is gone already. */
+  #endSampling(): boolean {
     this.sampleMemory();
     clearInterval(this.#sampler);
     clearInterval(this.#metricsTimer);
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGTERM, then SIGKILL after 15 s; samples memory one last time first. */
+  async stop(): Promise<void> {
+    if (!this.#endSampling()) return;
     this.child.kill("SIGTERM");
     const timer = setTimeout(() => this.child.kill("SIGKILL"), 15_000);
     await this.#exited;
@@ -270,10 +275,7 @@ export class OperatorProcess {
 
   /** SIGKILL at once (kill -9: no shutdown of any kind); resolves when the process is gone. */
   async kill(): Promise<void> {
-    this.sampleMemory();
-    clearInterval(this.#sampler);
-    clearInterval(this.#metricsTimer);
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (!this.#endSampling()) return;
     this.child.kill("SIGKILL");
     await this.#exited;
   }

@@ -94,17 +94,33 @@ export async function issueMany(ctx: BenchContext, options: IssueOptions): Promi
   );
   const createdAllAt = Date.now();
   progress(`${label}: created ${n} in ${seconds(createdAllAt - createStartedAt)}s`);
-  const ok = await watcher.waitAll(names, options.timeoutMs, label);
-  const allReadyAt = ok
-    ? Math.max(...names.map((name) => watcher.readyAt.get(name) ?? 0))
-    : undefined;
-  progress(
-    `${label}: ${ok ? `all ${n} Ready after ${seconds((allReadyAt ?? 0) - createStartedAt)}s` : `timed out; ${watcher.readyAt.size}/${n} Ready`}`,
-  );
+  const allReadyAt = await waitAllReady(watcher, names, options.timeoutMs, label, createStartedAt);
   return { names, operator, watcher, createStartedAt, createdAllAt, allReadyAt };
 }
 
 /** Operator-side figures every scenario reports the same way. */
+/**
+ * Waits until every one of `names` is Ready (or the time-out) and says so; the epoch ms the last
+ * became Ready, or undefined on a time-out.
+ */
+export async function waitAllReady(
+  watcher: ReadyWatcher,
+  names: string[],
+  timeoutMs: number,
+  label: string,
+  startedAt: number,
+): Promise<number | undefined> {
+  const ok = await watcher.waitAll(names, timeoutMs, label);
+  const allReadyAt = ok
+    ? Math.max(...names.map((name) => watcher.readyAt.get(name) ?? 0))
+    : undefined;
+  const n = names.length;
+  progress(
+    `${label}: ${ok ? `all ${n} Ready after ${seconds((allReadyAt ?? 0) - startedAt)}s` : `timed out; ${watcher.readyAt.size}/${n} Ready`}`,
+  );
+  return allReadyAt;
+}
+
 export async function operatorFigures(operator: OperatorProcess): Promise<Record<string, unknown>> {
   let heapUsed: number | undefined;
   try {
