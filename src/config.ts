@@ -12,12 +12,16 @@ export interface OperatorConfig {
   kubeconfig?: string;
   /** `--dnsimple-base-url`. */
   dnsimpleBaseUrl: string;
-  /** `--dnsimple-token`: the default token, for resources without credentialsRef. */
+  /** `--dnsimple-token`: the operator's own token, for ClusterDnsimpleIssuers without a Secret. */
   dnsimpleToken?: string;
   /** `--dnsimple-account-id`; absent: found with whoami. */
   dnsimpleAccountId?: string;
   /** `--watch-namespace`; absent: every namespace. */
   watchNamespace?: string;
+  /** `--default-cluster-issuer`: for resources that name neither issuer nor credentials. */
+  defaultClusterIssuer?: string;
+  /** `--cluster-resource-namespace`: where ClusterDnsimpleIssuers' token Secrets live. */
+  clusterResourceNamespace: string;
   /** `--poll-interval`. */
   pollIntervalMs: number;
   /** `--resync-interval`. */
@@ -95,14 +99,15 @@ export const FLAGS = [
     name: "dnsimple-token",
     env: "DNSIMPLE_TOKEN",
     type: "string",
-    description: "default DNSimple API token, for resources without spec.credentialsRef",
+    description:
+      "the operator's own DNSimple API token, for ClusterDnsimpleIssuers without spec.credentialsRef",
   },
   {
     name: "dnsimple-account-id",
     env: "DNSIMPLE_ACCOUNT_ID",
     otherwise: "found with whoami",
     type: "integer",
-    description: "account of the default token",
+    description: "account of the operator's own token",
   },
   {
     name: "watch-namespace",
@@ -110,6 +115,21 @@ export const FLAGS = [
     otherwise: "all",
     type: "string",
     description: "watch only this namespace",
+  },
+  {
+    name: "default-cluster-issuer",
+    env: "DEFAULT_CLUSTER_ISSUER",
+    otherwise: "none",
+    type: "string",
+    description:
+      "ClusterDnsimpleIssuer for resources with neither spec.issuerRef nor spec.credentialsRef (its policy applies)",
+  },
+  {
+    name: "cluster-resource-namespace",
+    env: "CLUSTER_RESOURCE_NAMESPACE",
+    otherwise: "$POD_NAMESPACE, the in-cluster namespace, or default",
+    type: "string",
+    description: "namespace of the ClusterDnsimpleIssuers' token Secrets (as cert-manager's flag)",
   },
   {
     name: "poll-interval",
@@ -376,13 +396,12 @@ function leaseTimings(settings: Settings): LeaseTimings {
   return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
 }
 
-function leaseNamespace(settings: Settings, env: NodeJS.ProcessEnv): string {
-  return (
-    settings.given("leader-election-namespace") ??
-    env.POD_NAMESPACE ??
-    inClusterNamespace() ??
-    "default"
-  );
+function operatorNamespace(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  flag: "leader-election-namespace" | "cluster-resource-namespace",
+): string {
+  return settings.given(flag) ?? env.POD_NAMESPACE ?? inClusterNamespace() ?? "default";
 }
 
 /**
@@ -408,6 +427,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     dnsimpleToken: settings.given("dnsimple-token"),
     dnsimpleAccountId,
     watchNamespace: settings.given("watch-namespace"),
+    defaultClusterIssuer: settings.given("default-cluster-issuer"),
+    clusterResourceNamespace: operatorNamespace(settings, env, "cluster-resource-namespace"),
     pollIntervalMs: durationOf("poll-interval"),
     resyncIntervalMs: durationOf("resync-interval"),
     metricsAddr: addressOf("metrics-addr"),
@@ -415,7 +436,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     ...webhookFrom(settings, webhookToken),
     leaderElect: bool(settings.orDefault("leader-elect"), "leader-elect"),
     leaderElection: {
-      namespace: leaseNamespace(settings, env),
+      namespace: operatorNamespace(settings, env, "leader-election-namespace"),
       id: settings.orDefault("leader-election-id"),
       ...timings,
     },

@@ -86,6 +86,11 @@ function controllerFor(
     kubeConfig,
     log,
     watchNamespace: config.watchNamespace,
+    tenancy: {
+      apiBaseUrl: config.dnsimpleBaseUrl,
+      ...(config.defaultClusterIssuer ? { defaultClusterIssuer: config.defaultClusterIssuer } : {}),
+      clusterResourceNamespace: config.clusterResourceNamespace,
+    },
     pollIntervalMs: config.pollIntervalMs,
     resyncIntervalMs: config.resyncIntervalMs,
     concurrency: config.concurrency,

@@ -2,6 +2,7 @@
 // types. crds/dnsimplecertificates.yaml is the schema the API server enforces; these types
 // mirror it (with the CRD's defaults applied, which the API server does on every read).
 import type { V1ManagedFieldsEntry } from "@kubernetes/client-node";
+import type { IssuerRef } from "./issuers.ts";
 
 /** The API group. */
 export const GROUP = "dnsimple-cert-operator.dev";
@@ -27,7 +28,10 @@ export interface DnsimpleCertificateSpec {
   renewBefore?: string;
   secretName: string;
   secretTemplate?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** A token Secret in the resource's own namespace: the simple case, no issuer policy. */
   credentialsRef?: { name: string };
+  /** The issuer whose token and policy the resource uses (not with credentialsRef). */
+  issuerRef?: IssuerRef;
   certificateId?: number;
   secretDeletionPolicy: "Retain" | "Delete";
 }

@@ -33,6 +33,11 @@ export type Action =
    * domain), read newest expiry first down to `expiringAfter` (the Secret's expiry).
    */
   | { kind: "findAutoRenewal"; expiringAfter?: Date }
+  /**
+   * Record that the certificate is this resource's (a DnsimpleCertificateClaim): one no resource
+   * owns, which the issuer's policy lets this namespace adopt.
+   */
+  | { kind: "claimCertificate"; certificateId: number }
   /** Read DNSimple's record of the certificate (its state above all). */
   | { kind: "fetchCertificate"; certificateId: number }
   /** Ask DNSimple to request the ordered certificate (or renewal) from Let's Encrypt. */

@@ -9,11 +9,14 @@ import {
   type KubeConfig,
   type V1Secret,
 } from "@kubernetes/client-node";
+import { CLUSTER_ISSUER_KIND, type IssuerRef } from "../api/issuers.ts";
 import {
   type DnsimpleCertificate,
   MANAGED_SECRET_SELECTOR,
   SECRET_ANNOTATIONS,
 } from "../api/v1alpha1.ts";
+import { PurchaseLedger } from "../issuers/purchase-ledger.ts";
+import { TenancyCache } from "../issuers/tenancy-cache.ts";
 import { certificatesPath, listCertificates, replaceStatus } from "../kube/certificates.ts";
 import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
@@ -38,6 +41,16 @@ import { WorkQueue, type WorkResult } from "./workqueue.ts";
 /** The kinds the controller keeps a cache (informer) of. */
 export type CacheKind = "DnsimpleCertificate" | "Secret";
 
+/** Where issuers and claims are read: the operator's settings for them. */
+export interface TenancySettings {
+  /** The DNSimple API base URL: claims are recorded per API. */
+  apiBaseUrl: string;
+  /** `--default-cluster-issuer`: for resources that name neither issuer nor credentials. */
+  defaultClusterIssuer?: string;
+  /** `--cluster-resource-namespace`: where ClusterDnsimpleIssuers' token Secrets live. */
+  clusterResourceNamespace: string;
+}
+
 /** What the controller is wired from: the cluster, credentials, intervals and hooks. */
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
@@ -47,6 +60,8 @@ export interface ControllerOptions {
   /** Told the fingerprints of tokens forgotten because no resource used them for a while. */
   onTokensForgotten?: (fingerprints: string[]) => void;
   log: Logger;
+  /** Issuers and claims (see TenancySettings). */
+  tenancy: TenancySettings;
   /** Only this namespace's resources and Secrets; every namespace when not given. */
   watchNamespace?: string;
   /** The first poll interval while DNSimple issues (see pollDelay). */
@@ -79,6 +94,8 @@ export class Controller {
   readonly #queue: WorkQueue;
   readonly #certificates: ResilientInformer<DnsimpleCertificate>;
   readonly #secrets: ResilientInformer<V1Secret>;
+  /** Issuers, namespaces' labels and ownership claims. */
+  readonly #tenancy: TenancyCache;
   /** What made the last seen version of each resource worth a reconcile (see fingerprint). */
   readonly #fingerprints = new Map<string, string>();
   #resyncTimer: NodeJS.Timeout | undefined;
@@ -94,6 +111,7 @@ export class Controller {
       read: (namespace, name) => readSecret(core, namespace, name),
     };
     this.#credentials = options.credentials(secretLookup);
+    this.#tenancy = this.#tenancyCache(core, customObjects);
     this.#reconciler = new Reconciler({
       ports: this.#ports(core, customObjects, secretLookup),
       log: options.log,
@@ -155,6 +173,9 @@ export class Controller {
           void events.record(target, type, reason, message),
       },
       credentials: this.#credentials,
+      tenancy: this.#tenancy,
+      claims: this.#tenancy,
+      ledger: new PurchaseLedger(),
       // Half a resync: every resource of a domain checked in one resync shares one list call.
       domainCertificates: new DomainCertificates(resyncIntervalMs / 2),
     };
@@ -223,6 +244,42 @@ export class Controller {
     });
   }
 
+  #tenancyCache(core: CoreV1Api, customObjects: CustomObjectsApi): TenancyCache {
+    const { kubeConfig, watchNamespace, tenancy } = this.#options;
+    return new TenancyCache({
+      kubeConfig,
+      core,
+      customObjects,
+      ...(watchNamespace ? { watchNamespace } : {}),
+      ...tenancy,
+      clock: this.#clock,
+      onIssuerChanged: (kind, name, namespace) => this.#enqueueUsersOf(kind, name, namespace),
+      onNamespaceChanged: (namespace) => {
+        for (const obj of this.#certificates.list(namespace)) {
+          this.#queue.add(keyOf(namespace, obj.metadata.name));
+        }
+      },
+      onError: (kind, err, retryInMs) =>
+        this.#log.warn({ err, retryInMs }, `${kind} watch failed; restarting`),
+    });
+  }
+
+  /** An issuer changed: every resource that uses it is judged again at once. */
+  #enqueueUsersOf(kind: IssuerRef["kind"], name: string, namespace?: string): void {
+    const { defaultClusterIssuer } = this.#options.tenancy;
+    const resources =
+      kind === CLUSTER_ISSUER_KIND
+        ? this.#certificates.list()
+        : this.#certificates.list(namespace ?? "");
+    for (const obj of resources) {
+      const ref = obj.spec.issuerRef;
+      const uses = ref
+        ? ref.kind === kind && ref.name === name
+        : !obj.spec.credentialsRef && kind === CLUSTER_ISSUER_KIND && name === defaultClusterIssuer;
+      if (uses) this.#queue.add(keyOf(obj.metadata.namespace, obj.metadata.name));
+    }
+  }
+
   /**
    * Spec, annotations, labels or deletion changed: look again. Status-only: do not. (A name
    * deleted and re-created while a watch was down comes back as an update: the uid tells.)
@@ -272,6 +329,7 @@ export class Controller {
    * informer). Standby replicas keep warm caches too, so a takeover starts at once.
    */
   async startCaches(): Promise<void> {
+    await this.#tenancy.start();
     await this.#secrets.start();
     await this.#certificates.start();
     while (!this.synced) {
@@ -306,9 +364,9 @@ export class Controller {
     return count;
   }
 
-  /** Whether both caches have listed. */
+  /** Whether every cache has listed. */
   get synced(): boolean {
-    return this.#certificates.synced && this.#secrets.synced;
+    return this.#certificates.synced && this.#secrets.synced && this.#tenancy.synced;
   }
 
   /** Keys waiting in the work queue (see WorkQueue.length). */
@@ -336,7 +394,7 @@ export class Controller {
   /** Stops the caches (after the workers). */
   async stopCaches(): Promise<void> {
     this.#stopping = true;
-    await Promise.all([this.#certificates.stop(), this.#secrets.stop()]);
+    await Promise.all([this.#certificates.stop(), this.#secrets.stop(), this.#tenancy.stop()]);
   }
 }
 

@@ -1,18 +1,22 @@
-// Which DNSimple token and account a resource uses: its same-namespace credentialsRef Secret
-// (keys `token`, optional `accountId`), else the operator's default credentials. Without an
-// account id, `whoami` finds it once per token. One client per token, all sharing the
+// Which DNSimple token and account a resource uses: its issuer's token Secret (a
+// DnsimpleIssuer's in its namespace, a ClusterDnsimpleIssuer's in the operator's namespace, or
+// the operator's own token for a ClusterDnsimpleIssuer without one), else its same-namespace
+// credentialsRef Secret (keys `token`, optional `accountId`). Which issuer, and whether it
+// serves the resource at all, was judged before (issuers/policy.ts): this only reads the token.
+// Without an account id, `whoami` finds it once per token. One client per token, all sharing the
 // rate-limit budget registry. The API base URL is operator configuration only: a tenant
 // cannot point the operator, and its token, elsewhere.
 import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
 import { DnsimpleClient, type DnsimpleClientOptions } from "../dnsimple/client.ts";
 import { tokenDigest } from "../dnsimple/rate-limit.ts";
 import type { Whoami } from "../dnsimple/types.ts";
+import type { IssuerGrant } from "../issuers/policy.ts";
 import { secretStrings } from "../kube/secrets.ts";
 import { failureFromError } from "./failures.ts";
 import type { Failure } from "./observation.ts";
 import type { SecretLookup } from "./ports.ts";
 
-/** The operator's own token and account (flags), for resources without credentialsRef. */
+/** The operator's own token and account (flags), for ClusterDnsimpleIssuers without a Secret. */
 export interface DefaultCredentials {
   /** `--dnsimple-token`. */
   token?: string;
@@ -78,9 +82,9 @@ export class CredentialsResolver {
     return this.#clients.size;
   }
 
-  /** The client and account `resource` uses: its credentialsRef Secret's, else the defaults. */
-  async resolve(resource: DnsimpleCertificate): Promise<ResolvedCredentials> {
-    const found = await this.#tokenFor(resource);
+  /** The client and account `resource` uses: its issuer's token, else its credentialsRef's. */
+  async resolve(resource: DnsimpleCertificate, issuer?: IssuerGrant): Promise<ResolvedCredentials> {
+    const found = issuer ? await this.#issuerToken(issuer) : await this.#tokenFor(resource);
     if ("failure" in found) return { kind: "failed", failure: found.failure };
     const client = this.#clientFor(found.token);
     const key = tokenKey(found.token);
@@ -110,30 +114,45 @@ export class CredentialsResolver {
     return { kind: "ok", accountId, client };
   }
 
-  async #tokenFor(
-    resource: DnsimpleCertificate,
-  ): Promise<{ token: string; accountId?: string; source: string } | { failure: Failure }> {
-    const ref = resource.spec.credentialsRef;
-    const namespace = resource.metadata.namespace;
-    if (!ref) {
-      if (!this.#defaults.token) {
-        return failed(
-          "CredentialsNotFound",
-          "spec.credentialsRef is not set and the operator has no default DNSimple token (--dnsimple-token): set one of them",
-        );
-      }
-      return {
-        token: this.#defaults.token,
-        ...(this.#defaults.accountId ? { accountId: this.#defaults.accountId } : {}),
-        source: "the operator's default token",
-      };
+  /** The issuer's token: its Secret's, or the operator's own for a ClusterDnsimpleIssuer. */
+  async #issuerToken(issuer: IssuerGrant): Promise<TokenFound | { failure: Failure }> {
+    const secret = issuer.tokenSecret;
+    if (secret) {
+      return this.#tokenIn(secret.namespace, secret.name, `${issuer.label}'s token Secret`);
     }
-    const source = `Secret ${namespace}/${ref.name}`;
-    const secret = await this.#secrets.read(namespace, ref.name);
+    if (!this.#defaults.token) {
+      return failed(
+        "CredentialsNotFound",
+        `${issuer.label} has no spec.credentialsRef and the operator has no token of its own (--dnsimple-token): the platform sets one of them`,
+      );
+    }
+    return {
+      token: this.#defaults.token,
+      ...(this.#defaults.accountId ? { accountId: this.#defaults.accountId } : {}),
+      source: `${issuer.label} (the operator's own token)`,
+    };
+  }
+
+  /** The resource's own token: its credentialsRef Secret's, in its namespace. */
+  async #tokenFor(resource: DnsimpleCertificate): Promise<TokenFound | { failure: Failure }> {
+    const ref = resource.spec.credentialsRef;
+    if (!ref) {
+      return failed("IssuerNotSet", "neither spec.issuerRef nor spec.credentialsRef is set");
+    }
+    return this.#tokenIn(resource.metadata.namespace, ref.name, "spec.credentialsRef");
+  }
+
+  async #tokenIn(
+    namespace: string,
+    name: string,
+    role: string,
+  ): Promise<TokenFound | { failure: Failure }> {
+    const source = `Secret ${namespace}/${name}`;
+    const secret = await this.#secrets.read(namespace, name);
     if (!secret) {
       return failed(
         "CredentialsNotFound",
-        `${source} (spec.credentialsRef) does not exist: create it with the DNSimple API token under the key "token"`,
+        `${source} (${role}) does not exist: create it with the DNSimple API token under the key "token"`,
       );
     }
     const data = secretStrings(secret);
@@ -169,6 +188,13 @@ function failed(
   failure: Failure;
 } {
   return { kind: "failed", failure: { reason, message } };
+}
+
+/** A token, its account if the Secret gives it, and where it came from (for messages). */
+interface TokenFound {
+  token: string;
+  accountId?: string;
+  source: string;
 }
 
 /** Tokens are never kept as map keys in clear: the budget's digest, so forgetIdle can name it. */

@@ -11,22 +11,40 @@
 //   issuing   it does not: order, issue, poll, download, write (decide/issuing.ts)
 import { TAKEOVER_ANNOTATION } from "../api/v1alpha1.ts";
 import type { Action } from "./actions.ts";
+import { budgetGate } from "./decide/budget.ts";
 import { type Check, firstAction } from "./decide/chain.ts";
 import { type DecisionInput, decisionInput } from "./decide/input.ts";
 import { decideIssuing } from "./decide/issuing.ts";
+import { ownershipGate } from "./decide/ownership.ts";
 import { decideServing } from "./decide/serving.ts";
 import { fail } from "./failure-policy.ts";
 import { secretShortfall } from "./spec-rules.ts";
 
-const GUARDS: readonly Check<DecisionInput>[] = [secretNameTaken, callFailed, secretAlreadyServes];
+const GUARDS: readonly Check<DecisionInput>[] = [
+  accessRefused,
+  secretNameTaken,
+  callFailed,
+  secretAlreadyServes,
+];
+
+/** A gate may turn the chains' next action into another (a refusal, a wait, a look first). */
+type Gate = (input: DecisionInput, next: Action) => Action;
+
+/** Applied in this order to the action the chains chose (each gate sees the last's answer). */
+const GATES: readonly Gate[] = [ownershipGate, secretNameGate, budgetGate];
 
 /** The next action for one DnsimpleCertificate, as a pure function of the observation. */
 export function decide(observation: DecisionInput["observation"]): Action {
   const input = decisionInput(observation);
   const guarded = firstAction(input, GUARDS);
-  if (guarded) return guarded;
-  const next = servesTarget(input) ? decideServing(input) : decideIssuing(input);
-  return secretNameGate(input, next);
+  const next = guarded ?? (servesTarget(input) ? decideServing(input) : decideIssuing(input));
+  return GATES.reduce((action, gate) => gate(input, action), next);
+}
+
+/** The issuer refuses the resource (or there is none): nothing is called or bought. */
+function accessRefused({ observation }: DecisionInput): Action | undefined {
+  const { access } = observation;
+  return access.kind === "refused" ? fail(access.failure) : undefined;
 }
 
 /**

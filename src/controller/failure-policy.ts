@@ -14,10 +14,15 @@ const PERMANENT = new Set<Failure["reason"]>([
   "IssuanceFailed",
   "CertificateMismatch",
   "DuplicateSecretName",
+  // The issuer's answer changes only when the issuer, its policy or the namespace changes, and
+  // each of those enqueues the resource at once.
+  "IssuerNotSet",
+  "IssuerNotFound",
+  "NotPermitted",
 ]);
 
 /** Failures that carry their own retry time (the rate-limit reset, the order grace). */
-const SELF_TIMED = new Set<string>(["RateLimited", "OrderOutcomeUnknown"]);
+const SELF_TIMED = new Set<string>(["RateLimited", "OrderOutcomeUnknown", "BudgetExhausted"]);
 
 /**
  * A failure that is a wait with its own retry time (the rate-limit reset, a lost order's

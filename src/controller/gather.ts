@@ -1,9 +1,11 @@
 // The observation a pass starts from, built once from the caches and the reconciler's memory;
 // and the next one, made from the last and what a step learned (nothing is edited in place).
 import { type DnsimpleCertificate, SECRET_ANNOTATIONS } from "../api/v1alpha1.ts";
+import type { PurchaseLedger } from "../issuers/purchase-ledger.ts";
+import { observeAccess } from "./access.ts";
 import type { ReconcilerMemory } from "./memory.ts";
 import type { Observation } from "./observation.ts";
-import type { CertificateCache, SecretCache } from "./ports.ts";
+import type { CertificateCache, SecretCache, TenancyView } from "./ports.ts";
 import { observeSecret } from "./secret-observation.ts";
 import { secretKeeper } from "./selection.ts";
 import type { Learned } from "./steps/step.ts";
@@ -12,6 +14,8 @@ import type { Learned } from "./steps/step.ts";
 export interface GatherSources {
   certificates: CertificateCache;
   secrets: SecretCache;
+  tenancy: TenancyView;
+  ledger: PurchaseLedger;
   memory: ReconcilerMemory;
   pollIntervalMs: number;
   resyncIntervalMs: number;
@@ -27,10 +31,12 @@ export function gatherObservation(
   const { namespace } = resource.metadata;
   const secret = sources.secrets.get(namespace, resource.spec.secretName);
   const owner = secretNameOwner(resource, sources);
+  const observed = observeSecret(resource, secret, now);
   return {
     now,
     resource,
-    secret: observeSecret(resource, secret, now),
+    secret: observed,
+    access: observeAccess(resource, observed, now, sources.tenancy, sources.ledger),
     pollIntervalMs: sources.pollIntervalMs,
     resyncIntervalMs: sources.resyncIntervalMs,
     ...(owner ? { secretNameOwner: owner } : {}),

@@ -4,7 +4,10 @@
 // A step never edits an observation: the reconciler makes the next one from the facts the step
 // learned (see gather.ts). Facts about one certificate carry its id, so a fact about another
 // certificate (the one before an order or an adoption) is simply not read, never cleared.
+import type { ClaimOwner } from "../api/claims.ts";
 import type { DnsimpleCertificate, SignatureAlgorithm } from "../api/v1alpha1.ts";
+import type { IssuerGrant } from "../issuers/policy.ts";
+import type { BudgetUsage } from "../issuers/purchase-ledger.ts";
 
 /** Why a step failed, in the vocabulary of the Ready condition's reasons. */
 export type FailureReason =
@@ -24,7 +27,11 @@ export type FailureReason =
   | "SecretWriteFailed"
   | "DuplicateSecretName"
   | "SecretConflict"
-  | "ApiUnavailable";
+  | "ApiUnavailable"
+  | "IssuerNotSet"
+  | "IssuerNotFound"
+  | "NotPermitted"
+  | "BudgetExhausted";
 
 /** A failure: its Ready-condition reason and a message a person can act on. */
 export interface Failure {
@@ -99,6 +106,23 @@ export type SecretNameLookup =
   | { kind: "managed" }
   | { kind: "foreign"; takeoverAllowed: boolean };
 
+/**
+ * How the resource reaches DNSimple, judged from the caches before any call: its namespace's own
+ * token (spec.credentialsRef: no issuer policy, the tenant holds the token already), an issuer
+ * that grants it (with the ownership claims of the certificates it names and its purchase
+ * budget's use), or an issuer that refuses it.
+ */
+export type AccessObservation =
+  | { kind: "ownToken" }
+  | {
+      kind: "issuer";
+      grant: IssuerGrant;
+      /** The claims of the certificates the resource, its status and its Secret name. */
+      owners: ReadonlyMap<number, ClaimOwner>;
+      budget: BudgetUsage;
+    }
+  | { kind: "refused"; failure: Failure };
+
 /** DNSimple's answer about one certificate: its record, or why it could not be read. */
 export type RemoteObservation =
   | { kind: "found"; certificate: RemoteCertificate }
@@ -115,6 +139,8 @@ export interface Observation {
   readonly resource: DnsimpleCertificate;
   /** The Secret spec.secretName names. */
   readonly secret: SecretObservation;
+  /** How the resource reaches DNSimple (its issuer's verdict). */
+  readonly access: AccessObservation;
   /** The credentials, once resolved in this pass. */
   readonly credentials?: CredentialsObservation;
   /** The certificate in flight as DNSimple reports it, once fetched in this reconcile. */

@@ -3,9 +3,13 @@
 // controller plugs in the real adapters (controller.ts); tests plug in recording ones and
 // drive whole passes without a cluster (test/unit/controller/reconciler.test.ts).
 import type { V1Secret } from "@kubernetes/client-node";
+import type { ClaimOwner, ClaimSpec } from "../api/claims.ts";
+import type { DnsimpleIssuer, IssuerRef } from "../api/issuers.ts";
 import type { DnsimpleCertificate, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
 import type { DnsimpleClient } from "../dnsimple/client.ts";
 import type { Certificate } from "../dnsimple/types.ts";
+import type { IssuerGrant } from "../issuers/policy.ts";
+import type { Purchase, PurchaseLedger } from "../issuers/purchase-ledger.ts";
 import type { EventTarget, EventType } from "../kube/events.ts";
 import type { TlsSecretApply } from "../kube/secrets.ts";
 import type { Failure } from "./observation.ts";
@@ -36,8 +40,11 @@ export type ResolvedCredentials =
 
 /** Where a resource's credentials come from (CredentialsResolver in the operator). */
 export interface CredentialsSource {
-  /** The client and account the resource uses, or why they could not be had. */
-  resolve(resource: DnsimpleCertificate): Promise<ResolvedCredentials>;
+  /**
+   * The client and account the resource uses: its issuer's token (`issuer`), else its
+   * credentialsRef Secret's; or why they could not be had.
+   */
+  resolve(resource: DnsimpleCertificate, issuer?: IssuerGrant): Promise<ResolvedCredentials>;
 }
 
 /** A domain's certificates, newest expiry first, down to `expiringAfter` (shared per domain). */
@@ -88,6 +95,34 @@ export interface EventSink {
   record(target: EventTarget, type: EventType, reason: string, message: string): void;
 }
 
+/**
+ * The issuers, the namespaces' labels and the ownership claims, as cached: what the issuer's
+ * policy is judged from before any call (see issuers/policy.ts).
+ */
+export interface TenancyView {
+  /** The issuer `ref` names for a resource of `namespace`; undefined when there is none. */
+  issuer(ref: IssuerRef, namespace: string): DnsimpleIssuer | undefined;
+  /** A namespace's labels (none when it is not cached). */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>>;
+  /** The resource a certificate of this DNSimple API belongs to, if it is claimed. */
+  ownerOf(certificateId: number): ClaimOwner | undefined;
+  /** The claimed purchases (Order, Renewal) of a namespace through an issuer. */
+  purchases(grant: IssuerGrant, namespace: string): readonly Purchase[];
+  /** `--default-cluster-issuer`: for resources that name neither issuer nor credentials. */
+  readonly defaultClusterIssuer: string | undefined;
+  /** Where ClusterDnsimpleIssuers' token Secrets live (the operator's namespace). */
+  readonly clusterResourceNamespace: string;
+}
+
+/** What a claim's creation found: it is this resource's now, or another's already. */
+export type ClaimResult = { kind: "claimed" } | { kind: "taken"; owner: ClaimOwner };
+
+/** Records ownership claims (DnsimpleCertificateClaim); an API failure throws. */
+export interface ClaimWriter {
+  /** Creates the claim for `spec.certificateId` unless one exists; says whose it is. */
+  claim(spec: Omit<ClaimSpec, "claimedAt"> & { claimedAt: Date }): Promise<ClaimResult>;
+}
+
 /** All of the reconciler's I/O. */
 export interface ReconcilerPorts {
   certificates: CertificateCache;
@@ -98,4 +133,8 @@ export interface ReconcilerPorts {
   events: EventSink;
   credentials: CredentialsSource;
   domainCertificates: DomainCertificateLister;
+  tenancy: TenancyView;
+  claims: ClaimWriter;
+  /** This process's orders against issuers' purchase budgets. */
+  ledger: PurchaseLedger;
 }

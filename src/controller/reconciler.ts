@@ -92,11 +92,13 @@ export class Reconciler {
   constructor(options: ReconcilerOptions) {
     this.#options = options;
     this.#memory = new ReconcilerMemory(this.#now());
-    const { certificates, secrets } = options.ports;
+    const { certificates, secrets, tenancy, ledger } = options.ports;
     const { pollIntervalMs, resyncIntervalMs } = options;
     this.#sources = {
       certificates,
       secrets,
+      tenancy,
+      ledger,
       memory: this.#memory,
       pollIntervalMs,
       resyncIntervalMs,

@@ -2,6 +2,7 @@
 // (decide's final action), plus how long to wait before the next look.
 import type { Condition, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
 import { formatDuration } from "../time/duration.ts";
+import { renewalFloorAt } from "./access.ts";
 import type { FinalAction } from "./actions.ts";
 import { isWait } from "./failure-policy.ts";
 import type { Observation } from "./observation.ts";
@@ -97,7 +98,7 @@ function observedStatus(observation: Observation): DnsimpleCertificateStatus {
 
 /** What the Secret holds; a certificate in flight that has landed ends the renewal or adoption. */
 function secretFacts(
-  { resource, secret }: Observation,
+  { resource, secret, access }: Observation,
   status: DnsimpleCertificateStatus,
 ): DnsimpleCertificateStatus {
   const facts: DnsimpleCertificateStatus = {
@@ -106,7 +107,12 @@ function secretFacts(
     notBefore: secret.notBefore?.toISOString(),
     notAfter: secret.notAfter?.toISOString(),
     serialNumber: secret.serialNumber,
-    renewalTime: renewalTime(resource.spec, secret.notBefore, secret.notAfter)?.toISOString(),
+    renewalTime: renewalTime(
+      resource.spec,
+      secret.notBefore,
+      secret.notAfter,
+      renewalFloorAt(access, secret.notBefore),
+    )?.toISOString(),
   };
   if (secret.certificateId === undefined || secret.certificateId !== status.certificateId) {
     return facts;
@@ -205,7 +211,8 @@ function readyCondition(
     const message = `The certificate in Secret ${secretName} expired at ${secret.notAfter?.toISOString()}: ${otherwise.message}`;
     return { type: "Ready", status: "False", reason: "Expired", message, observedGeneration };
   }
-  const renewAt = renewalTime(resource.spec, secret.notBefore, secret.notAfter);
+  const floorAt = renewalFloorAt(observation.access, secret.notBefore);
+  const renewAt = renewalTime(resource.spec, secret.notBefore, secret.notAfter, floorAt);
   if (renewAt && secret.notAfter && now >= expiringTime(renewAt, secret.notAfter)) {
     const why = otherwise.reason === "Ready" ? "" : `: ${otherwise.message}`;
     const message = `The certificate in Secret ${secretName} expires at ${secret.notAfter.toISOString()} and has not been renewed yet${why}`;

@@ -17,18 +17,22 @@ export function pollDelay(intervalMs: number, since: Date, now: Date): number {
 
 /**
  * notAfter - renewBefore; without renewBefore, two thirds into the lifetime (as cert-manager).
- * A renewBefore longer than the lifetime falls back to the default (the status says so).
+ * A renewBefore longer than the lifetime falls back to the default (the status says so). Never
+ * before `floorAt` (the issuer's renewal floor), nor after expiry because of it.
  */
 export function renewalTime(
   spec: DnsimpleCertificateSpec,
   notBefore: Date | undefined,
   notAfter: Date | undefined,
+  floorAt?: Date,
 ): Date | undefined {
   if (!notBefore || !notAfter) return undefined;
   const lifetime = notAfter.getTime() - notBefore.getTime();
   const before = spec.renewBefore ? parseDuration(spec.renewBefore) : lifetime / 3;
   const effective = before > 0 && before < lifetime ? before : lifetime / 3;
-  return new Date(notAfter.getTime() - effective);
+  const at = notAfter.getTime() - effective;
+  const floor = Math.min(floorAt?.getTime() ?? at, notAfter.getTime());
+  return new Date(Math.max(at, floor));
 }
 
 /** Backoff after failures: transient ones retry soon, permanent ones (401, 404, 412, 400) rarely. */

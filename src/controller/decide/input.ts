@@ -2,6 +2,7 @@
 // would otherwise recompute (which certificate is the target, whether a renewal was asked for,
 // what DNSimple said about that certificate in this pass).
 import type { DnsimpleCertificateSpec, DnsimpleCertificateStatus } from "../../api/v1alpha1.ts";
+import { renewalFloorAt } from "../access.ts";
 import type {
   DownloadObservation,
   Observation,
@@ -22,6 +23,8 @@ export interface DecisionInput {
   readonly targetId: number | undefined;
   /** A renew-at request whose time has come and that was not handled yet. */
   readonly requested: string | undefined;
+  /** The issuer's renewal floor for the Secret's certificate (see renewalFloorAt). */
+  readonly floorAt: Date | undefined;
   /** What DNSimple said in this pass about the target (facts about others are not read). */
   readonly remote: RemoteObservation | undefined;
 }
@@ -37,13 +40,17 @@ export interface CertificateInput extends DecisionInput {
 export function decisionInput(observation: Observation): DecisionInput {
   const { resource, now } = observation;
   const targetId = targetCertificateId(resource);
+  const floorAt = renewalFloorAt(observation.access, observation.secret.notBefore);
+  // A renew-at request waits for the floor: asking every minute buys nothing more.
+  const underFloor = floorAt !== undefined && now < floorAt;
   return {
     observation,
     spec: resource.spec,
     status: resource.status ?? {},
     adopting: isAdopting(resource),
     targetId,
-    requested: renewRequest(resource, now),
+    requested: underFloor ? undefined : renewRequest(resource, now),
+    floorAt,
     remote: remoteOf(observation, targetId),
   };
 }

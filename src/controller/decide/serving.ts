@@ -44,9 +44,9 @@ export function decideServing(input: DecisionInput): Action {
 }
 
 function servingInput(input: DecisionInput): ServingInput {
-  const { observation, spec, adopting, requested } = input;
+  const { observation, spec, adopting, requested, floorAt } = input;
   const { now, secret, lastAutoRenewCheck } = observation;
-  const renewAt = renewalTime(spec, secret.notBefore, secret.notAfter);
+  const renewAt = renewalTime(spec, secret.notBefore, secret.notAfter, floorAt);
   const reached = renewAt !== undefined && now >= renewAt;
   const dueByTime = !spec.autoRenew && !adopting && reached;
   const checkedLongAgo =
@@ -127,7 +127,10 @@ function autoRenewalFound(input: ServingInput): Action | undefined {
  */
 function nextCheck(input: ServingInput): Date {
   const { now, resource, secret } = input.observation;
-  const times = [secret.notAfter, input.renewAt, pendingRenewRequestTime(resource)];
+  const asked = pendingRenewRequestTime(resource);
+  // A request under the renewal floor is looked at again when the floor passes.
+  const askedAt = asked && input.floorAt && asked < input.floorAt ? input.floorAt : asked;
+  const times = [secret.notAfter, input.renewAt, askedAt];
   const future = times.filter((t): t is Date => t !== undefined && t > now);
   future.sort((a, b) => a.getTime() - b.getTime());
   return future[0] ?? new Date(now.getTime() + 3_600_000);

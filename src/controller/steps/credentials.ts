@@ -7,7 +7,9 @@ export async function resolveCredentials(
   observation: Observation,
   context: StepContext,
 ): Promise<StepResult> {
-  const resolved = await context.ports.credentials.resolve(observation.resource);
+  const { access, resource } = observation;
+  const issuer = access.kind === "issuer" ? access.grant : undefined;
+  const resolved = await context.ports.credentials.resolve(resource, issuer);
   if (resolved.kind === "failed") return { learned: { credentials: resolved } };
   return {
     learned: { credentials: { kind: "ok", accountId: resolved.accountId } },

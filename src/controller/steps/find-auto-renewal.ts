@@ -1,5 +1,6 @@
 // findAutoRenewal: look in the domain's list (shared by its resources) for a certificate
 // DNSimple renewed on its own.
+import { claimableBy } from "../access.ts";
 import type { Action } from "../actions.ts";
 import { failureFromError } from "../failures.ts";
 import type { Observation } from "../observation.ts";
@@ -23,7 +24,9 @@ export async function findAutoRenewal(
       spec.domain,
       action.expiringAfter,
     );
-    const found = newestIssuedAmong(listed.map(remoteFrom), spec);
+    const mayClaim = claimableBy(observation.access, observation.resource, context.ports.tenancy);
+    const candidates = listed.map(remoteFrom).filter((c) => mayClaim(c.id));
+    const found = newestIssuedAmong(candidates, spec);
     return { learned: { autoRenewalSearch: found ? { found } : {} } };
   } catch (err) {
     return { learned: { failure: failureFromError(err, observation.resource) } };

@@ -1,6 +1,7 @@
 // findPendingOrder: an intent in status whose order may have gone through without its answer
 // (see docs/design/2026-12-02-intent-before-purchase.md): look for it in DNSimple's list.
 
+import { claimableBy } from "../access.ts";
 import { failureFromError } from "../failures.ts";
 import type { Observation } from "../observation.ts";
 import { remoteFrom } from "../remote-certificate.ts";
@@ -20,7 +21,9 @@ export async function findPendingOrder(
   const pending = status?.pendingOrder;
   try {
     const page = await client.listCertificates(accountId, pending?.domain ?? spec.domain, PAGE);
-    const found = lostOrderAmong(page.data.map(remoteFrom), pending, spec, status?.certificateId);
+    const mayClaim = claimableBy(observation.access, observation.resource, context.ports.tenancy);
+    const listed = page.data.map(remoteFrom).filter((c) => mayClaim(c.id));
+    const found = lostOrderAmong(listed, pending, spec, status?.certificateId);
     return { learned: { pendingOrderSearch: found ? { found } : {} } };
   } catch (err) {
     return { learned: { failure: failureFromError(err, observation.resource) } };

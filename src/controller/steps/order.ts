@@ -5,11 +5,13 @@
 // was bought; then the intent goes. See docs/design/2026-12-02-intent-before-purchase.md.
 import type { DnsimpleCertificateSpec } from "../../api/v1alpha1.ts";
 import { DnsimpleError } from "../../dnsimple/errors.ts";
+import type { Reservation } from "../../issuers/purchase-ledger.ts";
 import type { OrderAction } from "../actions.ts";
 import { failureFromError } from "../failures.ts";
 import type { Observation, RemoteCertificate } from "../observation.ts";
 import type { DnsimpleSession } from "../ports.ts";
 import { domainNameOf } from "../spec-rules.ts";
+import { claimCertificateFor } from "./claim.ts";
 import { type StatusPatch, type StepContext, type StepResult, sessionOf } from "./step.ts";
 
 /** What was bought: the new certificate, and the renewal it belongs to. */
@@ -44,23 +46,70 @@ export function orderIntent(
   };
 }
 
-/** The order step: buys the certificate or renewal; only a known refusal drops the intent. */
+/**
+ * The order step: takes a slot of the issuer's purchase budget, buys the certificate or
+ * renewal, and records the claim that makes it the resource's. Only a known refusal drops the
+ * intent (and gives the slot back).
+ */
 export async function placeOrder(
   observation: Observation,
   action: OrderAction,
   context: StepContext,
 ): Promise<StepResult> {
+  const reservation = reserveBudget(observation, context);
+  if (reservation === "spent") return budgetSpent(observation);
   let purchase: Purchase;
   try {
     purchase = await buy(sessionOf(context), observation.resource.spec, action.renewalOf);
   } catch (err) {
     const known = err instanceof DnsimpleError && !err.outcomeUnknown;
+    if (known) reservation?.release();
     return {
       ...(known ? { status: { pendingOrder: undefined } } : {}),
       learned: { failure: failureFromError(err, observation.resource) },
     };
   }
-  return bought(observation, action, purchase);
+  reservation?.settle(purchase.certificateId);
+  const via = action.renewalOf !== undefined ? "Renewal" : "Order";
+  const claim = await claimCertificateFor(observation, context, purchase.certificateId, via);
+  // Bought but not recorded as the resource's: the intent stays, and the next pass finds the
+  // order in DNSimple's list and claims it then.
+  if (claim.kind !== "claimed") return { learned: { failure: claim.failure } };
+  const result = bought(observation, action, purchase);
+  return { ...result, learned: { ...result.learned, access: claim.access } };
+}
+
+/**
+ * A slot of the issuer's budget, taken synchronously (two workers of one namespace cannot both
+ * take the last); undefined without an issuer; "spent" when none is left.
+ */
+function reserveBudget(
+  observation: Observation,
+  context: StepContext,
+): Reservation | undefined | "spent" {
+  const { access, resource, now } = observation;
+  if (access.kind !== "issuer") return undefined;
+  const { grant } = access;
+  const claimed = context.ports.tenancy.purchases(grant, resource.metadata.namespace);
+  return (
+    context.ports.ledger.reserve(grant.budgetScope, grant.ordersPerDay, claimed, now) ?? "spent"
+  );
+}
+
+/** The budget went in the moment since the decision: nothing is bought, the intent goes. */
+function budgetSpent(observation: Observation): StepResult {
+  const retryAt = new Date(observation.now.getTime() + 60_000);
+  return {
+    status: { pendingOrder: undefined },
+    learned: {
+      failure: {
+        reason: "BudgetExhausted",
+        message:
+          "the namespace's purchase budget was spent by another order at the same moment: nothing was ordered",
+        retryAt,
+      },
+    },
+  };
 }
 
 async function buy(

@@ -2,6 +2,7 @@
 import type { StepAction } from "../actions.ts";
 import type { Observation } from "../observation.ts";
 import { abandonRenewal, adoptCertificate } from "./adopt.ts";
+import { claimCertificate } from "./claim.ts";
 import { resolveCredentials } from "./credentials.ts";
 import { download } from "./download.ts";
 import { fetchCertificate } from "./fetch-certificate.ts";
@@ -32,7 +33,9 @@ export async function runStep(
     case "findAutoRenewal":
       return findAutoRenewal(observation, action, context);
     case "adoptCertificate":
-      return adoptCertificate(action);
+      return adoptCertificate(observation, action, context);
+    case "claimCertificate":
+      return claimCertificate(observation, action, context);
     case "abandonRenewal":
       return abandonRenewal(observation, action);
     case "order":

@@ -24,6 +24,7 @@ export type Learned = Partial<
   Pick<
     Observation,
     | "credentials"
+    | "access"
     | "secret"
     | "remote"
     | "pendingOrderSearch"

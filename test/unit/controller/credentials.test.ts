@@ -4,6 +4,7 @@ import type { V1Secret } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialsResolver } from "../../../src/controller/credentials.ts";
 import { RateLimitBudget } from "../../../src/dnsimple/rate-limit.ts";
+import type { IssuerGrant } from "../../../src/issuers/policy.ts";
 import type { Simulator } from "../../../src/simulator/simulator.ts";
 import { ACCOUNT_ID, callsTo, startTestSimulator, TOKEN } from "../dnsimple/helpers.ts";
 import { resource } from "./fixtures.ts";
@@ -34,6 +35,17 @@ function resolver(
   );
 }
 
+/** A ClusterDnsimpleIssuer without a token Secret of its own: the operator's token. */
+const platform: IssuerGrant = {
+  label: "ClusterDnsimpleIssuer platform",
+  kind: "ClusterDnsimpleIssuer",
+  name: "platform",
+  budgetScope: "platform|default",
+  adoptionAllowed: false,
+  renewalFloorMs: 0,
+  ordersPerDay: 10,
+};
+
 const whoamiCalls = () => callsTo(simulator, "GET", "/v2/whoami").length;
 
 describe("CredentialsResolver", () => {
@@ -41,17 +53,17 @@ describe("CredentialsResolver", () => {
     simulator.resetCalls();
     const credentials = resolver();
     const all = await Promise.all(
-      ["a", "b", "c", "d"].map((n) => credentials.resolve(resource({ name: n }))),
+      ["a", "b", "c", "d"].map((n) => credentials.resolve(resource({ name: n }), platform)),
     );
     for (const answer of all)
       expect(answer).toMatchObject({ kind: "ok", accountId: String(ACCOUNT_ID) });
-    await credentials.resolve(resource({ name: "e" }));
+    await credentials.resolve(resource({ name: "e" }), platform);
     expect(whoamiCalls()).toBe(1);
   });
 
   it("does not call whoami when the account id is configured", async () => {
     simulator.resetCalls();
-    const answer = await resolver("4242").resolve(resource());
+    const answer = await resolver("4242").resolve(resource(), platform);
     expect(answer).toMatchObject({ kind: "ok", accountId: "4242" });
     expect(whoamiCalls()).toBe(0);
   });
@@ -60,9 +72,9 @@ describe("CredentialsResolver", () => {
     simulator.resetCalls();
     const credentials = resolver();
     simulator.addOneShotFault({ method: "GET", path: "/v2/whoami", action: "status", status: 401 });
-    const failed = await credentials.resolve(resource());
+    const failed = await credentials.resolve(resource(), platform);
     expect(failed).toMatchObject({ kind: "failed", failure: { reason: "Unauthorized" } });
-    const ok = await credentials.resolve(resource());
+    const ok = await credentials.resolve(resource(), platform);
     expect(ok).toMatchObject({ kind: "ok", accountId: String(ACCOUNT_ID) });
     expect(whoamiCalls()).toBe(2);
   });
@@ -85,7 +97,7 @@ describe("CredentialsResolver", () => {
     const used = await credentials.resolve(tenant);
     expect(used.kind).toBe("ok");
     if (used.kind === "ok") await used.client.listCertificates(1, "example.com").catch(() => {});
-    await credentials.resolve(resource());
+    await credentials.resolve(resource(), platform);
     expect(credentials.tokenCount).toBe(2);
     expect(budget.snapshot(other)).toBeDefined();
 

@@ -87,6 +87,7 @@ function observe(partial: Partial<Observation>): Observation {
     now,
     resource: resource(),
     secret: noSecret,
+    access: { kind: "ownToken" },
     pollIntervalMs: 1000,
     resyncIntervalMs: 600_000,
     lastAutoRenewCheck: now,

@@ -5,13 +5,21 @@
 // listed in order. Enough to drive whole passes without a cluster; the integration tests cover
 // the real API server.
 import type { V1Secret } from "@kubernetes/client-node";
+import type { ClaimSpec } from "../../../src/api/claims.ts";
+import {
+  CLUSTER_ISSUER_KIND,
+  type DnsimpleIssuer,
+  type IssuerPolicy,
+  type IssuerRef,
+} from "../../../src/api/issuers.ts";
 import {
   type DnsimpleCertificate,
   type DnsimpleCertificateStatus,
   MANAGED_SECRET_LABEL,
 } from "../../../src/api/v1alpha1.ts";
-import type { ReconcilerPorts } from "../../../src/controller/ports.ts";
+import type { ReconcilerPorts, TenancyView } from "../../../src/controller/ports.ts";
 import { keyOf } from "../../../src/controller/reconciler.ts";
+import { PurchaseLedger } from "../../../src/issuers/purchase-ledger.ts";
 import { KubeApiError } from "../../../src/kube/errors.ts";
 import type { EventType } from "../../../src/kube/events.ts";
 import {
@@ -26,8 +34,35 @@ export interface RecordedEvent {
   message: string;
 }
 
+/** The ClusterDnsimpleIssuer every recorded resource uses by default: all namespaces, no limits. */
+export const PLATFORM_ISSUER = "platform";
+
+/** A ClusterDnsimpleIssuer with this policy (the defaults of the CRD otherwise). */
+export function clusterIssuer(name: string, policy: Partial<IssuerPolicy> = {}): DnsimpleIssuer {
+  return {
+    apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+    kind: CLUSTER_ISSUER_KIND,
+    metadata: { name, uid: `uid-${name}`, generation: 1 },
+    spec: {
+      policy: {
+        namespaceSelector: {},
+        allowWildcards: true,
+        budget: { ordersPerNamespacePerDay: 1000, renewalFloor: "0s" },
+        ...policy,
+      },
+    },
+  };
+}
+
 export class RecordingCluster {
   readonly resources = new Map<string, DnsimpleCertificate>();
+  /** Issuers by kind/namespace/name (a ClusterDnsimpleIssuer's namespace is empty). */
+  readonly issuers = new Map<string, DnsimpleIssuer>([
+    [`${CLUSTER_ISSUER_KIND}//${PLATFORM_ISSUER}`, clusterIssuer(PLATFORM_ISSUER)],
+  ]);
+  /** Ownership claims by certificate id. */
+  readonly claims = new Map<number, ClaimSpec>();
+  readonly namespaceLabels = new Map<string, Record<string, string>>();
   readonly secrets = new Map<string, V1Secret>();
   readonly statusWrites: DnsimpleCertificateStatus[] = [];
   readonly secretWrites: TlsSecretApply[] = [];
@@ -55,12 +90,62 @@ export class RecordingCluster {
     this.events.length = 0;
   }
 
+  /** The issuers, namespaces and claims as the reconciler reads them. */
+  tenancy(): TenancyView {
+    return {
+      issuer: (ref: IssuerRef, namespace: string) =>
+        this.issuers.get(
+          `${ref.kind}/${ref.kind === CLUSTER_ISSUER_KIND ? "" : namespace}/${ref.name}`,
+        ),
+      namespaceLabels: (namespace) => this.namespaceLabels.get(namespace) ?? {},
+      ownerOf: (id) => this.claims.get(id)?.owner,
+      purchases: (grant, namespace) =>
+        [...this.claims.values()]
+          .filter(
+            (c) =>
+              (c.via === "Order" || c.via === "Renewal") &&
+              c.owner.namespace === namespace &&
+              c.issuer.kind === grant.kind &&
+              c.issuer.name === grant.name,
+          )
+          .map((c) => ({ certificateId: c.certificateId, at: new Date(c.claimedAt) })),
+      defaultClusterIssuer: PLATFORM_ISSUER,
+      clusterResourceNamespace: "operator",
+    };
+  }
+
   /** The Kubernetes ports of a reconciler, backed by this cluster. */
   ports(): Pick<
     ReconcilerPorts,
-    "certificates" | "secrets" | "secretLookup" | "status" | "secretWriter" | "events"
+    | "certificates"
+    | "secrets"
+    | "secretLookup"
+    | "status"
+    | "secretWriter"
+    | "events"
+    | "tenancy"
+    | "claims"
+    | "ledger"
   > {
     return {
+      tenancy: this.tenancy(),
+      ledger: new PurchaseLedger(),
+      claims: {
+        claim: async (request) => {
+          const existing = this.claims.get(request.certificateId);
+          if (existing) {
+            const same =
+              existing.owner.namespace === request.owner.namespace &&
+              existing.owner.name === request.owner.name;
+            return same ? { kind: "claimed" } : { kind: "taken", owner: existing.owner };
+          }
+          this.claims.set(request.certificateId, {
+            ...request,
+            claimedAt: request.claimedAt.toISOString(),
+          });
+          return { kind: "claimed" };
+        },
+      },
       certificates: {
         get: (namespace, name) => this.get(namespace, name),
         list: (namespace) =>

@@ -1,0 +1,227 @@
+// The caches the issuers' policy is judged from: DnsimpleIssuers, ClusterDnsimpleIssuers, the
+// namespaces' labels and the ownership claims, each kept current by list+watch (ResilientInformer).
+// The reconciler reads them through TenancyView and records claims through ClaimWriter; a claim
+// this process makes is in the index at once (the watch brings it a moment later).
+import type { CoreV1Api, CustomObjectsApi, KubeConfig, V1Namespace } from "@kubernetes/client-node";
+import {
+  CLAIM_PLURAL,
+  type ClaimOwner,
+  claimName,
+  type DnsimpleCertificateClaim,
+} from "../api/claims.ts";
+import {
+  CLUSTER_ISSUER_KIND,
+  CLUSTER_ISSUER_PLURAL,
+  type DnsimpleIssuer,
+  ISSUER_PLURAL,
+  type IssuerRef,
+} from "../api/issuers.ts";
+import type { ClaimResult, ClaimWriter, TenancyView } from "../controller/ports.ts";
+import { ResilientInformer } from "../kube/informer.ts";
+import {
+  createClaim,
+  customPath,
+  listClaims,
+  listClusterIssuers,
+  listIssuers,
+  listNamespaces,
+} from "../kube/tenancy-objects.ts";
+import type { Clock } from "../time/clock.ts";
+import type { IssuerGrant } from "./policy.ts";
+import type { Purchase } from "./purchase-ledger.ts";
+
+export interface TenancyCacheOptions {
+  kubeConfig: KubeConfig;
+  core: CoreV1Api;
+  customObjects: CustomObjectsApi;
+  /** Confines the DnsimpleIssuer cache to one namespace, as the resources are. */
+  watchNamespace?: string;
+  /** The DNSimple API base URL: claims are per API (see claimName). */
+  apiBaseUrl: string;
+  defaultClusterIssuer?: string;
+  clusterResourceNamespace: string;
+  clock: Clock;
+  /** An issuer was added, changed or deleted. */
+  onIssuerChanged: (kind: IssuerRef["kind"], name: string, namespace?: string) => void;
+  /** A namespace's labels changed (or it came or went). */
+  onNamespaceChanged: (namespace: string) => void;
+  onError: (kind: string, err: unknown, retryInMs: number) => void;
+}
+
+/** The issuers, namespaces and claims as the policy reads them. */
+export class TenancyCache implements TenancyView, ClaimWriter {
+  readonly #options: TenancyCacheOptions;
+  readonly #issuers: ResilientInformer<DnsimpleIssuer>;
+  readonly #clusterIssuers: ResilientInformer<DnsimpleIssuer>;
+  readonly #namespaces: ResilientInformer<V1Namespace>;
+  readonly #claims: ResilientInformer<DnsimpleCertificateClaim>;
+  /** This API's claims by certificate id (the informer's objects, and this process's own). */
+  readonly #owners = new Map<number, DnsimpleCertificateClaim>();
+  readonly #apiSuffix: string;
+
+  constructor(options: TenancyCacheOptions) {
+    this.#options = options;
+    // claimName(url, "a", 0) is "a-0-<digest>": the digest part is this API's suffix.
+    this.#apiSuffix = claimName(options.apiBaseUrl, "a", 0).slice("a-0".length);
+    this.#issuers = this.#issuerInformer(false);
+    this.#clusterIssuers = this.#issuerInformer(true);
+    this.#namespaces = this.#namespaceInformer();
+    this.#claims = this.#claimInformer();
+  }
+
+  get defaultClusterIssuer(): string | undefined {
+    return this.#options.defaultClusterIssuer;
+  }
+
+  get clusterResourceNamespace(): string {
+    return this.#options.clusterResourceNamespace;
+  }
+
+  issuer(ref: IssuerRef, namespace: string): DnsimpleIssuer | undefined {
+    return ref.kind === CLUSTER_ISSUER_KIND
+      ? this.#clusterIssuers.get(ref.name)
+      : this.#issuers.get(ref.name, namespace);
+  }
+
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> {
+    return this.#namespaces.get(namespace)?.metadata?.labels ?? {};
+  }
+
+  ownerOf(certificateId: number): ClaimOwner | undefined {
+    return this.#owners.get(certificateId)?.spec.owner;
+  }
+
+  purchases(grant: IssuerGrant, namespace: string): readonly Purchase[] {
+    const purchases: Purchase[] = [];
+    for (const { spec } of this.#owners.values()) {
+      if (spec.via !== "Order" && spec.via !== "Renewal") continue;
+      if (spec.owner.namespace !== namespace || spec.issuer.kind !== grant.kind) continue;
+      if (spec.issuer.name !== grant.name || spec.issuer.namespace !== grant.namespace) continue;
+      purchases.push({ certificateId: spec.certificateId, at: new Date(spec.claimedAt) });
+    }
+    return purchases;
+  }
+
+  async claim(request: Parameters<ClaimWriter["claim"]>[0]): Promise<ClaimResult> {
+    const spec = { ...request, claimedAt: request.claimedAt.toISOString() };
+    const name = claimName(this.#options.apiBaseUrl, spec.accountId, spec.certificateId);
+    const { claim } = await createClaim(this.#options.customObjects, name, spec);
+    this.#index(claim);
+    const owner = claim.spec.owner;
+    const same = owner.namespace === spec.owner.namespace && owner.name === spec.owner.name;
+    return same ? { kind: "claimed" } : { kind: "taken", owner };
+  }
+
+  /** Starts the four caches; resolves once each has listed. */
+  async start(): Promise<void> {
+    await Promise.all([
+      this.#issuers.start(),
+      this.#clusterIssuers.start(),
+      this.#namespaces.start(),
+      this.#claims.start(),
+    ]);
+  }
+
+  get synced(): boolean {
+    return [this.#issuers, this.#clusterIssuers, this.#namespaces, this.#claims].every(
+      (i) => i.synced,
+    );
+  }
+
+  async stop(): Promise<void> {
+    const informers = [this.#issuers, this.#clusterIssuers, this.#namespaces, this.#claims];
+    await Promise.all(informers.map((i) => i.stop()));
+  }
+
+  /** Issuers of a namespace (for the issuer controller), or the cluster's. */
+  listIssuers(cluster: boolean): readonly DnsimpleIssuer[] {
+    return cluster ? this.#clusterIssuers.list() : this.#issuers.list();
+  }
+
+  #index(claim: DnsimpleCertificateClaim): void {
+    if (!claim.metadata.name.endsWith(this.#apiSuffix)) return;
+    this.#owners.set(claim.spec.certificateId, claim);
+  }
+
+  #issuerInformer(cluster: boolean): ResilientInformer<DnsimpleIssuer> {
+    const { kubeConfig, customObjects, watchNamespace, clock } = this.#options;
+    const kind = cluster ? CLUSTER_ISSUER_KIND : "DnsimpleIssuer";
+    const changed = (issuer: DnsimpleIssuer) =>
+      this.#options.onIssuerChanged(
+        cluster ? CLUSTER_ISSUER_KIND : "DnsimpleIssuer",
+        issuer.metadata.name,
+        issuer.metadata.namespace,
+      );
+    return new ResilientInformer<DnsimpleIssuer>({
+      kubeConfig,
+      clock,
+      path: cluster ? customPath(CLUSTER_ISSUER_PLURAL) : customPath(ISSUER_PLURAL, watchNamespace),
+      list: () =>
+        cluster ? listClusterIssuers(customObjects) : listIssuers(customObjects, watchNamespace),
+      trim: (obj) => {
+        delete (obj.metadata as { managedFields?: unknown }).managedFields;
+      },
+      onAdd: changed,
+      onUpdate: changed,
+      onDelete: changed,
+      onError: (err, retryInMs) => this.#options.onError(kind, err, retryInMs),
+    });
+  }
+
+  #namespaceInformer(): ResilientInformer<V1Namespace> {
+    const { kubeConfig, core, clock } = this.#options;
+    const labels = new Map<string, string>();
+    const changed = (ns: V1Namespace) => {
+      const name = ns.metadata?.name;
+      if (!name) return;
+      const now = JSON.stringify(ns.metadata?.labels ?? {});
+      if (labels.get(name) === now) return;
+      labels.set(name, now);
+      this.#options.onNamespaceChanged(name);
+    };
+    return new ResilientInformer<V1Namespace>({
+      kubeConfig,
+      clock,
+      path: "/api/v1/namespaces",
+      list: () => listNamespaces(core),
+      // Only the name and the labels are read.
+      trim: (ns) => {
+        ns.metadata = {
+          name: ns.metadata?.name,
+          labels: ns.metadata?.labels,
+          resourceVersion: ns.metadata?.resourceVersion,
+        };
+        delete ns.spec;
+        delete ns.status;
+      },
+      onAdd: changed,
+      onUpdate: changed,
+      onDelete: (ns) => {
+        const name = ns.metadata?.name;
+        if (name) labels.delete(name);
+        if (name) this.#options.onNamespaceChanged(name);
+      },
+      onError: (err, retryInMs) => this.#options.onError("Namespace", err, retryInMs),
+    });
+  }
+
+  #claimInformer(): ResilientInformer<DnsimpleCertificateClaim> {
+    const { kubeConfig, customObjects, clock } = this.#options;
+    return new ResilientInformer<DnsimpleCertificateClaim>({
+      kubeConfig,
+      clock,
+      path: customPath(CLAIM_PLURAL),
+      list: () => listClaims(customObjects),
+      onAdd: (claim) => this.#index(claim),
+      onUpdate: (claim) => this.#index(claim),
+      onDelete: (claim) => {
+        // Deleting a claim (an admin's act) releases the certificate.
+        if (this.#owners.get(claim.spec.certificateId)?.metadata.name === claim.metadata.name) {
+          this.#owners.delete(claim.spec.certificateId);
+        }
+      },
+      onError: (err, retryInMs) =>
+        this.#options.onError("DnsimpleCertificateClaim", err, retryInMs),
+    });
+  }
+}
