@@ -3,9 +3,14 @@
 // longer version; this one keeps `npm test` reasonable.)
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useNamespace } from "./support/kube.ts";
-import { createCertificates, spawnOperator, waitForReady } from "./support/operator.ts";
+import {
+  createCertificates,
+  ensureTestIssuer,
+  spawnOperator,
+  waitForReady,
+} from "./support/operator.ts";
 import { purchasedNames, useSimulator } from "./support/simulator.ts";
 
 const ns = useNamespace("chaos");
@@ -20,6 +25,9 @@ const env = useSimulator({
   // A little latency widens the windows between a call and the status write after it.
   latencyMs: 50,
 });
+// The ClusterDnsimpleIssuer spawnOperator names (--default-cluster-issuer).
+beforeAll(() => ensureTestIssuer(ns.name));
+
 let current: ChildProcess | undefined;
 
 function startOperatorProcess(): ChildProcess {

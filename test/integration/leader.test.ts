@@ -5,11 +5,12 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { CoordinationV1Api } from "@kubernetes/client-node";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminKubeConfig, freePort, useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
   createCertificates,
+  ensureTestIssuer,
   spawnOperator,
   waitForReady,
 } from "./support/operator.ts";
@@ -24,6 +25,9 @@ const env = useSimulator({
   domains: ["example.com"],
   issueDelayMs: 200,
 });
+// The ClusterDnsimpleIssuer spawnOperator names (--default-cluster-issuer).
+beforeAll(() => ensureTestIssuer(ns.name));
+
 const replicas: Replica[] = [];
 
 afterAll(() => {

@@ -6,8 +6,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import type { CoreV1Event, V1Secret } from "@kubernetes/client-node";
+import {
+  type CoreV1Event,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Secret,
+} from "@kubernetes/client-node";
 import { afterAll, beforeAll, inject } from "vitest";
+import { CLUSTER_ISSUER_KIND, CLUSTER_ISSUER_PLURAL } from "../../../src/api/issuers.ts";
 import {
   type DnsimpleCertificate,
   type DnsimpleCertificateSpec,
@@ -28,6 +34,55 @@ export interface RunningOperator extends RunningOperatorProcess {
 }
 
 /**
+ * The ClusterDnsimpleIssuer a test file's operator uses for resources that name neither issuer
+ * nor credentials (--default-cluster-issuer): the operator's own token, serving only that
+ * file's namespace, no budget to speak of, no renewal floor, adoption allowed. Tests of the
+ * policy itself make issuers of their own.
+ */
+export function testIssuerName(namespace: string): string {
+  return `test-${namespace}`;
+}
+
+/** Creates (or replaces) the test file's ClusterDnsimpleIssuer; see testIssuerName. */
+export async function ensureTestIssuer(namespace: string): Promise<string> {
+  const name = testIssuerName(namespace);
+  const selector = { matchLabels: { "kubernetes.io/metadata.name": namespace } };
+  await applyClusterIssuer(name, {
+    policy: {
+      namespaceSelector: selector,
+      allowWildcards: true,
+      adoption: { namespaceSelector: selector },
+      budget: { ordersPerNamespacePerDay: 100_000, renewalFloor: "0s" },
+    },
+  });
+  return name;
+}
+
+/** Creates or replaces a ClusterDnsimpleIssuer with this spec (server-side apply). */
+export async function applyClusterIssuer(
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<void> {
+  await objects().patchClusterCustomObject(
+    {
+      group: GROUP,
+      version: VERSION,
+      plural: CLUSTER_ISSUER_PLURAL,
+      name,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: CLUSTER_ISSUER_KIND,
+        metadata: { name },
+        spec,
+      },
+      fieldManager: "integration-tests",
+      force: true,
+    },
+    setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
+  );
+}
+
+/**
  * Starts the operator in-process. `flags` override the defaults below (later flags win);
  * pass `--kubeconfig=...` to run it as someone else (e.g. a ServiceAccount, to test RBAC).
  */
@@ -43,11 +98,13 @@ export async function startOperator(
       done();
     },
   });
+  const issuer = await ensureTestIssuer(namespace);
   const config = parseConfig(
     [
       `--kubeconfig=${inject("kubeconfig")}`,
       `--dnsimple-base-url=${simulator.url}`,
       `--watch-namespace=${namespace}`,
+      `--default-cluster-issuer=${issuer}`,
       "--health-addr=127.0.0.1:0",
       "--metrics-addr=127.0.0.1:0",
       "--poll-interval=200ms",
@@ -118,6 +175,7 @@ export function useOperator(setup: OperatorSetup): OperatorEnv {
     },
   };
   beforeAll(async () => {
+    await ensureTestIssuer(setup.namespace.name);
     if (setup.credentials) {
       await createCredentials(setup.namespace.name, credentialsRef.name, setup.credentials);
     }
@@ -131,7 +189,8 @@ export function useOperator(setup: OperatorSetup): OperatorEnv {
 
 /**
  * Starts the operator as a child process, to kill it (its output is ignored). Unlike
- * startOperator, no flag is set beyond the cluster, the simulator and the namespace.
+ * startOperator, no flag is set beyond the cluster, the simulator, the namespace and its
+ * default issuer (made by ensureTestIssuer, which the caller awaits first).
  */
 export function spawnOperator(
   namespace: string,
@@ -145,6 +204,7 @@ export function spawnOperator(
       `--kubeconfig=${inject("kubeconfig")}`,
       `--dnsimple-base-url=${simulator.url}`,
       `--watch-namespace=${namespace}`,
+      `--default-cluster-issuer=${testIssuerName(namespace)}`,
       ...flags,
     ],
     { stdio: "ignore" },
