@@ -20,7 +20,7 @@ import { paced } from "./scenarios/paced.ts";
 import { restart } from "./scenarios/restart.ts";
 import { steady } from "./scenarios/steady.ts";
 import { Kube } from "./support/kubernetes.ts";
-import { ROOT } from "./support/operator-process.ts";
+import { BENCH_ISSUER_NAME, ROOT } from "./support/operator-process.ts";
 import { progress } from "./support/progress.ts";
 import type { BenchContext, Scenario } from "./support/scenarios.ts";
 
@@ -56,6 +56,23 @@ function parseOptions(): { quick: boolean; only: Scenario[] } {
   };
 }
 
+/**
+ * The ClusterDnsimpleIssuer the benchmark's operators use (--default-cluster-issuer): every
+ * benchmark namespace, no purchase budget to speak of, no renewal floor.
+ */
+const BENCH_ISSUER = JSON.stringify({
+  apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
+  kind: "ClusterDnsimpleIssuer",
+  metadata: { name: BENCH_ISSUER_NAME },
+  spec: {
+    policy: {
+      namespaceSelector: { matchLabels: { "bench.dnsimple": "1" } },
+      allowWildcards: true,
+      budget: { ordersPerNamespacePerDay: 1_000_000, renewalFloor: "0s" },
+    },
+  },
+});
+
 async function installCrds(kubeconfig: string): Promise<void> {
   const kubectl = await binary("kubectl", progress);
   const crds = join(ROOT, "crds");
@@ -63,6 +80,9 @@ async function installCrds(kubeconfig: string): Promise<void> {
   const env = { ...process.env, KUBECONFIG: kubeconfig };
   await run(kubectl, ["apply", "--server-side", "--force-conflicts", "-f", crds], { env });
   await run(kubectl, ["wait", "--for=condition=Established", "--timeout=60s", "-f", crds], { env });
+  const applying = run(kubectl, ["apply", "--server-side", "-f", "-"], { env });
+  applying.child.stdin?.end(BENCH_ISSUER);
+  await applying;
 }
 
 async function main(): Promise<void> {

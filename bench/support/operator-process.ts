@@ -10,6 +10,9 @@ import type { Simulator } from "../../src/simulator/simulator.ts";
 import { waitFor } from "./progress.ts";
 import { median } from "./statistics.ts";
 
+/** The ClusterDnsimpleIssuer bench/run.ts makes for every benchmark namespace. */
+export const BENCH_ISSUER_NAME = "bench";
+
 /** The checkout's root (dist/, crds/, tsconfig.build.json). */
 export const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -144,6 +147,7 @@ export class OperatorProcess {
         `--kubeconfig=${options.kubeconfig}`,
         `--dnsimple-base-url=${options.simulator.url}`,
         `--dnsimple-token=${options.simulator.token}`,
+        `--default-cluster-issuer=${BENCH_ISSUER_NAME}`,
         ...(options.namespace ? [`--watch-namespace=${options.namespace}`] : []),
         `--metrics-addr=127.0.0.1:${metricsPort}`,
         `--health-addr=127.0.0.1:${healthPort}`,
