@@ -44,9 +44,12 @@ export function testIssuerName(namespace: string): string {
 }
 
 /** Creates (or replaces) the test file's ClusterDnsimpleIssuer; see testIssuerName. */
-export async function ensureTestIssuer(namespace: string): Promise<string> {
-  const name = testIssuerName(namespace);
-  const selector = { matchLabels: { "kubernetes.io/metadata.name": namespace } };
+export async function ensureTestIssuer(namespaces: string | readonly string[]): Promise<string> {
+  const list = typeof namespaces === "string" ? [namespaces] : namespaces;
+  const name = testIssuerName(list[0] ?? "none");
+  const selector = {
+    matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: list }],
+  };
   await applyClusterIssuer(name, {
     policy: {
       namespaceSelector: selector,
@@ -83,11 +86,12 @@ export async function applyClusterIssuer(
 }
 
 /**
- * Starts the operator in-process. `flags` override the defaults below (later flags win);
- * pass `--kubeconfig=...` to run it as someone else (e.g. a ServiceAccount, to test RBAC).
+ * Starts the operator in-process, watching `namespace` (or a list of them). `flags` override
+ * the defaults below (later flags win); pass `--kubeconfig=...` to run it as someone else (e.g.
+ * a ServiceAccount, to test RBAC).
  */
 export async function startOperator(
-  namespace: string,
+  namespace: string | readonly string[],
   simulator: Simulator,
   flags: string[] = [],
 ): Promise<RunningOperator> {
@@ -103,7 +107,7 @@ export async function startOperator(
     [
       `--kubeconfig=${inject("kubeconfig")}`,
       `--dnsimple-base-url=${simulator.url}`,
-      `--watch-namespace=${namespace}`,
+      `--watch-namespace=${typeof namespace === "string" ? namespace : namespace.join(",")}`,
       `--default-cluster-issuer=${issuer}`,
       "--health-addr=127.0.0.1:0",
       "--metrics-addr=127.0.0.1:0",
