@@ -81,6 +81,26 @@ const invalid: [string, Record<string, unknown>, RegExp][] = [
     /spec\.certificateId: Invalid value: 0: .*greater than or equal to 1/,
   ],
   ["an unknown field", { ...valid, colour: "blue" }, /unknown field "spec\.colour"/],
+  [
+    "both credentialsRef and issuerRef",
+    { ...valid, credentialsRef: { name: "token" }, issuerRef: { name: "team" } },
+    /set spec\.issuerRef or spec\.credentialsRef, not both/,
+  ],
+  [
+    "an issuerRef without a name",
+    { ...valid, issuerRef: {} },
+    /spec\.issuerRef\.name: Required value/,
+  ],
+  [
+    "an issuerRef of an unknown kind",
+    { ...valid, issuerRef: { kind: "Issuer", name: "team" } },
+    /Unsupported value: "Issuer"/,
+  ],
+  [
+    "an issuerRef name with capitals",
+    { ...valid, issuerRef: { name: "Team_Issuer" } },
+    /issuerRef\.name must be a valid object name/,
+  ],
 ];
 
 describe("the DnsimpleCertificate CRD", () => {
@@ -103,6 +123,25 @@ describe("the DnsimpleCertificate CRD", () => {
     });
   });
 
+  it("accepts an issuerRef, DnsimpleIssuer by default, and shows it with -o wide", async () => {
+    const spec = { ...valid, issuerRef: { name: "team" } };
+    const applied = await kubectl(["apply", "-f", "-"], undefined, manifest("with-issuer", spec));
+    expect(applied.stderr).toBe("");
+    const got = await kubectl([
+      "get",
+      "dnscert",
+      "with-issuer",
+      "-n",
+      ns.name,
+      "-o",
+      "jsonpath={.spec.issuerRef}",
+    ]);
+    expect(JSON.parse(got.stdout)).toEqual({ kind: "DnsimpleIssuer", name: "team" });
+    const wide = await kubectl(["get", "dnscert", "with-issuer", "-n", ns.name, "-o", "wide"]);
+    expect(wide.stdout).toMatch(/\sISSUER\s/);
+    expect(wide.stdout).toMatch(/\steam\s/);
+  });
+
   it("documents every field for kubectl explain", async () => {
     const explain = await kubectl(["explain", "dnsimplecertificates.spec", "--recursive=false"]);
     expect(explain.code).toBe(0);
@@ -116,6 +155,7 @@ describe("the DnsimpleCertificate CRD", () => {
       "secretName",
       "secretTemplate",
       "credentialsRef",
+      "issuerRef",
       "certificateId",
       "secretDeletionPolicy",
     ]) {
