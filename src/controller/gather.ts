@@ -19,6 +19,7 @@ export interface GatherSources {
   memory: ReconcilerMemory;
   pollIntervalMs: number;
   resyncIntervalMs: number;
+  autoRenewalWindowMs: number;
 }
 
 /** The observation a pass starts from: the resource, its Secret, and what memory keeps. */
@@ -39,6 +40,7 @@ export function gatherObservation(
     access: observeAccess(resource, observed, now, sources.tenancy, sources.ledger),
     pollIntervalMs: sources.pollIntervalMs,
     resyncIntervalMs: sources.resyncIntervalMs,
+    autoRenewalWindowMs: sources.autoRenewalWindowMs,
     ...(owner ? { secretNameOwner: owner } : {}),
     // A restart does not look for auto-renewals at once: that waits for the next resync.
     lastAutoRenewCheck: sources.memory.lastAutoRenewCheck(key),

@@ -155,6 +155,8 @@ export interface Observation {
   readonly secretNameOwner?: string;
   /** The resync interval: auto-renewals are looked for this often. */
   readonly resyncIntervalMs: number;
+  /** How long before expiry DNSimple renews an auto-renewing certificate (its window). */
+  readonly autoRenewalWindowMs: number;
   /** The download of a certificate in this pass, verified or failed. */
   readonly download?: DownloadObservation;
   /** The Secret name looked up outside the cache, before buying or writing (see SecretNameLookup). */

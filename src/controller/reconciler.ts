@@ -36,6 +36,8 @@ export interface ReconcilerOptions {
   pollIntervalMs: number;
   /** The resync interval: auto-renewals are looked for this often. */
   resyncIntervalMs: number;
+  /** DNSimple's auto-renewal window (30 days before expiry when not given). */
+  autoRenewalWindowMs?: number;
   /** The clock of the passes (the system's when not given). */
   now?: () => Date;
   /** Told the outcome of each pass (for metrics), with the resource as it was left. */
@@ -59,6 +61,9 @@ export class NotLeaderError extends Error {
     super("not the leader: reconcile stopped");
   }
 }
+
+/** DNSimple renews a Let's Encrypt certificate from 30 days before its expiry. */
+export const AUTO_RENEWAL_WINDOW_MS = 30 * 86_400_000;
 
 /** More steps than any real path needs; a guard against a decision that never settles. */
 const MAX_STEPS = 16;
@@ -102,6 +107,7 @@ export class Reconciler {
       memory: this.#memory,
       pollIntervalMs,
       resyncIntervalMs,
+      autoRenewalWindowMs: options.autoRenewalWindowMs ?? AUTO_RENEWAL_WINDOW_MS,
     };
   }
 

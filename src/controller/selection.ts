@@ -51,6 +51,20 @@ export function newestIssuedAmong(
 }
 
 /**
+ * Whether a certificate in the list can be DNSimple's auto-renewal of the one expiring at
+ * `notAfter`: DNSimple renews only within its renewal window before expiry, so one created
+ * earlier renewed some other certificate (another resource's with the same names).
+ */
+export function createdInRenewalWindow(
+  candidate: RemoteCertificate,
+  notAfter: Date | undefined,
+  windowMs: number,
+): boolean {
+  if (!notAfter) return true;
+  return candidate.createdAt.getTime() >= notAfter.getTime() - windowMs - CLOCK_SKEW_MS;
+}
+
+/**
  * Of the resources of one namespace naming the same Secret, the one that keeps it: the one
  * the Secret says wrote it, else the oldest (then by name). Being deleted does not count.
  */

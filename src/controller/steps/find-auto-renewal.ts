@@ -3,10 +3,22 @@
 import { claimableBy } from "../access.ts";
 import type { Action } from "../actions.ts";
 import { failureFromError } from "../failures.ts";
-import type { Observation } from "../observation.ts";
+import type { Observation, RemoteCertificate } from "../observation.ts";
 import { remoteFrom } from "../remote-certificate.ts";
-import { newestIssuedAmong } from "../selection.ts";
+import { createdInRenewalWindow, newestIssuedAmong } from "../selection.ts";
 import { type StepContext, type StepResult, sessionOf } from "./step.ts";
+
+/**
+ * Through an issuer's shared token, a certificate in the list may be another resource's: only
+ * one no other resource owns, created in DNSimple's renewal window of this one's, is taken.
+ */
+function ownRenewal(observation: Observation, context: StepContext) {
+  const { access, resource, secret, autoRenewalWindowMs } = observation;
+  const mayClaim = claimableBy(access, resource, context.ports.tenancy);
+  if (access.kind !== "issuer") return () => true;
+  return (c: RemoteCertificate) =>
+    mayClaim(c.id) && createdInRenewalWindow(c, secret.notAfter, autoRenewalWindowMs);
+}
 
 /** The findAutoRenewal step: the newest issued certificate for the spec in the domain's list. */
 export async function findAutoRenewal(
@@ -24,8 +36,7 @@ export async function findAutoRenewal(
       spec.domain,
       action.expiringAfter,
     );
-    const mayClaim = claimableBy(observation.access, observation.resource, context.ports.tenancy);
-    const candidates = listed.map(remoteFrom).filter((c) => mayClaim(c.id));
+    const candidates = listed.map(remoteFrom).filter(ownRenewal(observation, context));
     const found = newestIssuedAmong(candidates, spec);
     return { learned: { autoRenewalSearch: found ? { found } : {} } };
   } catch (err) {

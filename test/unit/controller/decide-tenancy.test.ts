@@ -66,6 +66,7 @@ function observe(partial: Partial<Observation>): Observation {
     access: issuer(),
     pollIntervalMs: 1000,
     resyncIntervalMs: 600_000,
+    autoRenewalWindowMs: 30 * 86_400_000,
     lastAutoRenewCheck: now,
     secretName: { kind: "free" },
     ...partial,

@@ -90,6 +90,7 @@ function observe(partial: Partial<Observation>): Observation {
     access: { kind: "ownToken" },
     pollIntervalMs: 1000,
     resyncIntervalMs: 600_000,
+    autoRenewalWindowMs: 30 * 86_400_000,
     lastAutoRenewCheck: now,
     // The Secret name was looked up past the cache and is free (see the SecretConflict rows).
     secretName: { kind: "free" },
