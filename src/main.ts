@@ -6,7 +6,8 @@ import { delimiter } from "node:path";
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { type OperatorConfig, parseConfig, USAGE } from "./config.ts";
 import { Controller } from "./controller/controller.ts";
-import { CredentialsResolver } from "./controller/credentials.ts";
+import { type ClientSettings, CredentialsResolver } from "./controller/credentials.ts";
+import { DnsimpleClient } from "./dnsimple/client.ts";
 import { RateLimitBudget } from "./dnsimple/rate-limit.ts";
 import { shareConnections } from "./kube/connections.ts";
 import { LeaderElector } from "./kube/leader-election.ts";
@@ -52,27 +53,38 @@ function endpointLabel(endpoint: string): string {
   return endpoint.replace(/^[A-Z]+ /, "");
 }
 
-/** The DNSimple clients' credentials, sharing one rate-limit budget and reporting to metrics. */
+/**
+ * The DNSimple clients' credentials, sharing one rate-limit budget and reporting to metrics;
+ * and the issuers' token check, a fresh whoami on a client with the same settings.
+ */
 function credentialsFor(config: OperatorConfig, metrics: OperatorMetrics) {
   const budget = new RateLimitBudget();
   const defaults = {
     ...(config.dnsimpleToken ? { token: config.dnsimpleToken } : {}),
     ...(config.dnsimpleAccountId ? { accountId: config.dnsimpleAccountId } : {}),
   };
-  return (secrets: ConstructorParameters<typeof CredentialsResolver>[0]) =>
-    new CredentialsResolver(secrets, defaults, {
-      baseUrl: config.dnsimpleBaseUrl,
-      budget,
-      onResponse: (info) => {
-        const endpoint = endpointLabel(info.endpoint);
-        metrics.requests.inc({ method: info.method, endpoint, status: String(info.status) });
-        metrics.requestDuration.observe({ method: info.method, endpoint }, info.durationMs / 1000);
-        for (const snapshot of budget.snapshots()) {
-          const labels = { token_fingerprint: snapshot.tokenFingerprint };
-          metrics.rateLimitRemaining.set(labels, snapshot.remaining);
-        }
-      },
-    });
+  const settings: ClientSettings = {
+    baseUrl: config.dnsimpleBaseUrl,
+    budget,
+    onResponse: (info) => {
+      const endpoint = endpointLabel(info.endpoint);
+      metrics.requests.inc({ method: info.method, endpoint, status: String(info.status) });
+      metrics.requestDuration.observe({ method: info.method, endpoint }, info.durationMs / 1000);
+      for (const snapshot of budget.snapshots()) {
+        const labels = { token_fingerprint: snapshot.tokenFingerprint };
+        metrics.rateLimitRemaining.set(labels, snapshot.remaining);
+      }
+    },
+  };
+  return {
+    credentials: (secrets: ConstructorParameters<typeof CredentialsResolver>[0]) =>
+      new CredentialsResolver(secrets, defaults, settings),
+    // Not the resolver's cached whoami: the check is whether DNSimple still accepts the token.
+    issuerTokens: {
+      whoami: (token: string) => new DnsimpleClient({ ...settings, token }).whoami(),
+      defaults,
+    },
+  };
 }
 
 function controllerFor(
@@ -94,7 +106,7 @@ function controllerFor(
     pollIntervalMs: config.pollIntervalMs,
     resyncIntervalMs: config.resyncIntervalMs,
     concurrency: config.concurrency,
-    credentials: credentialsFor(config, metrics),
+    ...credentialsFor(config, metrics),
     ...(mayWrite ? { mayWrite } : {}),
     onOutcome: ({ action, reason, resource }) => {
       metrics.reconciles.inc({ result: action });

@@ -2,7 +2,9 @@
 // keys into the work queue; workers run the reconciler through one handler that times and
 // reports every reconcile (as controller-runtime's reconcileHandler). A change that only
 // touches status does not enqueue (the reconcile that wrote it already said when to look
-// again); a periodic resync enqueues everything as a safety net.
+// again); a periodic resync enqueues everything as a safety net. The issuers' Ready condition
+// is kept by a small controller of its own (issuers/issuer-controller.ts), fed by the same
+// issuer cache.
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -15,12 +17,14 @@ import {
   MANAGED_SECRET_SELECTOR,
   SECRET_ANNOTATIONS,
 } from "../api/v1alpha1.ts";
+import { IssuerController, type IssuerTokens } from "../issuers/issuer-controller.ts";
 import { PurchaseLedger } from "../issuers/purchase-ledger.ts";
 import { TenancyCache } from "../issuers/tenancy-cache.ts";
 import { certificatesPath, listCertificates, replaceStatus } from "../kube/certificates.ts";
 import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
+import { replaceIssuerStatus } from "../kube/issuer-status.ts";
 import { applyTlsSecret, createTlsSecret, readSecret } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
@@ -57,6 +61,8 @@ export interface ControllerOptions {
   /** Makes the credentials resolver, given the core API client. */
   /** Makes the resolver of tokens, given a reader of credentials Secrets. */
   credentials: (secrets: SecretLookup) => CredentialsResolver;
+  /** How the issuers' tokens are checked for their Ready condition (whoami, the own token). */
+  issuerTokens: IssuerTokens;
   /** Told the fingerprints of tokens forgotten because no resource used them for a while. */
   onTokensForgotten?: (fingerprints: string[]) => void;
   log: Logger;
@@ -96,6 +102,8 @@ export class Controller {
   readonly #secrets: ResilientInformer<V1Secret>;
   /** Issuers, namespaces' labels and ownership claims. */
   readonly #tenancy: TenancyCache;
+  /** The issuers' Ready condition (its own queue, fed by the TenancyCache's issuer events). */
+  readonly #issuers: IssuerController;
   /** What made the last seen version of each resource worth a reconcile (see fingerprint). */
   readonly #fingerprints = new Map<string, string>();
   #resyncTimer: NodeJS.Timeout | undefined;
@@ -112,6 +120,7 @@ export class Controller {
     };
     this.#credentials = options.credentials(secretLookup);
     this.#tenancy = this.#tenancyCache(core, customObjects);
+    this.#issuers = this.#issuerController(customObjects, secretLookup);
     this.#reconciler = new Reconciler({
       ports: this.#ports(core, customObjects, secretLookup),
       log: options.log,
@@ -253,7 +262,13 @@ export class Controller {
       ...(watchNamespace ? { watchNamespace } : {}),
       ...tenancy,
       clock: this.#clock,
-      onIssuerChanged: (kind, name, namespace) => this.#enqueueUsersOf(kind, name, namespace),
+      // A status-only change (the issuers' Ready, written by this or another operator)
+      // changes nothing the resources read of their issuer: they are not judged again.
+      onIssuerChanged: (kind, name, namespace) => {
+        if (this.#issuers.issuerChanged(kind, name, namespace)) {
+          this.#enqueueUsersOf(kind, name, namespace);
+        }
+      },
       onNamespaceChanged: (namespace) => {
         for (const obj of this.#certificates.list(namespace)) {
           this.#queue.add(keyOf(namespace, obj.metadata.name));
@@ -261,6 +276,26 @@ export class Controller {
       },
       onError: (kind, err, retryInMs) =>
         this.#log.warn({ err, retryInMs }, `${kind} watch failed; restarting`),
+    });
+  }
+
+  /** Checks the issuers' tokens against DNSimple and writes their Ready condition. */
+  #issuerController(customObjects: CustomObjectsApi, secrets: SecretLookup): IssuerController {
+    const { issuerTokens, tenancy, resyncIntervalMs, mayWrite, log } = this.#options;
+    return new IssuerController({
+      issuers: this.#tenancy,
+      secrets,
+      status: {
+        replaceStatus: (issuer, status) => replaceIssuerStatus(customObjects, issuer, status),
+      },
+      tokens: issuerTokens,
+      clusterResourceNamespace: tenancy.clusterResourceNamespace,
+      resyncIntervalMs,
+      // One whoami per issuer per resync: a couple of workers are plenty.
+      concurrency: 2,
+      ...(mayWrite ? { mayWrite } : {}),
+      log,
+      clock: this.#clock,
     });
   }
 
@@ -345,6 +380,7 @@ export class Controller {
   startWorkers(): void {
     if (this.#stopping) return;
     this.#queue.start();
+    this.#issuers.start();
     this.#resync();
     this.#resyncTimer = setInterval(() => this.#resync(), this.#options.resyncIntervalMs);
     this.#resyncTimer.unref();
@@ -388,7 +424,7 @@ export class Controller {
   async stopWorkers(timeoutMs: number): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#resyncTimer);
-    await this.#queue.shutdown(timeoutMs);
+    await Promise.all([this.#queue.shutdown(timeoutMs), this.#issuers.stop(timeoutMs)]);
   }
 
   /** Stops the caches (after the workers). */
