@@ -10,7 +10,7 @@ export function selectorMatches(
 ): boolean {
   const pairs = Object.entries(selector.matchLabels ?? {});
   return (
-    pairs.every(([key, value]) => labels[key] === value) &&
+    pairs.every(([key, value]) => labelOf(labels, key) === value) &&
     (selector.matchExpressions ?? []).every((r) => requirementHolds(r, labels))
   );
 }
@@ -19,7 +19,7 @@ function requirementHolds(
   requirement: V1LabelSelectorRequirement,
   labels: Readonly<Record<string, string>>,
 ): boolean {
-  const value = labels[requirement.key];
+  const value = labelOf(labels, requirement.key);
   const values = requirement.values ?? [];
   switch (requirement.operator) {
     case "In":
@@ -34,4 +34,9 @@ function requirementHolds(
       // An operator the API server would have refused: match nothing rather than everything.
       return false;
   }
+}
+
+/** A label's value: own keys only (`constructor` is a valid label key, not Object's method). */
+function labelOf(labels: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(labels, key) ? labels[key] : undefined;
 }

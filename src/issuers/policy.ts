@@ -149,8 +149,9 @@ function domainNotAllowed({ issuer, label, resource }: Judged): Failure | undefi
 /** A wildcard certificate only where the policy allows wildcards. */
 function wildcardNotAllowed({ issuer, label, resource, dnsNames }: Judged): Failure | undefined {
   if (issuer.spec.policy.allowWildcards) return undefined;
-  const wildcard =
-    resource.spec.name.trim() === "*" || (dnsNames ?? []).some((n) => n.startsWith("*."));
+  // dnsNames is undefined for a numeric domain: the alternate names still tell.
+  const names = dnsNames ?? resource.spec.alternateNames ?? [];
+  const wildcard = resource.spec.name.trim() === "*" || names.some((n) => n.trim().startsWith("*"));
   if (!wildcard) return undefined;
   return notPermitted(
     `${label} does not allow wildcard certificates (spec.policy.allowWildcards): name each host instead`,
@@ -182,7 +183,7 @@ export function nameMatches(pattern: string, name: string): boolean {
 /** The names the certificate covers; undefined when the domain is a numeric id. */
 function dnsNamesOf(resource: DnsimpleCertificate): string[] | undefined {
   const { domain, name, alternateNames } = resource.spec;
-  if (/^\d+$/.test(domain.trim())) return undefined;
+  if (/^\d+$/.test(normaliseDnsName(domain))) return undefined;
   return expectedDnsNames({ domain, name, ...(alternateNames ? { alternateNames } : {}) });
 }
 

@@ -168,3 +168,31 @@ describe("selectorMatches", () => {
     expect(selectorMatches(selector, labels)).toBe(expected);
   });
 });
+
+describe("selectorMatches, keys that are also Object's own properties", () => {
+  const rows: [string, V1LabelSelector, boolean][] = [
+    [
+      "constructor Exists, no such label",
+      { matchExpressions: [{ key: "constructor", operator: "Exists" }] },
+      false,
+    ],
+    [
+      "toString DoesNotExist, no such label",
+      { matchExpressions: [{ key: "toString", operator: "DoesNotExist" }] },
+      true,
+    ],
+    [
+      "valueOf In [x], no such label",
+      { matchExpressions: [{ key: "valueOf", operator: "In", values: ["x"] }] },
+      false,
+    ],
+    [
+      "hasOwnProperty in matchLabels, no such label",
+      { matchLabels: { hasOwnProperty: "x" } },
+      false,
+    ],
+  ];
+  it.each(rows)("%s", (_row, selector, expected) => {
+    expect(selectorMatches(selector, { team: "a" })).toBe(expected);
+  });
+});

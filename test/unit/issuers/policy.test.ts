@@ -267,6 +267,16 @@ describe("judgeAccess: the verdict", () => {
       notPermitted("spec.policy.allowWildcards"),
     ],
     [
+      "a wildcard alternate name on a numeric domain without allowWildcards",
+      via(clusterIssuer(), { domain: "12345", alternateNames: ["*.example.com"] }),
+      notPermitted("spec.policy.allowWildcards"),
+    ],
+    [
+      "a numeric domain with a final dot: judged, not thrown",
+      via(clusterIssuer(), { domain: "123." }),
+      granted,
+    ],
+    [
       "an alternate name *.example.com without allowWildcards",
       via(clusterIssuer(), { alternateNames: ["*.example.com"] }),
       notPermitted("wildcard", "spec.policy.allowWildcards"),
