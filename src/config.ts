@@ -16,8 +16,8 @@ export interface OperatorConfig {
   dnsimpleToken?: string;
   /** `--dnsimple-account-id`; absent: found with whoami. */
   dnsimpleAccountId?: string;
-  /** `--watch-namespace`; absent: every namespace. */
-  watchNamespace?: string;
+  /** `--watch-namespace` (a comma-separated list); absent: every namespace. */
+  watchNamespaces?: readonly string[];
   /** `--default-cluster-issuer`: for resources that name neither issuer nor credentials. */
   defaultClusterIssuer?: string;
   /** `--cluster-resource-namespace`: where ClusterDnsimpleIssuers' token Secrets live. */
@@ -114,7 +114,8 @@ export const FLAGS = [
     env: "WATCH_NAMESPACE",
     otherwise: "all",
     type: "string",
-    description: "watch only this namespace",
+    description:
+      "watch only these namespaces (a comma-separated list: an informer, and Roles, in each)",
   },
   {
     name: "default-cluster-issuer",
@@ -325,6 +326,26 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
   return { given, orDefault: (flag) => given(flag) ?? DEFAULTS[flag] };
 }
 
+/** `a,b,c`: each a namespace name (a DNS label); undefined: every namespace. */
+function checkedNamespaces(list: string | undefined): readonly string[] | undefined {
+  if (list === undefined) return undefined;
+  const names = [
+    ...new Set(
+      list
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const bad = names.find((n) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `--watch-namespace ${JSON.stringify(list)}: ${JSON.stringify(bad)} is not a namespace name; write names separated by commas, e.g. web,shop`,
+    );
+  }
+  return names.length > 0 ? names : undefined;
+}
+
 function checkedBaseUrl(baseUrl: string): string {
   if (!/^https?:\/\/[^\s]+$/.test(baseUrl)) {
     throw new ConfigError(
@@ -426,7 +447,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     dnsimpleBaseUrl,
     dnsimpleToken: settings.given("dnsimple-token"),
     dnsimpleAccountId,
-    watchNamespace: settings.given("watch-namespace"),
+    watchNamespaces: checkedNamespaces(settings.given("watch-namespace")),
     defaultClusterIssuer: settings.given("default-cluster-issuer"),
     clusterResourceNamespace: operatorNamespace(settings, env, "cluster-resource-namespace"),
     pollIntervalMs: durationOf("poll-interval"),

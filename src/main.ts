@@ -97,7 +97,7 @@ function controllerFor(
   const controller: Controller = new Controller({
     kubeConfig,
     log,
-    watchNamespace: config.watchNamespace,
+    ...(config.watchNamespaces ? { watchNamespaces: config.watchNamespaces } : {}),
     tenancy: {
       apiBaseUrl: config.dnsimpleBaseUrl,
       ...(config.defaultClusterIssuer ? { defaultClusterIssuer: config.defaultClusterIssuer } : {}),
@@ -241,7 +241,7 @@ export async function runOperator(
   log.info(
     {
       dnsimpleBaseUrl: config.dnsimpleBaseUrl,
-      watchNamespace: config.watchNamespace ?? "(all)",
+      watchNamespace: config.watchNamespaces?.join(",") ?? "(all)",
       ...ports,
     },
     "operator running",

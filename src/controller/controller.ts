@@ -25,6 +25,7 @@ import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
 import { replaceIssuerStatus } from "../kube/issuer-status.ts";
+import { ScopedInformer } from "../kube/scoped-informer.ts";
 import { applyTlsSecret, createTlsSecret, readSecret } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
@@ -68,8 +69,8 @@ export interface ControllerOptions {
   log: Logger;
   /** Issuers and claims (see TenancySettings). */
   tenancy: TenancySettings;
-  /** Only this namespace's resources and Secrets; every namespace when not given. */
-  watchNamespace?: string;
+  /** Only these namespaces' resources, issuers and Secrets; every namespace when not given. */
+  watchNamespaces?: readonly string[];
   /** The first poll interval while DNSimple issues (see pollDelay). */
   pollIntervalMs: number;
   /** How often every resource is enqueued again (the safety net). */
@@ -98,8 +99,8 @@ export class Controller {
   readonly #reconciler: Reconciler;
   readonly #credentials: CredentialsResolver;
   readonly #queue: WorkQueue;
-  readonly #certificates: ResilientInformer<DnsimpleCertificate>;
-  readonly #secrets: ResilientInformer<V1Secret>;
+  readonly #certificates: ScopedInformer<DnsimpleCertificate>;
+  readonly #secrets: ScopedInformer<V1Secret>;
   /** Issuers, namespaces' labels and ownership claims. */
   readonly #tenancy: TenancyCache;
   /** The issuers' Ready condition (its own queue, fed by the TenancyCache's issuer events). */
@@ -225,8 +226,18 @@ export class Controller {
     };
   }
 
-  #certificateInformer(customObjects: CustomObjectsApi): ResilientInformer<DnsimpleCertificate> {
-    const { kubeConfig, watchNamespace: ns } = this.#options;
+  #certificateInformer(customObjects: CustomObjectsApi): ScopedInformer<DnsimpleCertificate> {
+    const { watchNamespaces } = this.#options;
+    return new ScopedInformer(watchNamespaces, (ns) =>
+      this.#certificateInformerIn(customObjects, ns),
+    );
+  }
+
+  #certificateInformerIn(
+    customObjects: CustomObjectsApi,
+    ns: string | undefined,
+  ): ResilientInformer<DnsimpleCertificate> {
+    const { kubeConfig } = this.#options;
     return new ResilientInformer<DnsimpleCertificate>({
       kubeConfig,
       clock: this.#clock,
@@ -254,12 +265,12 @@ export class Controller {
   }
 
   #tenancyCache(core: CoreV1Api, customObjects: CustomObjectsApi): TenancyCache {
-    const { kubeConfig, watchNamespace, tenancy } = this.#options;
+    const { kubeConfig, watchNamespaces, tenancy } = this.#options;
     return new TenancyCache({
       kubeConfig,
       core,
       customObjects,
-      ...(watchNamespace ? { watchNamespace } : {}),
+      ...(watchNamespaces ? { watchNamespaces } : {}),
       ...tenancy,
       clock: this.#clock,
       // A status-only change (the issuers' Ready, written by this or another operator)
@@ -327,8 +338,14 @@ export class Controller {
   }
 
   /** Only the operator's own Secrets: never a cache of every Secret in the cluster. */
-  #secretInformer(core: CoreV1Api): ResilientInformer<V1Secret> {
-    const { kubeConfig, watchNamespace: ns } = this.#options;
+  #secretInformer(core: CoreV1Api): ScopedInformer<V1Secret> {
+    return new ScopedInformer(this.#options.watchNamespaces, (ns) =>
+      this.#secretInformerIn(core, ns),
+    );
+  }
+
+  #secretInformerIn(core: CoreV1Api, ns: string | undefined): ResilientInformer<V1Secret> {
+    const { kubeConfig } = this.#options;
     const enqueueWriter = (secret: V1Secret) => this.#enqueueWriterOf(secret);
     return new ResilientInformer<V1Secret>({
       kubeConfig,

@@ -18,6 +18,7 @@ import {
 } from "../api/issuers.ts";
 import type { ClaimResult, ClaimWriter, TenancyView } from "../controller/ports.ts";
 import { ResilientInformer } from "../kube/informer.ts";
+import { ScopedInformer } from "../kube/scoped-informer.ts";
 import {
   createClaim,
   customPath,
@@ -34,8 +35,8 @@ export interface TenancyCacheOptions {
   kubeConfig: KubeConfig;
   core: CoreV1Api;
   customObjects: CustomObjectsApi;
-  /** Confines the DnsimpleIssuer cache to one namespace, as the resources are. */
-  watchNamespace?: string;
+  /** Confines the DnsimpleIssuer cache to these namespaces, as the resources are. */
+  watchNamespaces?: readonly string[];
   /** The DNSimple API base URL: claims are per API (see claimName). */
   apiBaseUrl: string;
   defaultClusterIssuer?: string;
@@ -51,7 +52,7 @@ export interface TenancyCacheOptions {
 /** The issuers, namespaces and claims as the policy reads them. */
 export class TenancyCache implements TenancyView, ClaimWriter {
   readonly #options: TenancyCacheOptions;
-  readonly #issuers: ResilientInformer<DnsimpleIssuer>;
+  readonly #issuers: ScopedInformer<DnsimpleIssuer>;
   readonly #clusterIssuers: ResilientInformer<DnsimpleIssuer>;
   readonly #namespaces: ResilientInformer<V1Namespace>;
   readonly #claims: ResilientInformer<DnsimpleCertificateClaim>;
@@ -63,8 +64,10 @@ export class TenancyCache implements TenancyView, ClaimWriter {
     this.#options = options;
     // claimName(url, "a", 0) is "a-0-<digest>": the digest part is this API's suffix.
     this.#apiSuffix = claimName(options.apiBaseUrl, "a", 0).slice("a-0".length);
-    this.#issuers = this.#issuerInformer(false);
-    this.#clusterIssuers = this.#issuerInformer(true);
+    this.#issuers = new ScopedInformer(options.watchNamespaces, (ns) =>
+      this.#issuerInformer(false, ns),
+    );
+    this.#clusterIssuers = this.#issuerInformer(true, undefined);
     this.#namespaces = this.#namespaceInformer();
     this.#claims = this.#claimInformer();
   }
@@ -143,8 +146,12 @@ export class TenancyCache implements TenancyView, ClaimWriter {
     this.#owners.set(claim.spec.certificateId, claim);
   }
 
-  #issuerInformer(cluster: boolean): ResilientInformer<DnsimpleIssuer> {
-    const { kubeConfig, customObjects, watchNamespace, clock } = this.#options;
+  /** The ClusterDnsimpleIssuers, or the DnsimpleIssuers of one namespace (all: undefined). */
+  #issuerInformer(
+    cluster: boolean,
+    watchNamespace: string | undefined,
+  ): ResilientInformer<DnsimpleIssuer> {
+    const { kubeConfig, customObjects, clock } = this.#options;
     const kind = cluster ? CLUSTER_ISSUER_KIND : "DnsimpleIssuer";
     const changed = (issuer: DnsimpleIssuer) =>
       this.#options.onIssuerChanged(

@@ -38,6 +38,25 @@ describe("parseConfig", () => {
     ],
     ["a boolean flag", ["--leader-elect", "true"], {}, { leaderElect: true }],
     ["the account id", ["--dnsimple-account-id", "1010"], {}, { dnsimpleAccountId: "1010" }],
+    ["one namespace", ["--watch-namespace", "web"], {}, { watchNamespaces: ["web"] }],
+    [
+      "a list of namespaces, once each",
+      ["--watch-namespace", "web, shop,web"],
+      {},
+      { watchNamespaces: ["web", "shop"] },
+    ],
+    [
+      "the default ClusterDnsimpleIssuer",
+      [],
+      { DEFAULT_CLUSTER_ISSUER: "dnsimple" },
+      { defaultClusterIssuer: "dnsimple" },
+    ],
+    [
+      "the ClusterDnsimpleIssuers' Secret namespace, $POD_NAMESPACE by default",
+      [],
+      {},
+      { clusterResourceNamespace: "operators" },
+    ],
   ];
   it.each(taken)("takes %s", (_what, argv, extra, expected) => {
     expect(parseConfig(argv, { ...env, ...extra })).toMatchObject(expected);
@@ -57,6 +76,12 @@ describe("parseConfig", () => {
       /must exceed --renew-deadline/,
     ],
     ["an unknown flag", ["--colour"], {}, /colour/],
+    [
+      "a namespace that is not a name",
+      ["--watch-namespace", "web,Shop"],
+      {},
+      /"Shop" is not a namespace/,
+    ],
   ];
   it.each(refused)("refuses %s, saying what to write", (_what, argv, extra, message) => {
     expect(() => parseConfig(argv, { ...env, ...extra })).toThrow(message);
