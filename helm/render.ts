@@ -218,10 +218,9 @@ function deployHeader(appVersion: string): string {
 # its default values (release ${DEPLOY_RELEASE}, namespace ${DEPLOY_NAMESPACE}),
 # plus that Namespace. ${GENERATED}
 #
-#   kubectl apply -f deploy/
+#   kubectl apply --server-side -f deploy/
 #
-# This file contains no DNSimple token. The operator's default credentials (for
-# DnsimpleCertificates without spec.credentialsRef) come from the Secret
+# This file contains no DNSimple token. The operator's own token comes from the Secret
 # ${DEPLOY_CREDENTIALS_SECRET} in the namespace ${DEPLOY_NAMESPACE}, which you
 # create (keys token and, optionally, accountId); then restart the operator, which reads it
 # when it starts:
@@ -230,8 +229,27 @@ function deployHeader(appVersion: string): string {
 #     --from-literal=token=<DNSimple API token> --from-literal=accountId=<account id>
 #   kubectl rollout restart deployment/${DEPLOY_RELEASE} -n ${DEPLOY_NAMESPACE}
 #
-# Without it every DnsimpleCertificate needs a credentialsRef to a Secret in its own namespace.
-# Anything else (one namespace only, replicas, metrics, resources): install the chart instead.
+# That token serves only through a ClusterDnsimpleIssuer without credentialsRef, and only in
+# the namespaces its policy selects. This file has none (it creates the CRDs, and one apply
+# cannot create a CRD and an object of its kind): create it once the CRDs are in, e.g. for
+# the namespaces labelled certificates=dnsimple:
+#
+#   kubectl apply -f - <<'YAML'
+#   apiVersion: dnsimple-cert-operator.dev/v1alpha1
+#   kind: ClusterDnsimpleIssuer
+#   metadata:
+#     name: dnsimple
+#   spec:
+#     policy:
+#       namespaceSelector:
+#         matchLabels: { certificates: dnsimple }
+#   YAML
+#
+# DnsimpleCertificates then name it (spec.issuerRef: {kind: ClusterDnsimpleIssuer, name:
+# dnsimple}), a DnsimpleIssuer of their own namespace, or a credentialsRef; this file sets no
+# --default-cluster-issuer, so those that name none are refused (IssuerNotSet).
+# Anything else (some namespaces only, the issuer and a default issuer, replicas, metrics,
+# resources): install the chart instead.
 `;
 }
 

@@ -2,7 +2,8 @@
 // values, the schema refusing wrong values, deploy/ in sync with the chart, NOTES, and the
 // rendered objects accepted by the real API server (server-side dry run) in a namespace that
 // enforces the restricted Pod Security Standard.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type {
@@ -18,21 +19,24 @@ import type {
   V1Service,
   V1ServiceAccount,
 } from "@kubernetes/client-node";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import {
   CHART_DIR,
   CRD_SOURCE,
+  crdSources,
   crdTemplate,
   DEPLOY_CREDENTIALS_SECRET,
   DEPLOY_FILE,
   DEPLOY_NAMESPACE,
   generate,
   helm,
+  helmTemplate,
   ROOT,
   stale,
 } from "../../helm/render.ts";
 import { parseConfig } from "../../src/config.ts";
+import { startControlPlane, stopControlPlane } from "../../src/localcluster/controlplane.ts";
 import {
   adminKubeconfigPath,
   deploymentOf,
@@ -59,21 +63,57 @@ const chart = parse(readFileSync(join(CHART_DIR, "Chart.yaml"), "utf8")) as {
   appVersion: string;
 };
 
-/** What the operator may do wherever it watches (see helm/README.md's RBAC section). */
-const OPERATOR_RULES: V1PolicyRule[] = [
-  {
-    apiGroups: ["dnsimple-cert-operator.dev"],
-    resources: ["dnsimplecertificates"],
-    verbs: ["list", "watch"],
-  },
-  {
-    apiGroups: ["dnsimple-cert-operator.dev"],
-    resources: ["dnsimplecertificates/status"],
-    verbs: ["update"],
-  },
+const GROUP = "dnsimple-cert-operator.dev";
+/**
+ * What the operator may do in every namespace it watches (see helm/README.md's RBAC section):
+ * a Role there, or part of the ClusterRole.
+ */
+const NAMESPACED_RULES: V1PolicyRule[] = [
+  { apiGroups: [GROUP], resources: ["dnsimplecertificates"], verbs: ["list", "watch"] },
+  { apiGroups: [GROUP], resources: ["dnsimplecertificates/status"], verbs: ["update"] },
+  { apiGroups: [GROUP], resources: ["dnsimpleissuers"], verbs: ["list", "watch"] },
+  { apiGroups: [GROUP], resources: ["dnsimpleissuers/status"], verbs: ["update"] },
   { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "patch"] },
   { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
 ];
+/** What it may do with cluster-scoped objects: always a ClusterRole. */
+const CLUSTER_RULES: V1PolicyRule[] = [
+  { apiGroups: [GROUP], resources: ["clusterdnsimpleissuers"], verbs: ["list", "watch"] },
+  { apiGroups: [GROUP], resources: ["clusterdnsimpleissuers/status"], verbs: ["update"] },
+  {
+    apiGroups: [GROUP],
+    resources: ["dnsimplecertificateclaims"],
+    verbs: ["create", "get", "list", "watch"],
+  },
+  { apiGroups: [""], resources: ["namespaces"], verbs: ["list", "watch"] },
+];
+/** The ClusterDnsimpleIssuers' token Secrets, in the release namespace (namespace-confined). */
+const ISSUER_SECRET_RULES: V1PolicyRule[] = [
+  { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
+];
+/** The CRDs of crds/, by name. */
+const CRD_SOURCES = new Map(
+  crdSources().map((path) => {
+    const crd = parse(readFileSync(path, "utf8")) as V1CustomResourceDefinition;
+    return [crd.metadata?.name ?? path, crd] as const;
+  }),
+);
+const CERTIFICATES_CRD = "dnsimplecertificates.dnsimple-cert-operator.dev";
+/**
+ * `helm template` as on a cluster whose API server serves the ClusterDnsimpleIssuer kind (any
+ * install but the first on a cluster without the CRDs); plain `helm template` knows no
+ * custom kinds, so it renders what that first install gets: no ClusterDnsimpleIssuer.
+ */
+const ISSUER_API = ["--api-versions", `${GROUP}/v1alpha1/ClusterDnsimpleIssuer`];
+/** Renders as on a cluster that serves the ClusterDnsimpleIssuer kind. */
+const renderServed = async (values: Values) =>
+  parseManifests(
+    await helmTemplate(CHART_DIR, "dnsimple-cert-operator", "operators", [
+      ...ISSUER_API,
+      "-f",
+      valuesFile(values),
+    ]),
+  );
 const leaseRules = (lease: string): V1PolicyRule[] => [
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
   {
@@ -90,6 +130,29 @@ const TOKEN = "chart-test-token-7b1e";
 const VARIANTS: Record<string, Values> = {
   default: {},
   "watchNamespace set": { watchNamespace: "web" },
+  "watchNamespaces and the deprecated watchNamespace": {
+    watchNamespaces: ["web", "shop"],
+    watchNamespace: "web",
+  },
+  "a cluster issuer with a policy, the default issuer": {
+    clusterIssuer: {
+      name: "platform",
+      policy: {
+        namespaceSelector: { matchLabels: { certificates: "dnsimple" } },
+        domains: ["example.com", "*.example.org"],
+        dnsNames: ["*.apps.example.com"],
+        allowWildcards: true,
+        adoption: {
+          namespaceSelector: {
+            matchExpressions: [{ key: "team", operator: "In", values: ["platform"] }],
+          },
+        },
+        budget: { ordersPerNamespacePerDay: 10, renewalFloor: "72h" },
+      },
+    },
+    defaultClusterIssuer: "platform",
+  },
+  "no cluster issuer": { clusterIssuer: { create: false }, defaultClusterIssuer: "elsewhere" },
   "2 replicas, ServiceMonitor and PodDisruptionBudget": {
     replicas: 2,
     prometheus: { serviceMonitor: { enabled: true, labels: { release: "prometheus" } } },
@@ -178,11 +241,14 @@ describe("helm chart", () => {
     }
   });
 
-  it("renders default values: CRD, ServiceAccount, least-privilege RBAC, Deployment, metrics Service", async () => {
+  it("renders default values: CRDs, ServiceAccount, least-privilege RBAC, Deployment, metrics Service", async () => {
     const manifests = await render({});
     expect(kinds(manifests)).toEqual([
       "ClusterRole",
       "ClusterRoleBinding",
+      "CustomResourceDefinition",
+      "CustomResourceDefinition",
+      "CustomResourceDefinition",
       "CustomResourceDefinition",
       "Deployment",
       "Role",
@@ -197,19 +263,51 @@ describe("helm chart", () => {
       );
     }
 
-    // The CRD is the one in crds/, kept on uninstall.
-    const crd = only<V1CustomResourceDefinition>(manifests, "CustomResourceDefinition");
-    const source = parse(readFileSync(CRD_SOURCE, "utf8")) as V1CustomResourceDefinition;
-    expect(crd.spec).toEqual(source.spec);
-    expect(crd.metadata?.name).toBe(source.metadata?.name);
-    expect(crd.metadata?.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+    // The CRDs are the four in crds/, each kept on uninstall.
+    const crds = manifests.filter(
+      (m) => m.kind === "CustomResourceDefinition",
+    ) as unknown as V1CustomResourceDefinition[];
+    expect(crds.map((crd) => crd.metadata?.name).sort()).toEqual([
+      "clusterdnsimpleissuers.dnsimple-cert-operator.dev",
+      "dnsimplecertificateclaims.dnsimple-cert-operator.dev",
+      "dnsimplecertificates.dnsimple-cert-operator.dev",
+      "dnsimpleissuers.dnsimple-cert-operator.dev",
+    ]);
+    expect(crds.map((crd) => crd.metadata?.name).sort()).toEqual([...CRD_SOURCES.keys()].sort());
+    for (const crd of crds) {
+      const source = CRD_SOURCES.get(crd.metadata?.name ?? "");
+      expect(crd.spec, crd.metadata?.name).toEqual(source?.spec);
+      expect(crd.metadata?.annotations, crd.metadata?.name).toEqual({
+        "helm.sh/resource-policy": "keep",
+      });
+    }
+    // Helm creates CRDs before the other kinds of a release.
+    const order = manifests.map((m) => m.kind);
+    expect(order.lastIndexOf("CustomResourceDefinition")).toBeLessThan(
+      order.indexOf("ClusterRole"),
+    );
+
+    // The operator's own token as a ClusterDnsimpleIssuer (no credentialsRef, the CRD's
+    // default policy: no namespace served), wherever the API server serves its kind; the rest
+    // of the objects are the same.
+    const served = await renderServed({});
+    const issuer = only(served, "ClusterDnsimpleIssuer");
+    expect(issuer.apiVersion).toBe(`${GROUP}/v1alpha1`);
+    expect(issuer.metadata.name).toBe("dnsimple");
+    expect(issuer.metadata.namespace).toBeUndefined();
+    expect(issuer.metadata.annotations).toBeUndefined();
+    expect(issuer.spec).toEqual({ policy: {} });
+    expect(served.filter((m) => m.kind !== "ClusterDnsimpleIssuer")).toEqual(manifests);
 
     const sa = only<V1ServiceAccount>(manifests, "ServiceAccount");
     expect(sa.metadata?.name).toBe("dnsimple-cert-operator");
     expect(sa.automountServiceAccountToken).toBe(false);
 
     // RBAC: exactly the operator's calls, cluster-wide; its Lease only, in its own namespace.
-    expect(only<V1ClusterRole>(manifests, "ClusterRole").rules).toEqual(OPERATOR_RULES);
+    expect(only<V1ClusterRole>(manifests, "ClusterRole").rules).toEqual([
+      ...NAMESPACED_RULES,
+      ...CLUSTER_RULES,
+    ]);
     const binding = only<V1ClusterRoleBinding>(manifests, "ClusterRoleBinding");
     expect(binding.roleRef).toEqual({
       apiGroup: "rbac.authorization.k8s.io",
@@ -311,26 +409,73 @@ describe("helm chart", () => {
   });
 
   it("renders non-default values as asked", async () => {
-    // watchNamespace: a Role and RoleBinding there, no cluster-wide grant.
-    const one = await render(VARIANTS["watchNamespace set"] ?? {});
-    expect(kinds(one)).not.toContain("ClusterRole");
-    expect(kinds(one)).not.toContain("ClusterRoleBinding");
-    const watchRole = only<V1Role>(one, "Role", "dnsimple-cert-operator");
-    expect(watchRole.metadata?.namespace).toBe("web");
-    expect(watchRole.rules).toEqual(OPERATOR_RULES);
-    const watchBinding = only<V1RoleBinding>(one, "RoleBinding", "dnsimple-cert-operator");
-    expect(watchBinding.metadata?.namespace).toBe("web");
-    expect(watchBinding.roleRef).toMatchObject({ kind: "Role", name: "dnsimple-cert-operator" });
-    expect(watchBinding.subjects).toEqual([
-      { kind: "ServiceAccount", name: "dnsimple-cert-operator", namespace: "operators" },
-    ]);
-    const lease = only<V1Role>(one, "Role", "dnsimple-cert-operator-leader-election");
-    expect(lease.metadata?.namespace).toBe("operators");
-    expect(envValue(deploymentOf(one), "WATCH_NAMESPACE")?.value).toBe("web");
-    expect(only<V1CustomResourceDefinition>(one, "CustomResourceDefinition").spec.scope).toBe(
-      "Namespaced",
-    );
+    const sa = [{ kind: "ServiceAccount", name: "dnsimple-cert-operator", namespace: "operators" }];
+    /** The Roles and RoleBindings named `name`, by namespace. */
+    const rolesNamed = (manifests: Manifest[], kind: "Role" | "RoleBinding", name: string) =>
+      manifests
+        .filter((m) => m.kind === kind && m.metadata.name === name)
+        .map((m) => m.metadata.namespace)
+        .sort();
+    /** What a namespace-confined render grants: Roles where it watches, the rest cluster-wide. */
+    const expectConfined = (manifests: Manifest[], namespaces: string[]) => {
+      expect(rolesNamed(manifests, "Role", "dnsimple-cert-operator")).toEqual(namespaces);
+      expect(rolesNamed(manifests, "RoleBinding", "dnsimple-cert-operator")).toEqual(namespaces);
+      for (const m of manifests.filter((m) => m.metadata.name === "dnsimple-cert-operator")) {
+        if (m.kind === "Role")
+          expect((m as unknown as V1Role).rules, m.kind).toEqual(NAMESPACED_RULES);
+        if (m.kind === "RoleBinding") {
+          expect((m as unknown as V1RoleBinding).roleRef).toMatchObject({
+            kind: "Role",
+            name: m.metadata.name,
+          });
+          expect((m as unknown as V1RoleBinding).subjects).toEqual(sa);
+        }
+      }
+      // The cluster-scoped kinds only, cluster-wide: no Secrets, resources or Events there.
+      expect(only<V1ClusterRole>(manifests, "ClusterRole").rules).toEqual(CLUSTER_RULES);
+      expect(only<V1ClusterRoleBinding>(manifests, "ClusterRoleBinding").subjects).toEqual(sa);
+      // The ClusterDnsimpleIssuers' token Secrets: get, in the release namespace only.
+      const secrets = "dnsimple-cert-operator-cluster-issuer-secrets";
+      expect(only<V1Role>(manifests, "Role", secrets).metadata?.namespace).toBe("operators");
+      expect(only<V1Role>(manifests, "Role", secrets).rules).toEqual(ISSUER_SECRET_RULES);
+      expect(only<V1RoleBinding>(manifests, "RoleBinding", secrets).roleRef.name).toBe(secrets);
+      expect(only<V1RoleBinding>(manifests, "RoleBinding", secrets).subjects).toEqual(sa);
+      const lease = only<V1Role>(manifests, "Role", "dnsimple-cert-operator-leader-election");
+      expect(lease.metadata?.namespace).toBe("operators");
+    };
 
+    // watchNamespace (deprecated): a Role and RoleBinding there, the cluster-scoped rest in
+    // the ClusterRole.
+    const one = await render(VARIANTS["watchNamespace set"] ?? {});
+    expectConfined(one, ["web"]);
+    expect(envValue(deploymentOf(one), "WATCH_NAMESPACE")?.value).toBe("web");
+    expect(
+      only<V1CustomResourceDefinition>(one, "CustomResourceDefinition", CERTIFICATES_CRD).spec
+        .scope,
+    ).toBe("Namespaced");
+
+    // watchNamespaces: a Role in each, the deprecated watchNamespace merged in once.
+    const two = await render(VARIANTS["watchNamespaces and the deprecated watchNamespace"] ?? {});
+    expectConfined(two, ["shop", "web"]);
+    expect(envValue(deploymentOf(two), "WATCH_NAMESPACE")?.value).toBe("web,shop");
+    const three = await render({ watchNamespaces: ["a", "b"], watchNamespace: "c" });
+    expectConfined(three, ["a", "b", "c"]);
+    expect(envValue(deploymentOf(three), "WATCH_NAMESPACE")?.value).toBe("a,b,c");
+
+    // The ClusterDnsimpleIssuer with the policy as given, and the default issuer flag.
+    const policy = await renderServed(
+      VARIANTS["a cluster issuer with a policy, the default issuer"] ?? {},
+    );
+    const issuer = only(policy, "ClusterDnsimpleIssuer", "platform");
+    const clusterIssuer = VARIANTS["a cluster issuer with a policy, the default issuer"]
+      ?.clusterIssuer as { policy: object };
+    expect(issuer.spec).toEqual({ policy: clusterIssuer.policy });
+    expect(envValue(deploymentOf(policy), "DEFAULT_CLUSTER_ISSUER")?.value).toBe("platform");
+    expect(envValue(deploymentOf(await render({})), "DEFAULT_CLUSTER_ISSUER")).toBeUndefined();
+    // No ClusterDnsimpleIssuer; the default names someone else's.
+    const none = await renderServed(VARIANTS["no cluster issuer"] ?? {});
+    expect(kinds(none)).not.toContain("ClusterDnsimpleIssuer");
+    expect(envValue(deploymentOf(none), "DEFAULT_CLUSTER_ISSUER")?.value).toBe("elsewhere");
     // Two replicas with leader election, a ServiceMonitor and a PodDisruptionBudget.
     const ha = await render(VARIANTS["2 replicas, ServiceMonitor and PodDisruptionBudget"] ?? {});
     expect(deploymentOf(ha).spec?.replicas).toBe(2);
@@ -385,6 +530,11 @@ describe("helm chart", () => {
     const single = await render(VARIANTS["no leader election, no CRD"] ?? {});
     expect(kinds(single)).not.toContain("CustomResourceDefinition");
     expect(kinds(single)).not.toContain("Role");
+    // Without the chart's CRDs the ClusterDnsimpleIssuer still needs its kind served.
+    expect(kinds(single)).not.toContain("ClusterDnsimpleIssuer");
+    expect(kinds(await renderServed(VARIANTS["no leader election, no CRD"] ?? {}))).toContain(
+      "ClusterDnsimpleIssuer",
+    );
     expect(deploymentOf(single).spec?.strategy).toEqual({ type: "Recreate" });
     expect(envValue(deploymentOf(single), "LEADER_ELECT")?.value).toBe("false");
 
@@ -413,17 +563,22 @@ describe("helm chart", () => {
     expect(only<V1PodDisruptionBudget>(other, "PodDisruptionBudget").spec).toMatchObject({
       maxUnavailable: "50%",
     });
-    expect(
-      only<V1CustomResourceDefinition>(other, "CustomResourceDefinition").metadata?.annotations,
-    ).toBeUndefined();
+    for (const crd of other.filter((m) => m.kind === "CustomResourceDefinition")) {
+      expect(crd.metadata.annotations, crd.metadata.name).toBeUndefined();
+    }
     expect(only<V1Role>(other, "Role").rules).toEqual(leaseRules("certs"));
   });
 
   it("configures the operator with settings its command line accepts", async () => {
     const expected: Record<string, Record<string, unknown>> = {
       default: {
+        // In-cluster config: the Pod's ServiceAccount.
+        kubeconfig: undefined,
         dnsimpleBaseUrl: "https://api.dnsimple.com",
-        watchNamespace: undefined,
+        watchNamespaces: undefined,
+        defaultClusterIssuer: undefined,
+        // The ClusterDnsimpleIssuers' token Secrets: POD_NAMESPACE, the release namespace.
+        clusterResourceNamespace: "operators",
         pollIntervalMs: 2_000,
         resyncIntervalMs: 600_000,
         metricsAddr: { host: "0.0.0.0", port: 8080 },
@@ -441,7 +596,10 @@ describe("helm chart", () => {
         dnsimpleToken: undefined,
         dnsimpleAccountId: undefined,
       },
-      "watchNamespace set": { watchNamespace: "web" },
+      "watchNamespace set": { watchNamespaces: ["web"] },
+      "watchNamespaces and the deprecated watchNamespace": { watchNamespaces: ["web", "shop"] },
+      "a cluster issuer with a policy, the default issuer": { defaultClusterIssuer: "platform" },
+      "no cluster issuer": { defaultClusterIssuer: "elsewhere" },
       "2 replicas, ServiceMonitor and PodDisruptionBudget": { leaderElect: true },
       "an existing Secret": { dnsimpleToken: "from-my-dnsimple", dnsimpleAccountId: "4242" },
       "a chart-created Secret": { dnsimpleToken: TOKEN, dnsimpleAccountId: "4242" },
@@ -538,6 +696,50 @@ describe("helm chart", () => {
         /at '\/watchNamespace': 'Web_Apps' does not match pattern/,
       ],
       [
+        "a namespace list that is not a list",
+        { watchNamespaces: "web,shop" },
+        /at '\/watchNamespaces': got string, want array/,
+      ],
+      [
+        "an invalid namespace name in the list",
+        { watchNamespaces: ["web", "Shop"] },
+        /at '\/watchNamespaces\/1': 'Shop' does not match pattern/,
+      ],
+      [
+        "an unknown key in the cluster issuer's policy",
+        { clusterIssuer: { policy: { namespaceSelectors: {} } } },
+        /at '\/clusterIssuer\/policy': additional properties 'namespaceSelectors' not allowed/,
+      ],
+      [
+        "an unknown key in a namespace selector",
+        { clusterIssuer: { policy: { namespaceSelector: { matchLabel: { a: "b" } } } } },
+        /at '\/clusterIssuer\/policy\/namespaceSelector': additional properties 'matchLabel' not allowed/,
+      ],
+      [
+        "an unknown selector operator",
+        {
+          clusterIssuer: {
+            policy: { namespaceSelector: { matchExpressions: [{ key: "a", operator: "Is" }] } },
+          },
+        },
+        /at '\/clusterIssuer\/policy\/namespaceSelector\/matchExpressions\/0\/operator'/,
+      ],
+      [
+        "a renewal floor without a unit",
+        { clusterIssuer: { policy: { budget: { renewalFloor: "24" } } } },
+        /at '\/clusterIssuer\/policy\/budget\/renewalFloor': '24' does not match pattern/,
+      ],
+      [
+        "an empty cluster issuer name",
+        { clusterIssuer: { name: "" } },
+        /at '\/clusterIssuer\/name'/,
+      ],
+      [
+        "an invalid default cluster issuer name",
+        { defaultClusterIssuer: "My Issuer" },
+        /at '\/defaultClusterIssuer': 'My Issuer' does not match pattern/,
+      ],
+      [
         "an unknown pull policy",
         { image: { pullPolicy: "Sometimes" } },
         /at '\/image\/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'/,
@@ -623,6 +825,8 @@ describe("helm chart", () => {
   });
 
   it("tells the user what to apply next (NOTES)", async () => {
+    // A dry run against the test cluster, which serves the issuer kinds (its CRDs are the test
+    // setup's); NOTES where they are not served yet: the fresh cluster's test below.
     const notes = async (values: Values) => {
       const result = await helm([
         "install",
@@ -648,23 +852,59 @@ describe("helm chart", () => {
     expect(byDefault).toContain("kind: DnsimpleCertificate");
     expect(byDefault).toContain("kubectl get dnscert --namespace default");
     expect(byDefault).toContain("kubectl wait --for=condition=Ready dnscert/www-example-com");
-    expect(byDefault).toContain("did not install the DnsimpleCertificate CRD");
+    expect(byDefault).toContain("did not install the CRDs");
+    expect(byDefault).not.toContain("NOT created");
+    // The ClusterDnsimpleIssuer serves no namespace yet, and resources must name an issuer.
+    expect(byDefault).toContain("The ClusterDnsimpleIssuer dnsimple serves NO namespace");
+    expect(byDefault).toContain(
+      "--set clusterIssuer.policy.namespaceSelector.matchLabels.certificates=dnsimple",
+    );
+    expect(byDefault).toContain("refused (Ready=False, IssuerNotSet)");
+    expect(byDefault).toContain("unless you set\n   defaultClusterIssuer=dnsimple");
+    expect(byDefault).toContain("issuerRef: { kind: ClusterDnsimpleIssuer, name: dnsimple }");
+    expect(byDefault).not.toContain("deprecated");
 
     const withToken = await notes({ watchNamespace: "web", dnsimple: { token: TOKEN } });
     expect(withToken).toContain("watching the namespace web only");
+    expect(withToken).toContain("watchNamespace is deprecated");
     expect(withToken).toContain(`the Secret ${DEPLOY_CREDENTIALS_SECRET} (created from`);
     expect(withToken).not.toContain("kubectl create secret");
     expect(withToken).toContain("kubectl get dnscert --namespace web");
     expect(withToken).not.toContain(TOKEN);
+
+    // Where the kind is served (the test cluster has the CRDs), with a policy and the default.
+    const name = `notes-${randomBytes(3).toString("hex")}`;
+    const served = await notes({
+      watchNamespaces: ["web", "shop"],
+      clusterIssuer: {
+        name,
+        policy: { namespaceSelector: { matchLabels: { certificates: "dnsimple" } } },
+      },
+      defaultClusterIssuer: name,
+    });
+    expect(served).toContain("watching the namespaces web, shop only");
+    expect(served).not.toContain("NOT created");
+    expect(served).toContain(
+      `The ClusterDnsimpleIssuer ${name} serves the namespaces its policy.namespaceSelector`,
+    );
+    expect(served).not.toContain("NO namespace");
+    expect(served).toContain(
+      `use the\n   ClusterDnsimpleIssuer ${name} (defaultClusterIssuer), under its policy`,
+    );
+    expect(served).not.toContain("issuerRef: { kind: ClusterDnsimpleIssuer");
+    expect(served).toContain("kubectl get dnscert --namespace web");
   });
 });
 
 describe("deploy/", () => {
-  it("equals a fresh render of the chart, and the chart's CRD equals crds/ (npm run manifests)", async () => {
+  it("equals a fresh render of the chart, and the chart's CRDs equal crds/ (npm run manifests)", async () => {
     const files = await generate();
     expect([...files.keys()].map((p) => relative(ROOT, p)).sort()).toEqual([
       "deploy/dnsimple-cert-operator.yaml",
+      "helm/dnsimple-cert-operator/templates/crd-clusterdnsimpleissuers.yaml",
+      "helm/dnsimple-cert-operator/templates/crd-dnsimplecertificateclaims.yaml",
       "helm/dnsimple-cert-operator/templates/crd-dnsimplecertificates.yaml",
+      "helm/dnsimple-cert-operator/templates/crd-dnsimpleissuers.yaml",
     ]);
     for (const [path, content] of files) {
       expect(
@@ -693,6 +933,7 @@ describe("deploy/", () => {
     const crd = only<V1CustomResourceDefinition>(
       parseManifests(result.stdout),
       "CustomResourceDefinition",
+      CERTIFICATES_CRD,
     );
     expect(crd.spec).toEqual((parse(source) as V1CustomResourceDefinition).spec);
   });
@@ -717,7 +958,12 @@ describe("deploy/", () => {
     expect(header).toContain(
       `kubectl create secret generic ${DEPLOY_CREDENTIALS_SECRET} -n ${DEPLOY_NAMESPACE}`,
     );
-    expect(header).toContain("kubectl apply -f deploy/");
+    expect(header).toContain("kubectl apply --server-side -f deploy/");
+    // No ClusterDnsimpleIssuer (its kind is new where deploy/ creates the CRDs): the header
+    // says how to make one.
+    expect(kinds(manifests)).not.toContain("ClusterDnsimpleIssuer");
+    expect(header).toContain("kind: ClusterDnsimpleIssuer");
+    expect(header).toContain("namespaceSelector");
   });
 });
 
@@ -806,6 +1052,26 @@ describe("the rendered chart on a real API server (restricted Pod Security)", ()
     expect(result.code, result.stderr).toBe(0);
   });
 
+  it("accepts the ClusterDnsimpleIssuer with every policy field the values allow (its CRD's validation)", async () => {
+    const values = VARIANTS["a cluster issuer with a policy, the default issuer"] ?? {};
+    const manifests = await renderServed({
+      ...values,
+      clusterIssuer: { ...(values.clusterIssuer as object), name: `dry-${ns.name}` },
+    });
+    const issuer = only(manifests, "ClusterDnsimpleIssuer");
+    await dryRunApply([issuer]);
+    // And the CRD's own checks still run behind the schema's: a wildcard where none belongs.
+    const wrong = structuredClone(issuer);
+    (wrong.spec as { policy: { domains: string[] } }).policy.domains = ["*"];
+    const refused = await kubectl(
+      ["apply", "--dry-run=server", "-f", "-"],
+      undefined,
+      yamlOf([wrong]),
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("every entry of domains must be a lower-case domain name");
+  });
+
   it("is a namespace that really enforces: a weaker Pod is refused, a weaker Deployment warned", async () => {
     const manifests = deployIn(ns.name);
     const deployment = deploymentOf(manifests);
@@ -825,5 +1091,103 @@ describe("the rendered chart on a real API server (restricted Pod Security)", ()
     );
     expect(warned.code, warned.stderr).toBe(0);
     expect(warned.stderr).toContain('would violate PodSecurity "restricted:latest"');
+  });
+});
+
+describe("helm install on a cluster that has never had the CRDs (a control plane of its own)", () => {
+  // The shared control plane has the CRDs from the test setup; this one has none, as a new
+  // cluster. Helm builds every object of a release before creating any, so a
+  // ClusterDnsimpleIssuer among them would fail the install ("ensure CRDs are installed
+  // first"): the first install leaves it out, the next upgrade creates it.
+  const dir = mkdtempSync(join(tmpdir(), "chart-fresh-"));
+  let kubeconfig = "";
+  const release = "fresh";
+  const namespace = "operators";
+  const run = (args: string[]) =>
+    helm([...args, "--namespace", namespace, "--kubeconfig", kubeconfig]);
+  type Issuer = Manifest & { metadata: { uid: string } };
+  const issuer = async (): Promise<Issuer | undefined> => {
+    const got = await kubectl(
+      ["get", "clusterdnsimpleissuer", "dnsimple", "-o", "json"],
+      kubeconfig,
+    );
+    return got.code === 0 ? (JSON.parse(got.stdout) as Issuer) : undefined;
+  };
+  const crdNames = async () =>
+    (await kubectl(["get", "crd", "-o", "name"], kubeconfig)).stdout.trim().split("\n").sort();
+  const selector = { matchLabels: { certificates: "dnsimple" } };
+
+  beforeAll(async () => {
+    kubeconfig = (await startControlPlane(dir, () => {})).kubeconfig;
+  });
+  afterAll(async () => {
+    await stopControlPlane(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("installs the CRDs first; the ClusterDnsimpleIssuer comes with the next upgrade, as an ordinary object that uninstall deletes (the CRDs stay)", async () => {
+    expect(await crdNames()).toEqual([""]);
+    // No --wait: the Deployment never gets Ready on a control plane without a node.
+    const installed = await run([
+      "install",
+      release,
+      CHART_DIR,
+      "--create-namespace",
+      "-f",
+      valuesFile({ clusterIssuer: { policy: { namespaceSelector: selector } } }),
+    ]);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(installed.stdout).toContain(
+      "The ClusterDnsimpleIssuer dnsimple (the operator's own token) was NOT created",
+    );
+    expect(installed.stdout).toContain(
+      `helm upgrade ${release} <chart> --namespace ${namespace} --reuse-values`,
+    );
+    const crds = [...CRD_SOURCES.keys()]
+      .map((name) => `customresourcedefinition.apiextensions.k8s.io/${name}`)
+      .sort();
+    expect(await crdNames()).toEqual(crds);
+    expect(await issuer()).toBeUndefined();
+
+    // The next upgrade, with the same values: the kind is served now.
+    const upgraded = await run(["upgrade", release, CHART_DIR, "--reuse-values"]);
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(upgraded.stdout).not.toContain("NOT created");
+    const created = await issuer();
+    expect(created?.spec).toEqual({
+      policy: {
+        namespaceSelector: selector,
+        // The CRD's defaults.
+        allowWildcards: false,
+        budget: { ordersPerNamespacePerDay: 50, renewalFloor: "24h" },
+      },
+    });
+    expect(created?.metadata.annotations).toMatchObject({
+      "meta.helm.sh/release-name": release,
+      "meta.helm.sh/release-namespace": namespace,
+    });
+    const manifest = parseManifests((await run(["get", "manifest", release])).stdout);
+    expect(only(manifest, "ClusterDnsimpleIssuer", "dnsimple").spec).toEqual({
+      policy: { namespaceSelector: selector },
+    });
+
+    // A later upgrade changes it in place.
+    const changed = { matchLabels: { certificates: "platform" } };
+    const again = await run([
+      "upgrade",
+      release,
+      CHART_DIR,
+      "--reuse-values",
+      "-f",
+      valuesFile({ clusterIssuer: { policy: { namespaceSelector: changed } } }),
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await issuer())?.spec).toMatchObject({ policy: { namespaceSelector: changed } });
+    expect((await issuer())?.metadata).toMatchObject({ uid: created?.metadata.uid });
+
+    const uninstalled = await run(["uninstall", release]);
+    expect(uninstalled.code, uninstalled.stderr).toBe(0);
+    expect(await issuer()).toBeUndefined();
+    expect(await crdNames()).toEqual(crds);
   });
 });

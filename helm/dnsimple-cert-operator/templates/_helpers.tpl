@@ -67,8 +67,20 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
-{{/* The rules the operator needs wherever it watches DnsimpleCertificates (and nothing more). */}}
-{{- define "dnsimple-cert-operator.rules" -}}
+{{/*
+The namespaces the operator watches, comma-joined (its --watch-namespace): watchNamespaces plus
+the deprecated watchNamespace, each once, in that order; empty: every namespace.
+*/}}
+{{- define "dnsimple-cert-operator.watchNamespaces" -}}
+{{- $namespaces := concat (.Values.watchNamespaces | default list) (list .Values.watchNamespace) }}
+{{- $namespaces | compact | uniq | join "," }}
+{{- end }}
+
+{{/*
+The rules the operator needs in every namespace it watches (a Role there, or the ClusterRole),
+and nothing more.
+*/}}
+{{- define "dnsimple-cert-operator.namespacedRules" -}}
 # Its own resources: list and watch them (it never reads one alone: no get); write only their
 # status (PUT on /status).
 - apiGroups: ["dnsimple-cert-operator.dev"]
@@ -77,9 +89,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: ["dnsimple-cert-operator.dev"]
   resources: ["dnsimplecertificates/status"]
   verbs: ["update"]
-# Secrets: get credentials Secrets named by resources; list and watch its own (it asks for its
-# label only, but RBAC cannot filter by label); create and patch (server-side apply) the TLS
-# Secrets. Never update (PUT) or delete.
+# DnsimpleIssuers: list and watch them (their token and policy); write only their Ready
+# condition (PUT on /status).
+- apiGroups: ["dnsimple-cert-operator.dev"]
+  resources: ["dnsimpleissuers"]
+  verbs: ["list", "watch"]
+- apiGroups: ["dnsimple-cert-operator.dev"]
+  resources: ["dnsimpleissuers/status"]
+  verbs: ["update"]
+# Secrets: get credentials Secrets named by resources and issuers; list and watch its own (it
+# asks for its label only, but RBAC cannot filter by label); create and patch (server-side
+# apply) the TLS Secrets. Never update (PUT) or delete.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "patch"]
@@ -87,6 +107,29 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- end }}
+
+{{/*
+The rules on cluster-scoped objects: in a ClusterRole even when the operator watches a list of
+namespaces only.
+*/}}
+{{- define "dnsimple-cert-operator.clusterRules" -}}
+# ClusterDnsimpleIssuers: list and watch them; write only their Ready condition.
+- apiGroups: ["dnsimple-cert-operator.dev"]
+  resources: ["clusterdnsimpleissuers"]
+  verbs: ["list", "watch"]
+- apiGroups: ["dnsimple-cert-operator.dev"]
+  resources: ["clusterdnsimpleissuers/status"]
+  verbs: ["update"]
+# Ownership claims: created once (get: the existing one when the create conflicts), listed and
+# watched; never updated or deleted (an admin releases a certificate by deleting its claim).
+- apiGroups: ["dnsimple-cert-operator.dev"]
+  resources: ["dnsimplecertificateclaims"]
+  verbs: ["create", "get", "list", "watch"]
+# Namespaces: their labels, which the issuers' namespace selectors read.
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["list", "watch"]
 {{- end }}
 
 {{/*
