@@ -1,11 +1,22 @@
 // The chart's RBAC, installed for real with `helm install`: what its ServiceAccount may and may
-// not do (kubectl auth can-i), cluster-wide and for one namespace, and the operator itself
-// running under exactly that RBAC (the ServiceAccount's own token, the Deployment's
-// environment) until a DnsimpleCertificate is Ready with its Secret and Events.
+// not do (kubectl auth can-i), cluster-wide and confined to a list of two namespaces, and the
+// operator itself running under exactly that RBAC (the ServiceAccount's own token, the
+// Deployment's environment) until DnsimpleCertificates in both namespaces are Ready with their
+// Secrets and Events, through the chart's ClusterDnsimpleIssuer (the default issuer), a
+// DnsimpleIssuer, a ClusterDnsimpleIssuer with a token Secret in the release namespace, and a
+// credentialsRef.
 import { randomBytes } from "node:crypto";
 import { CoordinationV1Api, RbacAuthorizationV1Api, type V1Secret } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { helm } from "../../helm/render.ts";
+import {
+  CLUSTER_ISSUER_KIND,
+  CLUSTER_ISSUER_PLURAL,
+  type DnsimpleIssuer,
+  ISSUER_KIND,
+  ISSUER_PLURAL,
+} from "../../src/api/issuers.ts";
+import { GROUP, VERSION } from "../../src/api/v1alpha1.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
 import {
   type Access,
@@ -24,7 +35,13 @@ import {
   startOperatorFromEnv,
   type Values,
 } from "./support/chart.ts";
-import { adminKubeConfig, tokenKubeconfig, useNamespace, waitFor } from "./support/kube.ts";
+import {
+  adminKubeConfig,
+  objects,
+  tokenKubeconfig,
+  useNamespace,
+  waitFor,
+} from "./support/kube.ts";
 import {
   createCertificate,
   createCredentials,
@@ -37,9 +54,17 @@ import {
 const clusterWideNs = useNamespace("chart-cluster");
 const releaseNs = useNamespace("chart-release");
 const watchedNs = useNamespace("chart-watched");
+const secondNs = useNamespace("chart-second");
 /** A namespace the operator has nothing to do with (need not exist for can-i). */
 const OTHER_NS = "chart-unrelated";
 const TOKEN = "chart-rbac-token-41aa";
+const suffix = randomBytes(3).toString("hex");
+/** ClusterDnsimpleIssuers are cluster-scoped: each release's gets a name of its own. */
+const issuerName = (release: string) => `chart-rbac-${release}`;
+/** The namespace-confined release's, named before the install (it is the default issuer). */
+const CONFINED_ISSUER = `chart-rbac-confined-${suffix}`;
+/** One the test makes, with its token Secret in the release namespace. */
+const SECRET_ISSUER = `chart-rbac-secret-${suffix}`;
 
 interface Release {
   name: string;
@@ -56,7 +81,8 @@ const releases: Release[] = [];
 
 async function install(namespace: string, values: Values): Promise<Release> {
   const name = `rbac-${randomBytes(3).toString("hex")}`;
-  const output = await helmInstall(name, namespace, values);
+  const clusterIssuer = { name: issuerName(name), ...(values.clusterIssuer as object) };
+  const output = await helmInstall(name, namespace, { ...values, clusterIssuer });
   const kubeconfig = ["--kubeconfig", adminKubeconfigPath()];
   const manifest = await helm(["get", "manifest", name, "--namespace", namespace, ...kubeconfig]);
   expect(manifest.code, manifest.stderr).toBe(0);
@@ -92,13 +118,20 @@ async function expectAccess(
 }
 
 const CERTS = "dnsimplecertificates.dnsimple-cert-operator.dev";
+const ISSUERS = "dnsimpleissuers.dnsimple-cert-operator.dev";
+const CLUSTER_ISSUERS = "clusterdnsimpleissuers.dnsimple-cert-operator.dev";
+const CLAIMS = "dnsimplecertificateclaims.dnsimple-cert-operator.dev";
 const LEASES = "leases.coordination.k8s.io";
+/** Cluster-scoped objects are asked about cluster-wide. */
+const CLUSTER = "*";
 
 /** Everything the operator does where it watches resources. */
 function neededIn(namespace: string): Access[] {
   return [
     ...["list", "watch"].map((verb) => ({ verb, resource: CERTS, namespace })),
     { verb: "update", resource: CERTS, subresource: "status", namespace },
+    ...["list", "watch"].map((verb) => ({ verb, resource: ISSUERS, namespace })),
+    { verb: "update", resource: ISSUERS, subresource: "status", namespace },
     ...["get", "list", "watch", "create", "patch"].map((verb) => ({
       verb,
       resource: "secrets",
@@ -108,6 +141,38 @@ function neededIn(namespace: string): Access[] {
     { verb: "patch", resource: "events", namespace },
   ];
 }
+
+/** The cluster-scoped objects: ClusterDnsimpleIssuers, ownership claims, namespaces. */
+const CLUSTER_NEEDED: Access[] = [
+  ...["list", "watch"].map((verb) => ({ verb, resource: CLUSTER_ISSUERS, namespace: CLUSTER })),
+  { verb: "update", resource: CLUSTER_ISSUERS, subresource: "status", namespace: CLUSTER },
+  ...["create", "get", "list", "watch"].map((verb) => ({
+    verb,
+    resource: CLAIMS,
+    namespace: CLUSTER,
+  })),
+  ...["list", "watch"].map((verb) => ({ verb, resource: "namespaces", namespace: CLUSTER })),
+];
+
+/** What it never does with them: claims are created once and never changed or deleted. */
+const CLUSTER_NEVER: Access[] = [
+  ...["update", "patch", "delete", "deletecollection"].map((verb) => ({
+    verb,
+    resource: CLAIMS,
+    namespace: CLUSTER,
+  })),
+  ...["get", "create", "update", "patch", "delete"].map((verb) => ({
+    verb,
+    resource: CLUSTER_ISSUERS,
+    namespace: CLUSTER,
+  })),
+  { verb: "patch", resource: CLUSTER_ISSUERS, subresource: "status", namespace: CLUSTER },
+  ...["get", "create", "update", "patch", "delete"].map((verb) => ({
+    verb,
+    resource: "namespaces",
+    namespace: CLUSTER,
+  })),
+];
 
 /** Leader election: its own Lease in its own namespace. */
 function leaseNeeded(namespace: string, lease: string): Access[] {
@@ -131,6 +196,12 @@ function neverIn(namespace: string): Access[] {
     { verb: "patch", resource: CERTS, namespace },
     { verb: "delete", resource: CERTS, namespace },
     { verb: "patch", resource: CERTS, subresource: "status", namespace },
+    ...["get", "create", "update", "patch", "delete"].map((verb) => ({
+      verb,
+      resource: ISSUERS,
+      namespace,
+    })),
+    { verb: "patch", resource: ISSUERS, subresource: "status", namespace },
     { verb: "get", resource: "pods", namespace },
     { verb: "list", resource: "pods", namespace },
     { verb: "create", resource: "pods", namespace },
@@ -158,7 +229,7 @@ function neverAnywhere(releaseNamespace: string, lease: string): Access[] {
     { verb: "get", resource: "customresourcedefinitions.apiextensions.k8s.io", namespace: "*" },
     { verb: "create", resource: "clusterroles.rbac.authorization.k8s.io", namespace: "*" },
     { verb: "create", resource: "rolebindings.rbac.authorization.k8s.io", namespace: "*" },
-    { verb: "list", resource: "namespaces", namespace: "*" },
+    ...CLUSTER_NEVER,
     { verb: "*", resource: "*", namespace: "*" },
   ];
 }
@@ -171,6 +242,14 @@ afterAll(async () => {
   await simulator?.close();
   // Cluster-scoped objects outlive the test namespaces: uninstall every release.
   for (const release of releases) await uninstall(release);
+  await objects()
+    .deleteClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: CLUSTER_ISSUER_PLURAL,
+      name: SECRET_ISSUER,
+    })
+    .catch(() => {});
 });
 
 describe("chart RBAC, cluster-wide (default)", () => {
@@ -179,9 +258,10 @@ describe("chart RBAC, cluster-wide (default)", () => {
     release = await install(clusterWideNs.name, {});
   });
 
-  it("installs a ServiceAccount, a ClusterRole and binding, and the Lease Role", () => {
+  it("installs a ServiceAccount, a ClusterRole and binding, the Lease Role, and the ClusterDnsimpleIssuer", () => {
     expect(release.manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual(
       [
+        `ClusterDnsimpleIssuer/${issuerName(release.name)}`,
         `ClusterRole/${release.fullname}`,
         `ClusterRoleBinding/${release.fullname}`,
         `Deployment/${release.fullname}`,
@@ -204,6 +284,8 @@ describe("chart RBAC, cluster-wide (default)", () => {
         { verb: "watch", resource: CERTS, namespace: "*" },
         { verb: "list", resource: "secrets", namespace: "*" },
         { verb: "watch", resource: "secrets", namespace: "*" },
+        { verb: "list", resource: ISSUERS, namespace: "*" },
+        ...CLUSTER_NEEDED,
         ...leaseNeeded(release.namespace, release.fullname),
       ],
       true,
@@ -227,50 +309,83 @@ describe("chart RBAC, cluster-wide (default)", () => {
   });
 });
 
-describe("chart RBAC, one namespace (watchNamespace)", () => {
+describe("chart RBAC, a list of namespaces (watchNamespaces)", () => {
   let release: Release;
+  const watched = () => [watchedNs.name, secondNs.name];
   beforeAll(async () => {
     release = await install(releaseNs.name, {
-      watchNamespace: watchedNs.name,
+      watchNamespaces: watched(),
       dnsimple: { token: TOKEN, accountId: "4242" },
+      // The chart's ClusterDnsimpleIssuer serves the two namespaces and is the default.
+      clusterIssuer: {
+        name: CONFINED_ISSUER,
+        policy: {
+          namespaceSelector: {
+            matchExpressions: [
+              { key: "kubernetes.io/metadata.name", operator: "In", values: watched() },
+            ],
+          },
+        },
+      },
+      defaultClusterIssuer: CONFINED_ISSUER,
       pollInterval: "200ms",
       logLevel: "debug",
     });
   });
 
-  it("installs a Role and binding in the watched namespace, no cluster-wide grant", () => {
-    const kinds = release.manifests.map((m) => `${m.kind}/${m.metadata.namespace}`);
-    expect(kinds).not.toContain("ClusterRole/undefined");
-    expect(kinds).not.toContain("ClusterRoleBinding/undefined");
-    expect(only(release.manifests, "Role", release.fullname).metadata.namespace).toBe(
-      watchedNs.name,
-    );
-    expect(
-      only(release.manifests, "Role", `${release.fullname}-leader-election`).metadata.namespace,
-    ).toBe(releaseNs.name);
-    expect(release.notes).toContain(`kubectl get dnscert --namespace ${watchedNs.name}`);
+  it("installs a Role and binding in each watched namespace, the cluster-scoped rest in a ClusterRole, Secrets get at home", () => {
+    const where = (kind: string, name: string) =>
+      release.manifests
+        .filter((m) => m.kind === kind && m.metadata.name === name)
+        .map((m) => m.metadata.namespace)
+        .sort();
+    expect(where("Role", release.fullname)).toEqual([...watched()].sort());
+    expect(where("RoleBinding", release.fullname)).toEqual([...watched()].sort());
+    expect(where("ClusterRole", release.fullname)).toEqual([undefined]);
+    expect(where("ClusterRoleBinding", release.fullname)).toEqual([undefined]);
+    expect(where("Role", `${release.fullname}-cluster-issuer-secrets`)).toEqual([releaseNs.name]);
+    expect(where("Role", `${release.fullname}-leader-election`)).toEqual([releaseNs.name]);
+    expect(only(release.manifests, "ClusterDnsimpleIssuer").metadata.name).toBe(CONFINED_ISSUER);
+    expect(release.notes).toContain(`watching the namespaces ${watched().join(", ")} only`);
     expect(release.notes).not.toContain(TOKEN);
   });
 
-  it("allows every call the operator makes in the watched namespace, its Lease at home", async () => {
+  it("allows every call the operator makes in the watched namespaces, the cluster-scoped ones, its Lease and issuer Secrets at home", async () => {
     await expectAccess(
       release.serviceAccount,
-      [...neededIn(watchedNs.name), ...leaseNeeded(releaseNs.name, release.fullname)],
+      [
+        ...neededIn(watchedNs.name),
+        ...neededIn(secondNs.name),
+        ...CLUSTER_NEEDED,
+        ...leaseNeeded(releaseNs.name, release.fullname),
+        // The ClusterDnsimpleIssuers' token Secrets (--cluster-resource-namespace).
+        { verb: "get", resource: "secrets", namespace: releaseNs.name },
+      ],
       true,
     );
   });
 
-  it("denies everything else: other namespaces, its own namespace's Secrets, all namespaces", async () => {
+  it("denies everything else: a third namespace, all namespaces, more than get on Secrets at home, claims changed or deleted", async () => {
     await expectAccess(
       release.serviceAccount,
       [
         ...neverIn(watchedNs.name),
+        ...neverIn(secondNs.name),
+        // A third namespace: nothing at all.
         ...neededIn(OTHER_NS),
-        // Its default credentials reach it through the kubelet, not the API.
-        { verb: "get", resource: "secrets", namespace: releaseNs.name },
+        // At home: get a Secret by name, nothing more.
+        ...["list", "watch", "create", "patch", "update", "delete"].map((verb) => ({
+          verb,
+          resource: "secrets",
+          namespace: releaseNs.name,
+        })),
+        { verb: "list", resource: CERTS, namespace: releaseNs.name },
         { verb: "list", resource: CERTS, namespace: "*" },
+        { verb: "list", resource: ISSUERS, namespace: "*" },
         { verb: "list", resource: "secrets", namespace: "*" },
         { verb: "watch", resource: "secrets", namespace: "*" },
+        { verb: "get", resource: "secrets", namespace: "*" },
+        { verb: "create", resource: "events", namespace: "*" },
         { verb: "create", resource: LEASES, namespace: watchedNs.name },
         ...neverAnywhere(releaseNs.name, release.fullname),
       ],
@@ -278,7 +393,7 @@ describe("chart RBAC, one namespace (watchNamespace)", () => {
     );
   });
 
-  it("runs the operator under exactly this RBAC: a certificate becomes Ready", async () => {
+  it("runs the operator under exactly this RBAC: certificates in both namespaces become Ready", async () => {
     simulator = await startSimulator({
       token: TOKEN,
       accountId: 4242,
@@ -290,12 +405,46 @@ describe("chart RBAC, one namespace (watchNamespace)", () => {
     const env = await resolveEnv(operatorEnv(deploymentOf(release.manifests)), releaseNs.name);
     expect(env).toMatchObject({
       POD_NAMESPACE: releaseNs.name,
-      WATCH_NAMESPACE: watchedNs.name,
+      WATCH_NAMESPACE: watched().join(","),
+      DEFAULT_CLUSTER_ISSUER: CONFINED_ISSUER,
       LEADER_ELECT: "true",
       LEADER_ELECTION_ID: release.fullname,
       DNSIMPLE_TOKEN: TOKEN,
       DNSIMPLE_ACCOUNT_ID: "4242",
     });
+    // A ClusterDnsimpleIssuer with its token Secret in the release namespace, serving both.
+    await createCredentials(releaseNs.name, SECRET_ISSUER, { token: TOKEN });
+    await objects().createClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: CLUSTER_ISSUER_PLURAL,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: CLUSTER_ISSUER_KIND,
+        metadata: { name: SECRET_ISSUER },
+        spec: {
+          credentialsRef: { name: SECRET_ISSUER },
+          policy: (only(release.manifests, "ClusterDnsimpleIssuer").spec as { policy: object })
+            .policy,
+        },
+      },
+    });
+    // A DnsimpleIssuer in the second namespace, on a token Secret there.
+    await createCredentials(secondNs.name, "team-token", { token: TOKEN });
+    await objects().createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: ISSUER_PLURAL,
+      namespace: secondNs.name,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: ISSUER_KIND,
+        metadata: { name: "team" },
+        spec: { credentialsRef: { name: "team-token" } },
+      },
+    });
+    await createCredentials(secondNs.name, "dnsimple", { token: TOKEN });
+
     operator = await startOperatorFromEnv(env, [
       // The ServiceAccount's own token: nothing but what the chart's RBAC grants.
       `--kubeconfig=${await tokenKubeconfig(releaseNs.name, release.fullname)}`,
@@ -305,37 +454,85 @@ describe("chart RBAC, one namespace (watchNamespace)", () => {
       "--metrics-addr=127.0.0.1:0",
     ]);
 
-    // One certificate on the default credentials, one on a Secret of its namespace.
-    await createCertificate(watchedNs.name, "default-creds", {
-      domain: "example.com",
-      secretName: "default-creds-tls",
-    });
-    await createCredentials(watchedNs.name, "dnsimple", { token: TOKEN });
-    await createCertificate(watchedNs.name, "own-creds", {
-      domain: "example.com",
-      name: "shop",
-      secretName: "own-creds-tls",
-      credentialsRef: { name: "dnsimple" },
-    });
-    for (const [name, secretName] of [
-      ["default-creds", "default-creds-tls"],
-      ["own-creds", "own-creds-tls"],
-    ] as const) {
-      const resource = await waitForReady(watchedNs.name, name, "True");
-      expect(resource.status?.state).toBe("issued");
-      const secret: V1Secret | undefined = await getSecret(watchedNs.name, secretName);
+    const certificates = [
+      // The default issuer: the chart's ClusterDnsimpleIssuer, the operator's own token.
+      { namespace: watchedNs.name, name: "by-default", spec: {} },
+      // A ClusterDnsimpleIssuer whose token Secret is in the release namespace.
+      {
+        namespace: watchedNs.name,
+        name: "cluster-secret",
+        spec: { issuerRef: { kind: CLUSTER_ISSUER_KIND, name: SECRET_ISSUER } },
+      },
+      // A DnsimpleIssuer of the namespace.
+      {
+        namespace: secondNs.name,
+        name: "team-issuer",
+        spec: { issuerRef: { kind: ISSUER_KIND, name: "team" } },
+      },
+      // A Secret of the namespace, no issuer.
+      {
+        namespace: secondNs.name,
+        name: "own-creds",
+        spec: { credentialsRef: { name: "dnsimple" } },
+      },
+    ] as const;
+    for (const { namespace, name, spec } of certificates) {
+      await createCertificate(namespace, name, {
+        domain: "example.com",
+        name,
+        secretName: `${name}-tls`,
+        ...spec,
+      });
+    }
+    for (const { namespace, name } of certificates) {
+      const resource = await waitForReady(namespace, name, "True");
+      expect(resource.status?.state, name).toBe("issued");
+      const secret: V1Secret | undefined = await getSecret(namespace, `${name}-tls`);
       expect(secret?.type).toBe("kubernetes.io/tls");
       expect(decoded(secret, "tls.crt")).toContain("BEGIN CERTIFICATE");
       expect(decoded(secret, "tls.key")).toContain("PRIVATE KEY");
       const reasons = await waitFor(`Events of ${name}`, async () => {
-        const seen = (await eventsFor(watchedNs.name, name)).map((e) => e.reason);
+        const seen = (await eventsFor(namespace, name)).map((e) => e.reason);
         return seen.includes("SecretWritten") ? seen : undefined;
       });
       expect(reasons).toEqual(
         expect.arrayContaining(["Ordered", "IssueRequested", "Issued", "SecretWritten"]),
       );
     }
-    expect(simulator.purchases()).toHaveLength(2);
+    expect(simulator.purchases()).toHaveLength(certificates.length);
+
+    // The DnsimpleIssuer's Ready condition, written through its status subresource. (The
+    // ClusterDnsimpleIssuers' are written too, but every test file's operator checks those
+    // against its own simulator: see issuer-ready.test.ts.)
+    const team = await waitFor("the DnsimpleIssuer Verified", async () => {
+      const found = (await objects().getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: ISSUER_PLURAL,
+        namespace: secondNs.name,
+        name: "team",
+      })) as DnsimpleIssuer;
+      const ready = found.status?.conditions?.find((c) => c.type === "Ready");
+      return ready?.status === "True" ? found : undefined;
+    });
+    expect(team.status?.accountId).toBe("4242");
+
+    // Ownership claims, created through the cluster-wide rule, one per purchase of this run.
+    const claims = (await objects().listClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: "dnsimplecertificateclaims",
+    })) as { items: { spec: { owner: { namespace: string; name: string } } }[] };
+    const mine = claims.items
+      .map((c) => `${c.spec.owner.namespace}/${c.spec.owner.name}`)
+      .filter((owner) => watched().some((ns) => owner.startsWith(`${ns}/`)))
+      .sort();
+    expect(mine).toEqual(
+      certificates
+        .filter((c) => !("credentialsRef" in c.spec))
+        .map((c) => `${c.namespace}/${c.name}`)
+        .sort(),
+    );
 
     // It led through the Lease the chart allows, in the release namespace.
     const lease = await adminKubeConfig()
