@@ -1,7 +1,15 @@
 // The chart's optional ValidatingAdmissionPolicies (issue 12, part 5), installed for real with
 // `helm install`: in the namespaces they guard, only the operator's ServiceAccount may put the
-// managed label on a Secret or write DnsimpleCertificate status; elsewhere nothing changes.
+// managed label on a Secret or write the status of DnsimpleCertificates and DnsimpleIssuers,
+// and only it may create or change the ownership claims of resources there (an admin may still
+// delete one); elsewhere nothing changes. The release watches the guarded namespace only
+// (watchNamespaces), so the claims rule covers that namespace's resources alone and leaves the
+// other test files' operators be; the guards of a release that watches every namespace (every
+// claim, ClusterDnsimpleIssuer status) are probed on a control plane of their own.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -10,9 +18,18 @@ import {
   setHeaderOptions,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHART_DIR, helm } from "../../helm/render.ts";
+import { CLAIM_KIND, CLAIM_PLURAL } from "../../src/api/claims.ts";
+import {
+  CLUSTER_ISSUER_KIND,
+  CLUSTER_ISSUER_PLURAL,
+  ISSUER_KIND,
+  ISSUER_PLURAL,
+} from "../../src/api/issuers.ts";
 import { GROUP, MANAGED_SECRET_LABEL, PLURAL, VERSION } from "../../src/api/v1alpha1.ts";
-import { helmInstall, helmUninstall } from "./support/chart.ts";
-import { core, objects, tokenKubeconfig, useNamespace, waitFor } from "./support/kube.ts";
+import { startControlPlane, stopControlPlane } from "../../src/localcluster/controlplane.ts";
+import { helmInstall, helmUninstall, valuesFile } from "./support/chart.ts";
+import { core, kubectl, objects, tokenKubeconfig, useNamespace, waitFor } from "./support/kube.ts";
 import { createCertificate } from "./support/operator.ts";
 
 const releaseNs = useNamespace("vap-release");
@@ -25,6 +42,8 @@ let asOperator: { core: CoreV1Api; objects: CustomObjectsApi };
 
 beforeAll(async () => {
   await helmInstall(name, releaseNs.name, {
+    watchNamespaces: [guardedNs.name],
+    clusterIssuer: { create: false },
     admissionPolicy: {
       enabled: true,
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": guardedNs.name } },
@@ -43,6 +62,28 @@ const labelled = (secretName: string) => ({
   type: "Opaque",
   stringData: { note: "forged" },
 });
+
+/** A claim of a made-up certificate for a resource in `namespace` (no operator's business). */
+const suffix = randomBytes(3).toString("hex");
+const claimCount = { n: 0 };
+function claim(namespace: string) {
+  const certificateId = 900_000_000 + Math.floor(Math.random() * 1_000_000) + claimCount.n++;
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: CLAIM_KIND,
+    metadata: { name: `vap-${suffix}-${certificateId}` },
+    spec: {
+      accountId: "1",
+      certificateId,
+      owner: { namespace, name: "www", uid: `uid-${certificateId}` },
+      issuer: { kind: CLUSTER_ISSUER_KIND, name: "nobody" },
+      via: "Order",
+      claimedAt: new Date().toISOString(),
+    },
+  };
+}
+const CLAIMS = { group: GROUP, version: VERSION, plural: CLAIM_PLURAL };
+const claimRef = (claimName: string) => ({ ...CLAIMS, name: claimName });
 
 /** The admission error of a call that must be refused (its message), or undefined if it went through. */
 async function refusal(call: () => Promise<unknown>): Promise<string | undefined> {
@@ -130,11 +171,215 @@ describe("the chart's admission policies", () => {
     await asOperator.objects.replaceNamespacedCustomObjectStatus({ ...ref, body: forged });
   });
 
+  it("refuse a DnsimpleIssuer status write from anyone but the operator", async () => {
+    const ref = {
+      group: GROUP,
+      version: VERSION,
+      plural: ISSUER_PLURAL,
+      namespace: guardedNs.name,
+      name: "team",
+    };
+    await objects().createNamespacedCustomObject({
+      ...ref,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: ISSUER_KIND,
+        metadata: { name: "team" },
+        spec: { credentialsRef: { name: "team-token" } },
+      },
+    });
+    const current = await objects().getNamespacedCustomObject(ref);
+    const forged = {
+      ...(current as object),
+      status: {
+        accountId: "1",
+        conditions: [
+          {
+            type: "Ready",
+            status: "True",
+            reason: "Verified",
+            message: "forged",
+            lastTransitionTime: new Date().toISOString(),
+          },
+        ],
+      },
+    };
+    const refused = await refusal(() =>
+      objects().replaceNamespacedCustomObjectStatus({ ...ref, body: forged }),
+    );
+    expect(refused).toContain(
+      "only the dnsimple-cert-operator writes the status of a DnsimpleIssuer",
+    );
+    await asOperator.objects.replaceNamespacedCustomObjectStatus({ ...ref, body: forged });
+  });
+
+  it("refuse a claim for a resource of a guarded namespace from anyone but the operator, and let an admin delete one", async () => {
+    const made: string[] = [];
+    try {
+      // The claims policy is enforced a moment after it is created: try until it is.
+      const refused = await waitFor("the claims policy to be enforced", async () => {
+        const body = claim(guardedNs.name);
+        const answer = await refusal(() =>
+          objects().createClusterCustomObject({ ...CLAIMS, body }),
+        );
+        if (answer === undefined) {
+          await objects().deleteClusterCustomObject(claimRef(body.metadata.name));
+        }
+        return answer;
+      });
+      expect(refused).toContain(
+        "only the dnsimple-cert-operator creates or changes a DnsimpleCertificateClaim",
+      );
+
+      // The operator's ServiceAccount creates one (its ClusterRole allows create).
+      const own = claim(guardedNs.name);
+      await asOperator.objects.createClusterCustomObject({ ...CLAIMS, body: own });
+      made.push(own.metadata.name);
+      // Nobody else changes it, not even its metadata.
+      const relabelled = await refusal(() =>
+        objects().patchClusterCustomObject(
+          { ...claimRef(own.metadata.name), body: { metadata: { labels: { mine: "yes" } } } },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        ),
+      );
+      expect(relabelled).toContain("only the dnsimple-cert-operator creates or changes");
+      // An admin releases the certificate by deleting the claim.
+      await objects().deleteClusterCustomObject(claimRef(own.metadata.name));
+      made.pop();
+
+      // A claim for a resource in a namespace this release does not watch is not its to guard.
+      const elsewhere = claim(openNs.name);
+      await objects().createClusterCustomObject({ ...CLAIMS, body: elsewhere });
+      made.push(elsewhere.metadata.name);
+    } finally {
+      for (const claimName of made) {
+        await objects()
+          .deleteClusterCustomObject(claimRef(claimName))
+          .catch(() => {});
+      }
+    }
+  });
+
   it("leave namespaces outside the selector alone", async () => {
     const created = await core().createNamespacedSecret({
       namespace: openNs.name,
       body: labelled("elsewhere"),
     });
     expect(created.metadata?.labels?.[MANAGED_SECRET_LABEL]).toBe("true");
+  });
+});
+
+describe("the admission policies of a release that watches every namespace (a control plane of its own)", () => {
+  // Cluster-wide, the claims rule covers every claim and ClusterDnsimpleIssuer status is
+  // guarded too: on the shared control plane that would refuse the other test files'
+  // operators, so this release gets a cluster of its own.
+  const dir = mkdtempSync(join(tmpdir(), "vap-cluster-"));
+  const release = "cluster-wide";
+  const namespace = "operators";
+  const sa = `${release}-dnsimple-cert-operator`;
+  let admin: CustomObjectsApi;
+  let operator: CustomObjectsApi;
+
+  beforeAll(async () => {
+    const { kubeconfig } = await startControlPlane(dir, () => {});
+    const crds = join(import.meta.dirname, "..", "..", "crds");
+    for (const args of [
+      ["apply", "--server-side", "-f", crds],
+      ["wait", "--for=condition=Established", "--timeout=60s", "-f", crds],
+      ["create", "namespace", namespace],
+      ["create", "namespace", "tenant"],
+    ]) {
+      const done = await kubectl(args, kubeconfig);
+      expect(done.code, done.stderr).toBe(0);
+    }
+    const installed = await helm([
+      "install",
+      release,
+      CHART_DIR,
+      "--namespace",
+      namespace,
+      "--kubeconfig",
+      kubeconfig,
+      "-f",
+      valuesFile({ crds: { enabled: false }, admissionPolicy: { enabled: true } }),
+    ]);
+    expect(installed.code, installed.stderr).toBe(0);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    admin = kc.makeApiClient(CustomObjectsApi);
+    const tokenRequest = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+      name: sa,
+      namespace,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    const cluster = kc.getCurrentCluster();
+    if (!cluster || !tokenRequest.status?.token) throw new Error("no cluster or no token");
+    const asSa = new KubeConfig();
+    asSa.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: sa, token: tokenRequest.status.token }],
+      contexts: [{ name: sa, cluster: cluster.name, user: sa }],
+      currentContext: sa,
+    });
+    const path = join(dir, "operator-kubeconfig");
+    writeFileSync(path, asSa.exportConfig(), { mode: 0o600 });
+    const loaded = new KubeConfig();
+    loaded.loadFromFile(path);
+    operator = loaded.makeApiClient(CustomObjectsApi);
+  });
+  afterAll(async () => {
+    await stopControlPlane(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuse a ClusterDnsimpleIssuer status write and any claim from anyone but the operator", async () => {
+    // The chart's ClusterDnsimpleIssuer (its kind was served: the CRDs came first).
+    const ref = { group: GROUP, version: VERSION, plural: CLUSTER_ISSUER_PLURAL, name: "dnsimple" };
+    const forged = async () => ({
+      ...((await admin.getClusterCustomObject(ref)) as object),
+      status: {
+        accountId: "1",
+        conditions: [
+          {
+            type: "Ready",
+            status: "True",
+            reason: "Verified",
+            message: "forged",
+            lastTransitionTime: new Date().toISOString(),
+          },
+        ],
+      },
+    });
+    // Enforced a moment after it is created: try until it is (each try on the latest version).
+    const refused = await waitFor("the status policy to be enforced", async () => {
+      const body = await forged();
+      return refusal(() => admin.replaceClusterCustomObjectStatus({ ...ref, body }));
+    });
+    expect(refused).toContain(
+      "only the dnsimple-cert-operator writes the status of a ClusterDnsimpleIssuer",
+    );
+    await operator.replaceClusterCustomObjectStatus({ ...ref, body: await forged() });
+
+    // Claims: every namespace's are the operator's.
+    const forgedClaim = claim("tenant");
+    const claimRefused = await waitFor("the claims policy to be enforced", async () => {
+      const body = claim("tenant");
+      const answer = await refusal(() => admin.createClusterCustomObject({ ...CLAIMS, body }));
+      if (answer === undefined) await admin.deleteClusterCustomObject(claimRef(body.metadata.name));
+      return answer;
+    });
+    expect(claimRefused).toContain("only the dnsimple-cert-operator creates or changes");
+    await operator.createClusterCustomObject({ ...CLAIMS, body: forgedClaim });
+    await admin.deleteClusterCustomObject(claimRef(forgedClaim.metadata.name));
+
+    const uninstalled = await helm([
+      "uninstall",
+      release,
+      "--namespace",
+      namespace,
+      "--kubeconfig",
+      join(dir, "kubeconfig"),
+    ]);
+    expect(uninstalled.code, uninstalled.stderr).toBe(0);
   });
 });

@@ -153,6 +153,11 @@ const VARIANTS: Record<string, Values> = {
     defaultClusterIssuer: "platform",
   },
   "no cluster issuer": { clusterIssuer: { create: false }, defaultClusterIssuer: "elsewhere" },
+  "admission policies": { admissionPolicy: { enabled: true } },
+  "admission policies, confined": {
+    admissionPolicy: { enabled: true },
+    watchNamespaces: ["web", "shop"],
+  },
   "2 replicas, ServiceMonitor and PodDisruptionBudget": {
     replicas: 2,
     prometheus: { serviceMonitor: { enabled: true, labels: { release: "prometheus" } } },
@@ -476,6 +481,51 @@ describe("helm chart", () => {
     const none = await renderServed(VARIANTS["no cluster issuer"] ?? {});
     expect(kinds(none)).not.toContain("ClusterDnsimpleIssuer");
     expect(envValue(deploymentOf(none), "DEFAULT_CLUSTER_ISSUER")?.value).toBe("elsewhere");
+    // Admission policies: cluster-wide, every claim and ClusterDnsimpleIssuer status too;
+    // confined, the watched namespaces (the selector left at {}) and their resources' claims.
+    type Policy = Manifest & {
+      spec: {
+        policyName?: string;
+        matchResources?: { namespaceSelector?: unknown };
+        variables?: { name: string; expression: string }[];
+      };
+    };
+    const policies = (manifests: Manifest[], kind: string) =>
+      manifests
+        .filter((m) => m.kind === kind)
+        .map((m) => m.metadata.name)
+        .sort();
+    const clusterWide = await render(VARIANTS["admission policies"] ?? {});
+    const names = ["claims", "cluster-issuer-status", "managed-label", "status"].map(
+      (n) => `dnsimple-cert-operator-${n}`,
+    );
+    expect(policies(clusterWide, "ValidatingAdmissionPolicy")).toEqual(names);
+    expect(policies(clusterWide, "ValidatingAdmissionPolicyBinding")).toEqual(names);
+    const claimsOf = (manifests: Manifest[]) =>
+      only<Policy>(manifests, "ValidatingAdmissionPolicy", "dnsimple-cert-operator-claims");
+    expect(claimsOf(clusterWide).spec.variables?.find((v) => v.name === "ours")?.expression).toBe(
+      "true",
+    );
+    const confined = await render(VARIANTS["admission policies, confined"] ?? {});
+    expect(policies(confined, "ValidatingAdmissionPolicy")).toEqual(
+      names.filter((n) => !n.endsWith("cluster-issuer-status")),
+    );
+    expect(claimsOf(confined).spec.variables?.find((v) => v.name === "watched")?.expression).toBe(
+      "['web', 'shop']",
+    );
+    for (const binding of ["managed-label", "status"]) {
+      const found = only<Policy>(
+        confined,
+        "ValidatingAdmissionPolicyBinding",
+        `dnsimple-cert-operator-${binding}`,
+      );
+      expect(found.spec.matchResources?.namespaceSelector, binding).toEqual({
+        matchExpressions: [
+          { key: "kubernetes.io/metadata.name", operator: "In", values: ["web", "shop"] },
+        ],
+      });
+    }
+
     // Two replicas with leader election, a ServiceMonitor and a PodDisruptionBudget.
     const ha = await render(VARIANTS["2 replicas, ServiceMonitor and PodDisruptionBudget"] ?? {});
     expect(deploymentOf(ha).spec?.replicas).toBe(2);
