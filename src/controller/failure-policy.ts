@@ -21,6 +21,17 @@ const PERMANENT = new Set<Failure["reason"]>([
   "NotPermitted",
 ]);
 
+/** The issuer's refusals: the resource may not use it (for this), whatever its Secret holds. */
+const REFUSALS = new Set<Failure["reason"]>(["IssuerNotSet", "IssuerNotFound", "NotPermitted"]);
+
+/**
+ * A refusal makes Ready False even when the Secret still serves: a Secret the resource may not
+ * vouch for (a certificate it does not own, a policy that no longer allows it) is not Ready.
+ */
+export function isRefusal(failure: Failure): boolean {
+  return REFUSALS.has(failure.reason);
+}
+
 /** Failures that carry their own retry time (the rate-limit reset, the order grace). */
 const SELF_TIMED = new Set<string>(["RateLimited", "OrderOutcomeUnknown", "BudgetExhausted"]);
 

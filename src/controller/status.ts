@@ -4,7 +4,7 @@ import type { Condition, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
 import { formatDuration } from "../time/duration.ts";
 import { renewalFloorAt } from "./access.ts";
 import type { FinalAction } from "./actions.ts";
-import { isWait } from "./failure-policy.ts";
+import { isRefusal, isWait } from "./failure-policy.ts";
 import type { Observation } from "./observation.ts";
 import { isAdopting, secretShortfall } from "./spec-rules.ts";
 import { expiringTime, failureBackoffMs, renewalTime } from "./timing.ts";
@@ -180,9 +180,19 @@ function failVerdict(
     : failureBackoffMs(permanent, attempts);
   const when = `retrying in ${formatDuration(requeueAfterMs)}`;
   const message = `${failure.message}; ${permanent ? `${when} or when the resource changes` : when}`;
+  const generation = observation.resource.metadata.generation;
+  const ready: NewCondition = isRefusal(failure)
+    ? {
+        type: "Ready",
+        status: "False",
+        reason: failure.reason,
+        message,
+        observedGeneration: generation,
+      }
+    : readyCondition(observation, status, { reason: failure.reason, message });
   return {
     conditions: [
-      readyCondition(observation, status, { reason: failure.reason, message }),
+      ready,
       {
         type: "Issuing",
         status: "False",

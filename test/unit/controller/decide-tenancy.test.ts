@@ -265,6 +265,15 @@ describe("decide through an issuer", () => {
     expect(status.renewalTime).toBe(new Date(now.getTime() + day).toISOString());
   });
 
+  it("a refusal is Ready=False even while the Secret serves (a forged one, or a policy narrowed)", () => {
+    const observation = observe({ secret: goodSecret, access: issuer([[10, platform]]) });
+    const action = decide(observation);
+    expect(action.kind).toBe("fail");
+    if (action.kind !== "fail") return;
+    const ready = statusFor(observation, action).status.conditions?.find((c) => c.type === "Ready");
+    expect(ready).toMatchObject({ status: "False", reason: "NotPermitted" });
+  });
+
   it("a refusal about another's certificate names only the id the tenant gave", () => {
     const action = decide(
       observe({
