@@ -2,8 +2,10 @@
 // the chart installed with Helm into a namespace that enforces Pod Security `restricted`, the
 // operator on in-cluster config with its ServiceAccount, DNSimple simulated on the host (at the
 // address Pods reach it), and Traefik, a real Ingress controller in the cluster, serving the
-// Secret. The steps build on each other and run in order; each `it` is one user-visible claim.
-import { mkdtempSync } from "node:fs";
+// Secret. The DnsimpleCertificates name no issuer: the chart's ClusterDnsimpleIssuer (the
+// operator's own token) is the default issuer and serves the test's namespaces. The steps build
+// on each other and run in order; each `it` is one user-visible claim.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { text } from "node:stream/consumers";
@@ -74,6 +76,10 @@ interface Pod {
 }
 interface List<T> {
   items: T[];
+}
+interface Issuer {
+  spec: { policy: { namespaceSelector?: object } };
+  status?: { conditions?: Condition[] };
 }
 interface Certificate {
   metadata: { name: string };
@@ -207,12 +213,33 @@ describe("the chart on a real node", () => {
       image.slice(0, image.lastIndexOf(":")),
       image.slice(image.lastIndexOf(":") + 1),
     ];
-    await k.helm([
+    // The chart's ClusterDnsimpleIssuer serves the test's namespaces and is the default issuer;
+    // its budget holds the burst, and no renewal floor, so the two-minute certificate renews.
+    const issuerValues = join(work, "issuer-values.json");
+    writeFileSync(
+      issuerValues,
+      JSON.stringify({
+        clusterIssuer: {
+          policy: {
+            namespaceSelector: {
+              matchExpressions: [
+                { key: "kubernetes.io/metadata.name", operator: "In", values: [ns.web, ns.burst] },
+              ],
+            },
+            budget: { ordersPerNamespacePerDay: 100_000, renewalFloor: "0s" },
+          },
+        },
+        defaultClusterIssuer: "dnsimple",
+      }),
+    );
+    const installed = await k.helm([
       "install",
       release,
       chart,
       "--namespace",
       ns.operator,
+      "-f",
+      issuerValues,
       "--set",
       `image.repository=${repository}`,
       "--set",
@@ -227,6 +254,31 @@ describe("the chart on a real node", () => {
       "--timeout",
       "5m",
     ]);
+    // On a cluster that never had the CRDs the install cannot create the ClusterDnsimpleIssuer
+    // (its kind is not served before the release creates the CRD): NOTES say so, and the next
+    // upgrade, with the same values, does.
+    const issuerExists = async () =>
+      (await k.kubectl(["get", "clusterdnsimpleissuers", "-o", "name"])).includes(
+        "clusterdnsimpleissuer.dnsimple-cert-operator.dev/dnsimple",
+      );
+    if (!(await issuerExists())) {
+      expect(installed).toContain(
+        "The ClusterDnsimpleIssuer dnsimple (the operator's own token) was NOT created",
+      );
+      say("the first install left the ClusterDnsimpleIssuer to the next upgrade: upgrading");
+      await k.helm([
+        "upgrade",
+        release,
+        chart,
+        "--namespace",
+        ns.operator,
+        "--reuse-values",
+        "--wait",
+        "--timeout",
+        "5m",
+      ]);
+    }
+    expect(await issuerExists()).toBe(true);
     const pods = await operatorPods();
     expect(pods).toHaveLength(2);
     for (const pod of pods) {
@@ -239,6 +291,17 @@ describe("the chart on a real node", () => {
     }
     // In-cluster config through the `kubernetes` Service: the leader holds its Lease.
     expect(pods.map((p) => p.metadata.name)).toContain(await leaderPod());
+    // The chart's ClusterDnsimpleIssuer: the operator verified its own token (whoami) and
+    // wrote its Ready condition through the chart's RBAC.
+    const issuer = await waitFor(
+      "the ClusterDnsimpleIssuer Ready",
+      async () => {
+        const found = await k.kubectlJson<Issuer>(["get", "clusterdnsimpleissuer", "dnsimple"]);
+        return ready(found) ? found : undefined;
+      },
+      60_000,
+    );
+    expect(issuer.spec.policy.namespaceSelector).toBeDefined();
   });
 
   it("issues a certificate whose Secret verifies against the simulator's root", async () => {
@@ -439,10 +502,21 @@ describe("the chart on a real node", () => {
     expect(orders()).toHaveLength(1 + BURST);
   });
 
-  it("keeps the CRD, the resources and the Secrets on helm uninstall", async () => {
+  it("keeps the CRDs, the resources and the Secrets on helm uninstall", async () => {
     await k.helm(["uninstall", release, "-n", ns.operator, "--wait", "--timeout", "2m"]);
     expect(await operatorPods()).toEqual([]);
-    await k.kubectl(["get", "crd", "dnsimplecertificates.dnsimple-cert-operator.dev"]);
+    for (const plural of [
+      "dnsimplecertificates",
+      "dnsimpleissuers",
+      "clusterdnsimpleissuers",
+      "dnsimplecertificateclaims",
+    ]) {
+      await k.kubectl(["get", "crd", `${plural}.dnsimple-cert-operator.dev`]);
+    }
+    // The ClusterDnsimpleIssuer was the release's: gone with it.
+    expect(await k.kubectl(["get", "clusterdnsimpleissuers", "-o", "name"])).not.toContain(
+      "/dnsimple\n",
+    );
     const www = await k.kubectlJson<Certificate>(["get", "dnscert", "-n", ns.web, "www"]);
     expect(ready(www)).toBe(true);
     verifySecret(await secretData(ns.web, "www-tls"), rootPem);
