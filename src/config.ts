@@ -26,6 +26,8 @@ export interface OperatorConfig {
   pollIntervalMs: number;
   /** `--resync-interval`. */
   resyncIntervalMs: number;
+  /** `--auto-renewal-window`. */
+  autoRenewalWindowMs: number;
   /** `--metrics-addr`. */
   metricsAddr: Address;
   /** `--health-addr`. */
@@ -145,6 +147,14 @@ export const FLAGS = [
     default: "10m",
     type: "duration",
     description: "re-check every resource this often",
+  },
+  {
+    name: "auto-renewal-window",
+    env: "AUTO_RENEWAL_WINDOW",
+    default: "720h",
+    type: "duration",
+    description:
+      "how long before expiry DNSimple auto-renews: through an issuer, only a certificate created in this window of the resource's own is taken as its renewal",
   },
   {
     name: "metrics-addr",
@@ -431,7 +441,7 @@ function operatorNamespace(
  */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
   const settings = readSettings(argv, env);
-  const durationOf = (flag: "poll-interval" | "resync-interval") =>
+  const durationOf = (flag: "poll-interval" | "resync-interval" | "auto-renewal-window") =>
     duration(settings.orDefault(flag), flag);
   const addressOf = (flag: "metrics-addr" | "health-addr") =>
     parseAddress(settings.orDefault(flag), flag);
@@ -452,6 +462,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     clusterResourceNamespace: operatorNamespace(settings, env, "cluster-resource-namespace"),
     pollIntervalMs: durationOf("poll-interval"),
     resyncIntervalMs: durationOf("resync-interval"),
+    autoRenewalWindowMs: durationOf("auto-renewal-window"),
     metricsAddr: addressOf("metrics-addr"),
     healthAddr: addressOf("health-addr"),
     ...webhookFrom(settings, webhookToken),

@@ -105,6 +105,7 @@ function controllerFor(
     },
     pollIntervalMs: config.pollIntervalMs,
     resyncIntervalMs: config.resyncIntervalMs,
+    autoRenewalWindowMs: config.autoRenewalWindowMs,
     concurrency: config.concurrency,
     ...credentialsFor(config, metrics),
     ...(mayWrite ? { mayWrite } : {}),

@@ -75,6 +75,8 @@ export interface ControllerOptions {
   pollIntervalMs: number;
   /** How often every resource is enqueued again (the safety net). */
   resyncIntervalMs: number;
+  /** DNSimple's auto-renewal window (see ReconcilerOptions.autoRenewalWindowMs). */
+  autoRenewalWindowMs?: number;
   /** How many reconciles run at once. */
   concurrency: number;
   /** See ReconcilerOptions.onOutcome (metrics). */
@@ -127,6 +129,7 @@ export class Controller {
       log: options.log,
       pollIntervalMs: options.pollIntervalMs,
       resyncIntervalMs: options.resyncIntervalMs,
+      ...(options.autoRenewalWindowMs ? { autoRenewalWindowMs: options.autoRenewalWindowMs } : {}),
       ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
       ...(options.mayWrite ? { mayWrite: options.mayWrite } : {}),
     });

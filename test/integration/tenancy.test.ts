@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLAIM_PLURAL, type DnsimpleCertificateClaim } from "../../src/api/claims.ts";
 import { CLUSTER_ISSUER_KIND, CLUSTER_ISSUER_PLURAL } from "../../src/api/issuers.ts";
 import {
+  type DnsimpleCertificate,
   GROUP,
   MANAGED_SECRET_LABEL,
   RENEW_AT_ANNOTATION,
@@ -24,6 +25,7 @@ import {
   eventsFor,
   getCertificate,
   getSecret,
+  heldCertificateId,
   loggedAction,
   type RunningOperator,
   setAnnotations,
@@ -43,7 +45,7 @@ const env = useSimulator({
   issueDelayMs: 100,
 });
 
-/** Serves both namespaces in example.com: no wildcards, no adoption, 3 orders a day, 1h floor. */
+/** Serves both namespaces in example.com: no wildcards, no adoption, 4 orders a day, 1h floor. */
 const shared = () => `shared-${tenant.name}`;
 /** Serves the platform only, and only names under apps.example.com. */
 const narrow = () => `narrow-${tenant.name}`;
@@ -60,7 +62,7 @@ beforeAll(async () => {
         matchExpressions: [{ key: name, operator: "In", values: [platform.name, tenant.name] }],
       },
       domains: ["example.com"],
-      budget: { ordersPerNamespacePerDay: 3, renewalFloor: "1h" },
+      budget: { ordersPerNamespacePerDay: 4, renewalFloor: "1h" },
     },
   });
   await applyClusterIssuer(narrow(), {
@@ -75,6 +77,8 @@ beforeAll(async () => {
     `--dnsimple-token=${TOKEN}`,
     `--dnsimple-account-id=${ACCOUNT}`,
     "--default-cluster-issuer=",
+    // Auto-renewals are looked for every resync, through a domain list kept half a resync.
+    "--resync-interval=4s",
   ]);
 });
 
@@ -114,6 +118,55 @@ async function claimOf(certificateId: number): Promise<DnsimpleCertificateClaim 
 }
 
 let platformId = 0;
+
+/** See the test "does not pick up the platform's auto-renewal as its own". */
+async function crossOwnerRenewals(): Promise<void> {
+  let portal = await createReady(platform.name, "portal", {
+    autoRenew: true,
+    issuerRef: sharedRef(),
+  });
+  const first = portal.status?.certificateId;
+  portal = await waitFor(
+    "the platform's portal picks up its auto-renewal",
+    async () => {
+      const r = await getCertificate(platform.name, "portal");
+      return r.status?.certificateId !== first && ready(r) ? r : undefined;
+    },
+    90_000,
+  );
+  const platformRenewal = portal.status?.certificateId ?? 0;
+  expect((await claimOf(platformRenewal))?.spec).toMatchObject({
+    owner: { namespace: platform.name, name: "portal" },
+    via: "AutoRenewal",
+  });
+  // The tenant's certificate for the same names lives 5 s: the platform's renewal is in the
+  // domain's list, issued, and expires after it, so only its claim keeps it from being taken.
+  // (Such short certificates are Expiring at once: the swap is what is waited for, not Ready.)
+  env.simulator.updateSettings({ validityMs: 5_000 });
+  const mine = await createReady(tenant.name, "portal", {
+    autoRenew: true,
+    issuerRef: sharedRef(),
+  });
+  const own = mine.status?.certificateId;
+  const renewed = await waitFor(
+    "the tenant's portal picks up an auto-renewal",
+    async () => {
+      const r = await getCertificate(tenant.name, "portal");
+      const held = heldCertificateId(await getSecret(tenant.name, "portal-tls"));
+      return r.status?.certificateId !== own && held === r.status?.certificateId ? r : undefined;
+    },
+    60_000,
+  );
+  expect(renewed.status?.certificateId).not.toBe(platformRenewal);
+  expect((await claimOf(renewed.status?.certificateId ?? 0))?.spec.owner).toMatchObject({
+    namespace: tenant.name,
+    name: "portal",
+  });
+}
+
+function ready(resource: DnsimpleCertificate): boolean {
+  return resource.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+}
 
 describe("the platform's own certificate", () => {
   it("becomes Ready through the shared issuer, claimed by the resource that ordered it", async () => {
@@ -192,6 +245,17 @@ describe("a tenant with the shared issuer", () => {
     const app = await createReady(tenant.name, "app", { issuerRef: sharedRef() });
     const claim = await claimOf(app.status?.certificateId ?? 0);
     expect(claim?.spec.owner).toMatchObject({ namespace: tenant.name, name: "app" });
+  });
+
+  it("does not pick up the platform's auto-renewal as its own, though it is newer", async () => {
+    // The platform's auto-renewing certificate lives 30 s: the simulator renews it 20 s in, as
+    // DNSimple does before expiry, and the platform's resource picks the renewal up (claimed).
+    env.simulator.updateSettings({ validityMs: 30_000 });
+    try {
+      await crossOwnerRenewals();
+    } finally {
+      env.simulator.updateSettings({ validityMs: 90 * 86_400_000 });
+    }
   });
 
   it("stops at its purchase budget: BudgetExhausted, nothing bought, the platform unaffected", async () => {
