@@ -2,9 +2,11 @@
 // added (dedupe), is never processed by two workers at once (a key added while in progress
 // is processed again afterwards), can be added after a delay (the earliest wins), and backs
 // off per key after failures. Workers run the handler with bounded concurrency. Keys ready to
-// be processed wait in two lanes: "high" keys are served before "normal" ones, each lane in
-// arrival order; a key's lane is asked of `priority` when it becomes ready.
+// be processed wait in two lanes: "high" keys are served before "normal" ones; within a lane
+// the shares (namespaces, by default) take turns, each in arrival order (fair-lane.ts); a key's
+// lane is asked of `priority` when it becomes ready.
 import { type Clock, type ClockTimer, systemClock } from "../time/clock.ts";
+import { FairLane, namespaceShare } from "./fair-lane.ts";
 import type { Priority } from "./priority.ts";
 
 /** What the handler says about a key it processed. */
@@ -27,6 +29,8 @@ export interface WorkQueueOptions {
   maxBackoffMs?: number;
   /** The lane of a key that becomes ready; "normal" for every key when not given. */
   priority?: (key: string) => Priority;
+  /** The share a key takes turns in, within its lane (its namespace when not given). */
+  shareOf?: (key: string) => string;
   /** The clock of the delays (the system's when not given). */
   clock?: Clock;
 }
@@ -37,7 +41,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A queue of keys with client-go's semantics (see above), worked by `concurrency` workers. */
 export class WorkQueue {
   readonly #options: Required<WorkQueueOptions>;
-  readonly #lanes: Record<Priority, string[]> = { high: [], normal: [] };
+  readonly #lanes: Record<Priority, FairLane>;
   /** The lane each queued key waits in. */
   readonly #queued = new Map<string, Priority>();
   readonly #dirty = new Set<string>();
@@ -53,9 +57,12 @@ export class WorkQueue {
       baseBackoffMs: 1000,
       maxBackoffMs: 5 * 60_000,
       priority: () => "normal",
+      shareOf: namespaceShare,
       clock: systemClock,
       ...options,
     };
+    const { shareOf } = this.#options;
+    this.#lanes = { high: new FairLane(shareOf), normal: new FairLane(shareOf) };
   }
 
   /** Queues `key` once however often added; a key in progress is processed again after. */
@@ -80,8 +87,7 @@ export class WorkQueue {
   /** A waiting key whose priority rose (e.g. its certificate was bought) moves up. */
   #promote(key: string): void {
     if (this.#queued.get(key) !== "normal" || this.#options.priority(key) !== "high") return;
-    const normal = this.#lanes.normal;
-    normal.splice(normal.indexOf(key), 1);
+    this.#lanes.normal.remove(key);
     this.#lanes.high.push(key);
     this.#queued.set(key, "high");
   }
