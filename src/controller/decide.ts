@@ -31,7 +31,7 @@ const GUARDS: readonly Check<DecisionInput>[] = [
 type Gate = (input: DecisionInput, next: Action) => Action;
 
 /** Applied in this order to the action the chains chose (each gate sees the last's answer). */
-const GATES: readonly Gate[] = [ownershipGate, secretNameGate, budgetGate];
+const GATES: readonly Gate[] = [ownershipGate, secretNameGate, sharedSecretGate, budgetGate];
 
 /** The next action for one DnsimpleCertificate, as a pure function of the observation. */
 export function decide(observation: DecisionInput["observation"]): Action {
@@ -62,6 +62,21 @@ function secretNameGate({ observation, spec }: DecisionInput, next: Action): Act
   return fail({
     reason: "SecretConflict",
     message: `Secret ${spec.secretName} exists and was not made by the operator, so it is left as it is and nothing is ordered: choose another spec.secretName, or have the Secret's owner hand it over with the annotation ${TAKEOVER_ANNOTATION}=${name}`,
+  });
+}
+
+/**
+ * A Secret the operator writes, whose tls.crt or tls.key someone else writes too (another field
+ * manager): it is not the operator's alone, so it is left as it is, until its owner hands it over.
+ */
+function sharedSecretGate({ observation, spec }: DecisionInput, next: Action): Action {
+  if (next.kind !== "order" && next.kind !== "writeSecret") return next;
+  const { otherWriters, takeoverAllowed } = observation.secret;
+  if (!otherWriters || takeoverAllowed) return next;
+  const name = observation.resource.metadata.name;
+  return fail({
+    reason: "SecretConflict",
+    message: `Secret ${spec.secretName}'s tls.crt or tls.key is also written by ${otherWriters.join(", ")}, so it is left as it is and nothing is ordered: choose another spec.secretName, or have the Secret's owner hand it over with the annotation ${TAKEOVER_ANNOTATION}=${name}`,
   });
 }
 

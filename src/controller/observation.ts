@@ -59,6 +59,13 @@ export interface SecretObservation {
   serialNumber?: string;
   /** True when labels, annotations and type are what the operator would write now. */
   metadataCurrent: boolean;
+  /**
+   * Field managers other than the operator that write its tls.crt or tls.key: then the Secret is
+   * not the operator's alone, and it is written only when handed over (TAKEOVER_ANNOTATION).
+   */
+  otherWriters?: readonly string[];
+  /** The Secret carries TAKEOVER_ANNOTATION naming this resource. */
+  takeoverAllowed?: boolean;
 }
 
 /** The account the resolved credentials act on, or why they could not be resolved. */

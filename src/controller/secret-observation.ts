@@ -7,10 +7,12 @@ import {
   MANAGED_SECRET_LABEL,
   SECRET_ANNOTATIONS,
   type SignatureAlgorithm,
+  TAKEOVER_ANNOTATION,
 } from "../api/v1alpha1.ts";
 import { inspectTlsSecret } from "../certs/inspect.ts";
 import { FIELD_MANAGER, tlsDataOf } from "../kube/secrets.ts";
 import type { SecretObservation } from "./observation.ts";
+import { otherTlsWriters } from "./secret-cache.ts";
 
 /** The labels, annotations and owner the operator puts on a Secret. */
 export interface SecretMetadata {
@@ -105,7 +107,9 @@ export function observeSecret(
   if (!secret) return { exists: false, usable: false, metadataCurrent: false };
   // Without dnsNames the names are not checked here: decide() compares them with the spec.
   const inspection = inspectTlsSecret(tlsDataOf(secret), { now });
-  const idText = secret.metadata?.annotations?.[SECRET_ANNOTATIONS.certificateId];
+  const annotations = secret.metadata?.annotations;
+  const idText = annotations?.[SECRET_ANNOTATIONS.certificateId];
+  const otherWriters = otherTlsWriters(secret);
   const certificateId = idText && /^\d+$/.test(idText) ? Number(idText) : undefined;
   const wanted =
     certificateId === undefined
@@ -121,6 +125,10 @@ export function observeSecret(
     usable: inspection.present && inspection.valid,
     ...(inspection.message ? { problem: inspection.message } : {}),
     ...(certificateId !== undefined ? { certificateId } : {}),
+    ...(otherWriters.length > 0 ? { otherWriters } : {}),
+    ...(annotations?.[TAKEOVER_ANNOTATION] === resource.metadata.name
+      ? { takeoverAllowed: true }
+      : {}),
     commonName: inspection.commonName,
     dnsNames: inspection.dnsNames,
     keyAlgorithm: signatureAlgorithmOf(inspection.keyAlgorithm),

@@ -84,4 +84,35 @@ describe("an existing Secret the operator did not make", () => {
     expect(purchasesOf(env.simulator, "other")).toHaveLength(0);
     expect((await getSecret(ns.name, "other-tls"))?.data).toEqual(theirs.data);
   });
+
+  it("the operator's Secret whose tls.crt someone else writes too: left as it is", async () => {
+    await createCertificate(ns.name, "shared", {
+      domain: "example.com",
+      name: "shared",
+      secretName: "shared-tls",
+    });
+    await waitForReady(ns.name, "shared", "True");
+    // Another tool writes the certificate (server-side apply under its own field manager).
+    await core().patchNamespacedSecret(
+      {
+        namespace: ns.name,
+        name: "shared-tls",
+        fieldManager: "tenant-tool",
+        force: true,
+        body: {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: "shared-tls" },
+          stringData: { "tls.crt": "their certificate" },
+        },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
+    );
+    const written = await getSecret(ns.name, "shared-tls");
+    await waitForReady(ns.name, "shared", "False", "SecretConflict");
+    await waitForWarning(ns.name, "shared", "SecretConflict");
+    const after = await getSecret(ns.name, "shared-tls");
+    expect(after?.metadata?.resourceVersion).toBe(written?.metadata?.resourceVersion);
+    expect(purchasesOf(env.simulator, "shared")).toHaveLength(1);
+  });
 });

@@ -111,6 +111,31 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "fail", failure: { reason: "SecretConflict" }, permanent: false },
   ],
   [
+    "the operator's Secret whose tls.crt another manager writes too: SecretConflict, not written",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote(),
+      secret: { ...noSecret, exists: true, otherWriters: ["tenant-tool"] },
+      download: verifiedDownload,
+    },
+    {
+      kind: "fail",
+      failure: { reason: "SecretConflict", message: expect.stringContaining("tenant-tool") },
+    },
+  ],
+  [
+    "the same, handed over by its owner (allow-takeover): written",
+    {
+      credentials: ok,
+      resource: resource({}, { certificateId: 10 }),
+      remote: remote(),
+      secret: { ...noSecret, exists: true, otherWriters: ["tenant-tool"], takeoverAllowed: true },
+      download: verifiedDownload,
+    },
+    { kind: "writeSecret", certificateId: 10 },
+  ],
+  [
     "a Secret someone else made, handed over to this resource: order",
     { credentials: ok, secretName: { kind: "foreign", takeoverAllowed: true } },
     { kind: "order" },

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   keepWhatDecisionsRead,
   MAX_CACHED_TLS_BYTES,
+  otherTlsWriters,
 } from "../../../src/controller/secret-cache.ts";
 import { FIELD_MANAGER } from "../../../src/kube/secrets.ts";
 
@@ -47,5 +48,29 @@ describe("keepWhatDecisionsRead", () => {
     const secret = labelled({ "tls.crt": crt, "tls.key": "a2V5" });
     keepWhatDecisionsRead(secret);
     expect(Object.keys(secret.data ?? {})).toEqual(["tls.crt", "tls.key"]);
+  });
+
+  it("keeps of another manager only that it writes tls.crt or tls.key", () => {
+    const secret = labelled({ "tls.crt": "Y3J0", "tls.key": "a2V5" });
+    secret.metadata?.managedFields?.push({
+      manager: "tenant-tool",
+      operation: "Apply",
+      fieldsV1: { "f:data": { "f:tls.crt": {}, "f:other": {} }, "f:metadata": { "f:labels": {} } },
+    });
+    keepWhatDecisionsRead(secret);
+    expect(secret.metadata?.managedFields?.map((f) => f.manager)).toEqual([
+      FIELD_MANAGER,
+      "tenant-tool",
+    ]);
+    expect(secret.metadata?.managedFields?.[1]?.fieldsV1).toEqual({
+      "f:data": { "f:tls.crt": {} },
+    });
+    expect(otherTlsWriters(secret)).toEqual(["tenant-tool"]);
+  });
+
+  it("the operator alone writing tls.*: no other writers", () => {
+    const secret = labelled({ "tls.crt": "Y3J0" });
+    keepWhatDecisionsRead(secret);
+    expect(otherTlsWriters(secret)).toEqual([]);
   });
 });
