@@ -74,6 +74,11 @@ export class CredentialsResolver {
       this.#settings.budget.forgetDigest(key);
       forgotten.push(key.slice(0, 12));
     }
+    // Tokens the budget knows but no resource resolved (an issuer's, checked by whoami only).
+    const keep = new Set([...this.#lastUsed.keys(), ...(defaultKey ? [defaultKey] : [])]);
+    for (const key of this.#settings.budget.forgetStale(keep, idleMs)) {
+      forgotten.push(key.slice(0, 12));
+    }
     return forgotten;
   }
 

@@ -73,6 +73,23 @@ export class RateLimitBudget {
     this.#budgets.delete(digest);
   }
 
+  /**
+   * Forgets the budgets of tokens not in `keep` whose last known window ended more than
+   * `idleMs` ago (or that never got an answer): tokens no longer used, e.g. an issuer's token
+   * checked by whoami until the issuer was deleted. Returns their digests.
+   */
+  forgetStale(keep: ReadonlySet<string>, idleMs: number): string[] {
+    const forgotten: string[] = [];
+    for (const [key, state] of this.#budgets) {
+      if (keep.has(key)) continue;
+      const resetAtMs = state.current?.resetAtMs ?? Number.NEGATIVE_INFINITY;
+      if (this.#now() - resetAtMs < idleMs) continue;
+      this.#budgets.delete(key);
+      forgotten.push(key);
+    }
+    return forgotten;
+  }
+
   /** The token's budget as last known, or undefined before any answer for it. */
   snapshot(token: string): RateLimitSnapshot | undefined {
     return this.#budgets.get(tokenDigest(token))?.snapshot();

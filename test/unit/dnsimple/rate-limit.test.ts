@@ -2,7 +2,7 @@
 // simulator (refusing locally, shared per token), and waiting out a near reset.
 import { afterEach, describe, expect, it } from "vitest";
 import { DnsimpleRateLimitedError } from "../../../src/dnsimple/errors.ts";
-import { RateLimitBudget } from "../../../src/dnsimple/rate-limit.ts";
+import { RateLimitBudget, tokenDigest } from "../../../src/dnsimple/rate-limit.ts";
 import {
   ACCOUNT_ID,
   DOMAIN,
@@ -26,6 +26,22 @@ function headers(limit: number, remaining: number, resetAtMs: number) {
 }
 
 describe("RateLimitBudget", () => {
+  it("forgets the budgets of tokens not kept once their window ended long enough ago", () => {
+    let now = NOW;
+    const budget = new RateLimitBudget({ reserve: 5, now: () => now });
+    budget.forToken("issuer-only").record(headers(100, 90, IN_AN_HOUR));
+    budget.forToken("resolved").record(headers(100, 90, IN_AN_HOUR));
+    budget.forToken("never-answered");
+    const keep = new Set([tokenDigest("resolved")]);
+    expect(budget.forgetStale(keep, 3_600_000)).toEqual([tokenDigest("never-answered")]);
+    now = IN_AN_HOUR + 3_600_000 - 1;
+    expect(budget.forgetStale(keep, 3_600_000)).toEqual([]);
+    now = IN_AN_HOUR + 3_600_000;
+    expect(budget.forgetStale(keep, 3_600_000)).toEqual([tokenDigest("issuer-only")]);
+    expect(budget.snapshot("issuer-only")).toBeUndefined();
+    expect(budget.snapshot("resolved")).toBeDefined();
+  });
+
   it("knows nothing before an answer, and lets requests go", () => {
     const budget = new RateLimitBudget({ reserve: 5, now: () => NOW });
     expect(budget.forToken("a").claim()).toBeUndefined();
