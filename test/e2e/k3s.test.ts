@@ -174,11 +174,24 @@ describe("install with Helm into k3s", () => {
         kind: "List",
         items: [
           { apiVersion: "v1", kind: "Namespace", metadata: { name: "web" } },
+          // The namespace's own token (spec.credentialsRef): the chart's ClusterDnsimpleIssuer
+          // is made only on the first upgrade after the CRDs exist (see helm/README.md).
+          {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "dnsimple", namespace: "web" },
+            stringData: { token: TOKEN },
+          },
           {
             apiVersion: "dnsimple-cert-operator.dev/v1alpha1",
             kind: "DnsimpleCertificate",
             metadata: { name: "www", namespace: "web" },
-            spec: { domain: "example.com", name: "www", secretName: "www-tls" },
+            spec: {
+              domain: "example.com",
+              name: "www",
+              secretName: "www-tls",
+              credentialsRef: { name: "dnsimple" },
+            },
           },
           // Any HTTP backend will do: the simulator's admin view, through an ExternalName.
           {
