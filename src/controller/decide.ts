@@ -66,8 +66,8 @@ function secretNameGate({ observation, spec }: DecisionInput, next: Action): Act
 }
 
 /**
- * A Secret the operator writes, whose tls.crt or tls.key someone else writes too (another field
- * manager): it is not the operator's alone, so it is left as it is, until its owner hands it over.
+ * A Secret with the operator's label that the operator never wrote, whose tls.crt or tls.key
+ * someone else writes: it is theirs, so it is left as it is, until its owner hands it over.
  */
 function sharedSecretGate({ observation, spec }: DecisionInput, next: Action): Action {
   if (next.kind !== "order" && next.kind !== "writeSecret") return next;
@@ -76,7 +76,7 @@ function sharedSecretGate({ observation, spec }: DecisionInput, next: Action): A
   const name = observation.resource.metadata.name;
   return fail({
     reason: "SecretConflict",
-    message: `Secret ${spec.secretName}'s tls.crt or tls.key is also written by ${otherWriters.join(", ")}, so it is left as it is and nothing is ordered: choose another spec.secretName, or have the Secret's owner hand it over with the annotation ${TAKEOVER_ANNOTATION}=${name}`,
+    message: `Secret ${spec.secretName} carries the operator's label but was not written by it (its tls.crt or tls.key is written by ${otherWriters.join(", ")}), so it is left as it is and nothing is ordered: choose another spec.secretName, or have the Secret's owner hand it over with the annotation ${TAKEOVER_ANNOTATION}=${name}`,
   });
 }
 

@@ -60,8 +60,9 @@ export interface SecretObservation {
   /** True when labels, annotations and type are what the operator would write now. */
   metadataCurrent: boolean;
   /**
-   * Field managers other than the operator that write its tls.crt or tls.key: then the Secret is
-   * not the operator's alone, and it is written only when handed over (TAKEOVER_ANNOTATION).
+   * For a labelled Secret the operator never wrote: the field managers that write its tls.crt
+   * or tls.key. It is someone else's, and written only when handed over (TAKEOVER_ANNOTATION).
+   * (The operator's own Secret edited since is drift: repaired, not refused.)
    */
   otherWriters?: readonly string[];
   /** The Secret carries TAKEOVER_ANNOTATION naming this resource. */

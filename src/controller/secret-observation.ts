@@ -109,7 +109,9 @@ export function observeSecret(
   const inspection = inspectTlsSecret(tlsDataOf(secret), { now });
   const annotations = secret.metadata?.annotations;
   const idText = annotations?.[SECRET_ANNOTATIONS.certificateId];
-  const otherWriters = otherTlsWriters(secret);
+  // Only a Secret the operator never wrote: its own Secret edited since is drift, repaired.
+  const written = secret.metadata?.managedFields?.some((f) => f.manager === FIELD_MANAGER);
+  const otherWriters = written ? [] : otherTlsWriters(secret);
   const certificateId = idText && /^\d+$/.test(idText) ? Number(idText) : undefined;
   const wanted =
     certificateId === undefined

@@ -58,6 +58,8 @@ export class TenancyCache implements TenancyView, ClaimWriter {
   readonly #claims: ResilientInformer<DnsimpleCertificateClaim>;
   /** This API's claims by certificate id (the informer's objects, and this process's own). */
   readonly #owners = new Map<number, DnsimpleCertificateClaim>();
+  /** The claimed purchases (Order, Renewal) by budget scope, so a pass reads only its own. */
+  readonly #purchases = new Map<string, Map<number, Purchase>>();
   readonly #apiSuffix: string;
 
   constructor(options: TenancyCacheOptions) {
@@ -95,14 +97,8 @@ export class TenancyCache implements TenancyView, ClaimWriter {
   }
 
   purchases(grant: IssuerGrant, namespace: string): readonly Purchase[] {
-    const purchases: Purchase[] = [];
-    for (const { spec } of this.#owners.values()) {
-      if (spec.via !== "Order" && spec.via !== "Renewal") continue;
-      if (spec.owner.namespace !== namespace || spec.issuer.kind !== grant.kind) continue;
-      if (spec.issuer.name !== grant.name || spec.issuer.namespace !== grant.namespace) continue;
-      purchases.push({ certificateId: spec.certificateId, at: new Date(spec.claimedAt) });
-    }
-    return purchases;
+    const scope = purchaseScope(grant.kind, grant.name, grant.namespace, namespace);
+    return [...(this.#purchases.get(scope)?.values() ?? [])];
   }
 
   async claim(request: Parameters<ClaimWriter["claim"]>[0]): Promise<ClaimResult> {
@@ -143,7 +139,26 @@ export class TenancyCache implements TenancyView, ClaimWriter {
 
   #index(claim: DnsimpleCertificateClaim): void {
     if (!claim.metadata.name.endsWith(this.#apiSuffix)) return;
-    this.#owners.set(claim.spec.certificateId, claim);
+    const { spec } = claim;
+    this.#owners.set(spec.certificateId, claim);
+    if (spec.via !== "Order" && spec.via !== "Renewal") return;
+    const scope = scopeOfClaim(claim);
+    const purchases = this.#purchases.get(scope) ?? new Map<number, Purchase>();
+    purchases.set(spec.certificateId, {
+      certificateId: spec.certificateId,
+      at: new Date(spec.claimedAt),
+    });
+    this.#purchases.set(scope, purchases);
+  }
+
+  #unindex(claim: DnsimpleCertificateClaim): void {
+    const { certificateId } = claim.spec;
+    if (this.#owners.get(certificateId)?.metadata.name !== claim.metadata.name) return;
+    this.#owners.delete(certificateId);
+    const scope = scopeOfClaim(claim);
+    const purchases = this.#purchases.get(scope);
+    purchases?.delete(certificateId);
+    if (purchases?.size === 0) this.#purchases.delete(scope);
   }
 
   /** The ClusterDnsimpleIssuers, or the DnsimpleIssuers of one namespace (all: undefined). */
@@ -221,14 +236,29 @@ export class TenancyCache implements TenancyView, ClaimWriter {
       list: () => listClaims(customObjects),
       onAdd: (claim) => this.#index(claim),
       onUpdate: (claim) => this.#index(claim),
-      onDelete: (claim) => {
-        // Deleting a claim (an admin's act) releases the certificate.
-        if (this.#owners.get(claim.spec.certificateId)?.metadata.name === claim.metadata.name) {
-          this.#owners.delete(claim.spec.certificateId);
-        }
-      },
+      // Deleting a claim (an admin's act) releases the certificate.
+      onDelete: (claim) => this.#unindex(claim),
       onError: (err, retryInMs) =>
         this.#options.onError("DnsimpleCertificateClaim", err, retryInMs),
     });
   }
+}
+
+/** The budget scope of a purchase: the issuer, and the namespace that bought. */
+function purchaseScope(
+  kind: string,
+  name: string,
+  issuerNamespace: string | undefined,
+  namespace: string,
+): string {
+  return `${kind}/${issuerNamespace ?? ""}/${name}|${namespace}`;
+}
+
+function scopeOfClaim({ spec }: DnsimpleCertificateClaim): string {
+  return purchaseScope(
+    spec.issuer.kind,
+    spec.issuer.name,
+    spec.issuer.namespace,
+    spec.owner.namespace,
+  );
 }

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLUSTER_ISSUER_KIND, CLUSTER_ISSUER_PLURAL } from "../../src/api/issuers.ts";
 import {
   type DnsimpleCertificate,
   GROUP,
@@ -33,7 +34,12 @@ import {
 } from "../../src/localcluster/controlplane.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
 import { kubectl, waitFor } from "./support/kube.ts";
-import { type RunningOperator, startOperator } from "./support/operator.ts";
+import {
+  type RunningOperator,
+  startOperator,
+  testIssuerName,
+  testIssuerSpec,
+} from "./support/operator.ts";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.ts";
 
 const TOKEN = "watch-expiry-test-token-41";
@@ -177,9 +183,21 @@ beforeAll(async () => {
   await k(["apply", "--server-side", "-f", crds]);
   await k(["wait", "--for=condition=Established", "--timeout=60s", "-f", crds]);
   await k(["create", "namespace", NS]);
-
   const admin = new KubeConfig();
   admin.loadFromFile(state.kubeconfig);
+  // This file's own control plane needs the ClusterDnsimpleIssuer startOperator names.
+  await admin.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: GROUP,
+    version: VERSION,
+    plural: CLUSTER_ISSUER_PLURAL,
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: CLUSTER_ISSUER_KIND,
+      metadata: { name: testIssuerName(NS) },
+      spec: testIssuerSpec([NS]),
+    },
+  });
+
   custom = admin.makeApiClient(CustomObjectsApi);
   core = admin.makeApiClient(CoreV1Api);
 

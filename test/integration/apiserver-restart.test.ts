@@ -6,13 +6,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLUSTER_ISSUER_KIND } from "../../src/api/issuers.ts";
+import { GROUP, VERSION } from "../../src/api/v1alpha1.ts";
 import {
   restartProcess,
   startControlPlane,
   stopControlPlane,
 } from "../../src/localcluster/controlplane.ts";
 import { kubectl, waitFor } from "./support/kube.ts";
-import { certificateManifest, useOperator } from "./support/operator.ts";
+import {
+  certificateManifest,
+  testIssuerName,
+  testIssuerSpec,
+  useOperator,
+} from "./support/operator.ts";
 import { purchasedNames } from "./support/simulator.ts";
 
 const TOKEN = "restart-test-token-3c";
@@ -28,6 +35,14 @@ beforeAll(async () => {
   await k(["apply", "--server-side", "-f", crds]);
   await k(["wait", "--for=condition=Established", "--timeout=60s", "-f", crds]);
   await k(["create", "namespace", NS]);
+  // This control plane's own copy of the ClusterDnsimpleIssuer the operator is started with.
+  const issuer = {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: CLUSTER_ISSUER_KIND,
+    metadata: { name: testIssuerName(NS) },
+    spec: testIssuerSpec([NS]),
+  };
+  await k(["apply", "-f", "-"], JSON.stringify(issuer));
 }, 180_000);
 
 afterAll(async () => {

@@ -85,34 +85,28 @@ describe("an existing Secret the operator did not make", () => {
     expect((await getSecret(ns.name, "other-tls"))?.data).toEqual(theirs.data);
   });
 
-  it("the operator's Secret whose tls.crt someone else writes too: left as it is", async () => {
-    await createCertificate(ns.name, "shared", {
-      domain: "example.com",
-      name: "shared",
-      secretName: "shared-tls",
-    });
-    await waitForReady(ns.name, "shared", "True");
-    // Another tool writes the certificate (server-side apply under its own field manager).
-    await core().patchNamespacedSecret(
-      {
-        namespace: ns.name,
-        name: "shared-tls",
-        fieldManager: "tenant-tool",
-        force: true,
-        body: {
-          apiVersion: "v1",
-          kind: "Secret",
-          metadata: { name: "shared-tls" },
-          stringData: { "tls.crt": "their certificate" },
-        },
+  it("a Secret someone else made with the operator's label: left as it is", async () => {
+    // The label alone does not make a Secret the operator's: it never wrote this one.
+    const theirs = await core().createNamespacedSecret({
+      namespace: ns.name,
+      fieldManager: "tenant-tool",
+      body: {
+        metadata: { name: "labelled-tls", labels: { [MANAGED_SECRET_LABEL]: "true" } },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": "their certificate", "tls.key": "their key" },
       },
-      setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
-    );
-    const written = await getSecret(ns.name, "shared-tls");
-    await waitForReady(ns.name, "shared", "False", "SecretConflict");
-    await waitForWarning(ns.name, "shared", "SecretConflict");
-    const after = await getSecret(ns.name, "shared-tls");
-    expect(after?.metadata?.resourceVersion).toBe(written?.metadata?.resourceVersion);
-    expect(purchasesOf(env.simulator, "shared")).toHaveLength(1);
+    });
+    await createCertificate(ns.name, "labelled", {
+      domain: "example.com",
+      name: "labelled",
+      secretName: "labelled-tls",
+    });
+    const refused = await waitForReady(ns.name, "labelled", "False", "SecretConflict");
+    const message = refused.status?.conditions?.find((c) => c.type === "Ready")?.message;
+    expect(message).toContain("tenant-tool");
+    await waitForWarning(ns.name, "labelled", "SecretConflict");
+    const after = await getSecret(ns.name, "labelled-tls");
+    expect(after?.metadata?.resourceVersion).toBe(theirs.metadata?.resourceVersion);
+    expect(purchasesOf(env.simulator, "labelled")).toHaveLength(0);
   });
 });

@@ -62,12 +62,13 @@ export async function claimCertificate(
   const outcome = await claimCertificateFor(observation, context, action.certificateId, "Adoption");
   if (outcome.kind === "failed") return { learned: { failure: outcome.failure } };
   if (outcome.kind === "taken") return { learned: { access: outcome.access } };
+  const { namespace } = observation.resource.metadata;
   return {
     learned: { access: outcome.access },
     event: {
       type: "Normal",
       reason: "Claimed",
-      message: `Certificate ${action.certificateId} is this resource's now (adopted through ${observation.access.kind === "issuer" ? observation.access.grant.label : "its issuer"}, whose policy lets this namespace adopt)`,
+      message: `Certificate ${action.certificateId} is this resource's now: no resource owned it, and the issuer's policy lets namespace ${namespace} adopt`,
     },
   };
 }

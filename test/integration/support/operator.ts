@@ -43,21 +43,26 @@ export function testIssuerName(namespace: string): string {
   return `test-${namespace}`;
 }
 
-/** Creates (or replaces) the test file's ClusterDnsimpleIssuer; see testIssuerName. */
-export async function ensureTestIssuer(namespaces: string | readonly string[]): Promise<string> {
-  const list = typeof namespaces === "string" ? [namespaces] : namespaces;
-  const name = testIssuerName(list[0] ?? "none");
+/** The spec of the test file's ClusterDnsimpleIssuer for `namespaces`; see testIssuerName. */
+export function testIssuerSpec(namespaces: readonly string[]): Record<string, unknown> {
   const selector = {
-    matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: list }],
+    matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }],
   };
-  await applyClusterIssuer(name, {
+  return {
     policy: {
       namespaceSelector: selector,
       allowWildcards: true,
       adoption: { namespaceSelector: selector },
       budget: { ordersPerNamespacePerDay: 100_000, renewalFloor: "0s" },
     },
-  });
+  };
+}
+
+/** Creates (or replaces) the test file's ClusterDnsimpleIssuer; see testIssuerName. */
+export async function ensureTestIssuer(namespaces: string | readonly string[]): Promise<string> {
+  const list = typeof namespaces === "string" ? [namespaces] : namespaces;
+  const name = testIssuerName(list[0] ?? "none");
+  await applyClusterIssuer(name, testIssuerSpec(list));
   return name;
 }
 

@@ -111,7 +111,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "fail", failure: { reason: "SecretConflict" }, permanent: false },
   ],
   [
-    "the operator's Secret whose tls.crt another manager writes too: SecretConflict, not written",
+    "a labelled Secret the operator never wrote, its tls.crt written by another: SecretConflict",
     {
       credentials: ok,
       resource: resource({}, { certificateId: 10 }),
