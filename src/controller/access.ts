@@ -31,7 +31,10 @@ export function observeAccess(
   });
   if (verdict.kind === "refused") return verdict;
   const { grant } = verdict;
-  const purchases = [...tenancy.purchases(grant, namespace), ...ledger.own(grant.budgetScope, now)];
+  const purchases = [
+    ...tenancy.purchases(grant.budgetScope),
+    ...ledger.own(grant.budgetScope, now),
+  ];
   return {
     kind: "issuer",
     grant,

@@ -106,8 +106,8 @@ export interface TenancyView {
   namespaceLabels(namespace: string): Readonly<Record<string, string>>;
   /** The resource a certificate of this DNSimple API belongs to, if it is claimed. */
   ownerOf(certificateId: number): ClaimOwner | undefined;
-  /** The claimed purchases (Order, Renewal) of a namespace through an issuer. */
-  purchases(grant: IssuerGrant, namespace: string): readonly Purchase[];
+  /** The claimed purchases (Order, Renewal) of a budget scope (IssuerGrant.budgetScope). */
+  purchases(scope: string): readonly Purchase[];
   /** `--default-cluster-issuer`: for resources that name neither issuer nor credentials. */
   readonly defaultClusterIssuer: string | undefined;
   /** Where ClusterDnsimpleIssuers' token Secrets live (the operator's namespace). */

@@ -15,6 +15,7 @@ import { expectedDnsNames, normaliseDnsName } from "../certs/dns-names.ts";
 import type { Failure } from "../controller/observation.ts";
 import { parseDuration } from "../time/duration.ts";
 import { selectorMatches } from "./label-selector.ts";
+import { purchaseScope } from "./purchase-ledger.ts";
 
 /** What an issuer's policy grants one resource's namespace. */
 export interface IssuerGrant {
@@ -105,7 +106,10 @@ function grantOf(judged: Judged): IssuerGrant {
     ...(credentialsRef
       ? { tokenSecret: { namespace: secretNamespace, name: credentialsRef.name } }
       : {}),
-    budgetScope: `${label}|${namespace}`,
+    budgetScope: purchaseScope(
+      { kind: ref.kind, name: ref.name, ...(cluster ? {} : { namespace }) },
+      namespace,
+    ),
     adoptionAllowed: adoption !== undefined && selectorMatches(adoption, namespaceLabels),
     renewalFloorMs: parseDuration(policy.budget.renewalFloor),
     ordersPerDay: policy.budget.ordersPerNamespacePerDay,

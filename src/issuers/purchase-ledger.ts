@@ -6,6 +6,17 @@
 /** The budget's window. */
 export const BUDGET_WINDOW_MS = 24 * 3_600_000;
 
+/**
+ * The budget's scope: the issuer (kind, name, a DnsimpleIssuer's namespace) and the namespace
+ * that buys. One spelling for the grant, the claims' index and the ledger.
+ */
+export function purchaseScope(
+  issuer: { kind: string; name: string; namespace?: string | undefined },
+  namespace: string,
+): string {
+  return `${issuer.kind}/${issuer.namespace ?? ""}/${issuer.name}|${namespace}`;
+}
+
 /** A purchase counted against a scope (an issuer and a namespace). */
 export interface Purchase {
   /** The certificate bought; undefined while the order is in flight. */

@@ -28,8 +28,7 @@ import {
   listNamespaces,
 } from "../kube/tenancy-objects.ts";
 import type { Clock } from "../time/clock.ts";
-import type { IssuerGrant } from "./policy.ts";
-import type { Purchase } from "./purchase-ledger.ts";
+import { type Purchase, purchaseScope } from "./purchase-ledger.ts";
 
 export interface TenancyCacheOptions {
   kubeConfig: KubeConfig;
@@ -96,8 +95,7 @@ export class TenancyCache implements TenancyView, ClaimWriter {
     return this.#owners.get(certificateId)?.spec.owner;
   }
 
-  purchases(grant: IssuerGrant, namespace: string): readonly Purchase[] {
-    const scope = purchaseScope(grant.kind, grant.name, grant.namespace, namespace);
+  purchases(scope: string): readonly Purchase[] {
     return [...(this.#purchases.get(scope)?.values() ?? [])];
   }
 
@@ -244,21 +242,6 @@ export class TenancyCache implements TenancyView, ClaimWriter {
   }
 }
 
-/** The budget scope of a purchase: the issuer, and the namespace that bought. */
-function purchaseScope(
-  kind: string,
-  name: string,
-  issuerNamespace: string | undefined,
-  namespace: string,
-): string {
-  return `${kind}/${issuerNamespace ?? ""}/${name}|${namespace}`;
-}
-
 function scopeOfClaim({ spec }: DnsimpleCertificateClaim): string {
-  return purchaseScope(
-    spec.issuer.kind,
-    spec.issuer.name,
-    spec.issuer.namespace,
-    spec.owner.namespace,
-  );
+  return purchaseScope(spec.issuer, spec.owner.namespace);
 }

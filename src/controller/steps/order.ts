@@ -87,10 +87,10 @@ function reserveBudget(
   observation: Observation,
   context: StepContext,
 ): Reservation | undefined | "spent" {
-  const { access, resource, now } = observation;
+  const { access, now } = observation;
   if (access.kind !== "issuer") return undefined;
   const { grant } = access;
-  const claimed = context.ports.tenancy.purchases(grant, resource.metadata.namespace);
+  const claimed = context.ports.tenancy.purchases(grant.budgetScope);
   return (
     context.ports.ledger.reserve(grant.budgetScope, grant.ordersPerDay, claimed, now) ?? "spent"
   );

@@ -19,7 +19,7 @@ import {
 } from "../../../src/api/v1alpha1.ts";
 import type { ReconcilerPorts, TenancyView } from "../../../src/controller/ports.ts";
 import { keyOf } from "../../../src/controller/reconciler.ts";
-import { PurchaseLedger } from "../../../src/issuers/purchase-ledger.ts";
+import { PurchaseLedger, purchaseScope } from "../../../src/issuers/purchase-ledger.ts";
 import { KubeApiError } from "../../../src/kube/errors.ts";
 import type { EventType } from "../../../src/kube/events.ts";
 import {
@@ -99,14 +99,12 @@ export class RecordingCluster {
         ),
       namespaceLabels: (namespace) => this.namespaceLabels.get(namespace) ?? {},
       ownerOf: (id) => this.claims.get(id)?.owner,
-      purchases: (grant, namespace) =>
+      purchases: (scope) =>
         [...this.claims.values()]
           .filter(
             (c) =>
               (c.via === "Order" || c.via === "Renewal") &&
-              c.owner.namespace === namespace &&
-              c.issuer.kind === grant.kind &&
-              c.issuer.name === grant.name,
+              purchaseScope(c.issuer, c.owner.namespace) === scope,
           )
           .map((c) => ({ certificateId: c.certificateId, at: new Date(c.claimedAt) })),
       defaultClusterIssuer: PLATFORM_ISSUER,
