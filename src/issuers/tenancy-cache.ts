@@ -13,20 +13,16 @@ import {
   CLUSTER_ISSUER_KIND,
   CLUSTER_ISSUER_PLURAL,
   type DnsimpleIssuer,
+  ISSUER_KIND,
   ISSUER_PLURAL,
   type IssuerRef,
 } from "../api/issuers.ts";
 import type { ClaimResult, ClaimWriter, TenancyView } from "../controller/ports.ts";
+import { createClaim } from "../kube/claims.ts";
+import { customPath, listCustomObjects } from "../kube/custom-objects.ts";
 import { ResilientInformer } from "../kube/informer.ts";
+import { listNamespaces } from "../kube/namespaces.ts";
 import { ScopedInformer } from "../kube/scoped-informer.ts";
-import {
-  createClaim,
-  customPath,
-  listClaims,
-  listClusterIssuers,
-  listIssuers,
-  listNamespaces,
-} from "../kube/tenancy-objects.ts";
 import type { Clock } from "../time/clock.ts";
 import { type Purchase, purchaseScope } from "./purchase-ledger.ts";
 
@@ -165,19 +161,15 @@ export class TenancyCache implements TenancyView, ClaimWriter {
     watchNamespace: string | undefined,
   ): ResilientInformer<DnsimpleIssuer> {
     const { kubeConfig, customObjects, clock } = this.#options;
-    const kind = cluster ? CLUSTER_ISSUER_KIND : "DnsimpleIssuer";
+    const kind = cluster ? CLUSTER_ISSUER_KIND : ISSUER_KIND;
+    const plural = cluster ? CLUSTER_ISSUER_PLURAL : ISSUER_PLURAL;
     const changed = (issuer: DnsimpleIssuer) =>
-      this.#options.onIssuerChanged(
-        cluster ? CLUSTER_ISSUER_KIND : "DnsimpleIssuer",
-        issuer.metadata.name,
-        issuer.metadata.namespace,
-      );
+      this.#options.onIssuerChanged(kind, issuer.metadata.name, issuer.metadata.namespace);
     return new ResilientInformer<DnsimpleIssuer>({
       kubeConfig,
       clock,
-      path: cluster ? customPath(CLUSTER_ISSUER_PLURAL) : customPath(ISSUER_PLURAL, watchNamespace),
-      list: () =>
-        cluster ? listClusterIssuers(customObjects) : listIssuers(customObjects, watchNamespace),
+      path: customPath(plural, watchNamespace),
+      list: () => listCustomObjects<DnsimpleIssuer>(customObjects, plural, watchNamespace),
       trim: (obj) => {
         delete (obj.metadata as { managedFields?: unknown }).managedFields;
       },
@@ -231,7 +223,7 @@ export class TenancyCache implements TenancyView, ClaimWriter {
       kubeConfig,
       clock,
       path: customPath(CLAIM_PLURAL),
-      list: () => listClaims(customObjects),
+      list: () => listCustomObjects<DnsimpleCertificateClaim>(customObjects, CLAIM_PLURAL),
       onAdd: (claim) => this.#index(claim),
       onUpdate: (claim) => this.#index(claim),
       // Deleting a claim (an admin's act) releases the certificate.

@@ -9,30 +9,20 @@ import {
   PLURAL,
   VERSION,
 } from "../api/v1alpha1.ts";
+import { customPath, listCustomObjects } from "./custom-objects.ts";
 import { kubeCall } from "./errors.ts";
 
 /** The API path the informer watches: every namespace, or one. */
 export function certificatesPath(namespace?: string): string {
-  return namespace
-    ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`
-    : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+  return customPath(PLURAL, namespace);
 }
 
-export async function listCertificates(
+/** DnsimpleCertificates of every namespace, or of one. */
+export function listCertificates(
   api: CustomObjectsApi,
   namespace?: string,
 ): Promise<KubernetesListObject<DnsimpleCertificate>> {
-  const list = await kubeCall("list DnsimpleCertificates", () =>
-    namespace
-      ? api.listNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: PLURAL,
-          namespace,
-        })
-      : api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }),
-  );
-  return list as KubernetesListObject<DnsimpleCertificate>;
+  return listCustomObjects<DnsimpleCertificate>(api, PLURAL, namespace);
 }
 
 /** Replaces the status; returns the updated resource (with its new resourceVersion). */
