@@ -95,6 +95,15 @@ async function refusal(call: () => Promise<unknown>): Promise<string | undefined
   }
 }
 
+/** An issuer status claiming a verified token, as someone other than the operator would write it. */
+function forgedIssuerStatus() {
+  const ready = { type: "Ready", status: "True", reason: "Verified", message: "forged" };
+  return {
+    accountId: "1",
+    conditions: [{ ...ready, lastTransitionTime: new Date().toISOString() }],
+  };
+}
+
 describe("the chart's admission policies", () => {
   it("refuse the managed label on a Secret from anyone but the operator, in a guarded namespace", async () => {
     // A policy takes a moment to be enforced after it is created: try until it is.
@@ -191,18 +200,7 @@ describe("the chart's admission policies", () => {
     const current = await objects().getNamespacedCustomObject(ref);
     const forged = {
       ...(current as object),
-      status: {
-        accountId: "1",
-        conditions: [
-          {
-            type: "Ready",
-            status: "True",
-            reason: "Verified",
-            message: "forged",
-            lastTransitionTime: new Date().toISOString(),
-          },
-        ],
-      },
+      status: forgedIssuerStatus(),
     };
     const refused = await refusal(() =>
       objects().replaceNamespacedCustomObjectStatus({ ...ref, body: forged }),
@@ -337,18 +335,7 @@ describe("the admission policies of a release that watches every namespace (a co
     const ref = { group: GROUP, version: VERSION, plural: CLUSTER_ISSUER_PLURAL, name: "dnsimple" };
     const forged = async () => ({
       ...((await admin.getClusterCustomObject(ref)) as object),
-      status: {
-        accountId: "1",
-        conditions: [
-          {
-            type: "Ready",
-            status: "True",
-            reason: "Verified",
-            message: "forged",
-            lastTransitionTime: new Date().toISOString(),
-          },
-        ],
-      },
+      status: forgedIssuerStatus(),
     });
     // Enforced a moment after it is created: try until it is (each try on the latest version).
     const refused = await waitFor("the status policy to be enforced", async () => {

@@ -19,7 +19,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER_ISSUER_KIND, CLUSTER_ISSUER_PLURAL } from "../../src/api/issuers.ts";
 import {
   type DnsimpleCertificate,
   GROUP,
@@ -35,6 +34,7 @@ import {
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
 import { kubectl, waitFor } from "./support/kube.ts";
 import {
+  applyClusterIssuer,
   type RunningOperator,
   startOperator,
   testIssuerName,
@@ -186,17 +186,11 @@ beforeAll(async () => {
   const admin = new KubeConfig();
   admin.loadFromFile(state.kubeconfig);
   // This file's own control plane needs the ClusterDnsimpleIssuer startOperator names.
-  await admin.makeApiClient(CustomObjectsApi).createClusterCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: CLUSTER_ISSUER_PLURAL,
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: CLUSTER_ISSUER_KIND,
-      metadata: { name: testIssuerName(NS) },
-      spec: testIssuerSpec([NS]),
-    },
-  });
+  await applyClusterIssuer(
+    testIssuerName(NS),
+    testIssuerSpec([NS]),
+    admin.makeApiClient(CustomObjectsApi),
+  );
 
   custom = admin.makeApiClient(CustomObjectsApi);
   core = admin.makeApiClient(CoreV1Api);

@@ -43,6 +43,7 @@ import {
   waitFor,
 } from "./support/kube.ts";
 import {
+  applyClusterIssuer,
   createCertificate,
   createCredentials,
   decoded,
@@ -414,20 +415,9 @@ describe("chart RBAC, a list of namespaces (watchNamespaces)", () => {
     });
     // A ClusterDnsimpleIssuer with its token Secret in the release namespace, serving both.
     await createCredentials(releaseNs.name, SECRET_ISSUER, { token: TOKEN });
-    await objects().createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: CLUSTER_ISSUER_PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: CLUSTER_ISSUER_KIND,
-        metadata: { name: SECRET_ISSUER },
-        spec: {
-          credentialsRef: { name: SECRET_ISSUER },
-          policy: (only(release.manifests, "ClusterDnsimpleIssuer").spec as { policy: object })
-            .policy,
-        },
-      },
+    await applyClusterIssuer(SECRET_ISSUER, {
+      credentialsRef: { name: SECRET_ISSUER },
+      policy: (only(release.manifests, "ClusterDnsimpleIssuer").spec as { policy: object }).policy,
     });
     // A DnsimpleIssuer in the second namespace, on a token Secret there.
     await createCredentials(secondNs.name, "team-token", { token: TOKEN });

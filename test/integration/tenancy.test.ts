@@ -164,8 +164,17 @@ async function crossOwnerRenewals(): Promise<void> {
   });
 }
 
+function readyOf(resource: DnsimpleCertificate) {
+  return resource.status?.conditions?.find((c) => c.type === "Ready");
+}
+
 function ready(resource: DnsimpleCertificate): boolean {
-  return resource.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+  return readyOf(resource)?.status === "True";
+}
+
+/** The Ready message once the resource is Ready=False for `reason`. */
+async function refusalOf(namespace: string, name: string, reason: string): Promise<string> {
+  return readyOf(await waitForReady(namespace, name, "False", reason))?.message ?? "";
 }
 
 describe("the platform's own certificate", () => {
@@ -192,8 +201,7 @@ describe("a tenant with the shared issuer", () => {
       secretName: "stolen-tls",
       issuerRef: sharedRef(),
     });
-    const refused = await waitForReady(tenant.name, "steal", "False", "NotPermitted");
-    const message = refused.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
+    const message = await refusalOf(tenant.name, "steal", "NotPermitted");
     expect(message).toContain(`certificate ${platformId}`);
     // Nothing about the platform's certificate beyond the id the tenant gave.
     expect(message).not.toContain(platform.name);
@@ -232,8 +240,7 @@ describe("a tenant with the shared issuer", () => {
       secretName: "forged-tls",
       issuerRef: sharedRef(),
     });
-    const refused = await waitForReady(tenant.name, "forger", "False", "NotPermitted");
-    const message = refused.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
+    const message = await refusalOf(tenant.name, "forger", "NotPermitted");
     expect(message).toContain(`certificate ${platformId}`);
     const after = await getSecret(tenant.name, "forged-tls");
     expect(after?.metadata?.resourceVersion).toBe(secret.metadata?.resourceVersion);
@@ -266,8 +273,7 @@ describe("a tenant with the shared issuer", () => {
       secretName: "third-tls",
       issuerRef: sharedRef(),
     });
-    const waiting = await waitForReady(tenant.name, "third", "False", "BudgetExhausted");
-    const message = waiting.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
+    const message = await refusalOf(tenant.name, "third", "BudgetExhausted");
     expect(message).toContain("ordersPerNamespacePerDay");
     expect(purchasesOf(env.simulator, "third")).toHaveLength(0);
   });
@@ -286,12 +292,12 @@ describe("a tenant with the shared issuer", () => {
       secretName: "elsewhere-tls",
       issuerRef: sharedRef(),
     });
-    const wild = await waitForReady(tenant.name, "wild", "False", "NotPermitted");
-    const elsewhere = await waitForReady(tenant.name, "elsewhere", "False", "NotPermitted");
-    const messageOf = (r: typeof wild) =>
-      r.status?.conditions?.find((c) => c.type === "Ready")?.message;
-    expect(messageOf(wild)).toContain("spec.policy.allowWildcards");
-    expect(messageOf(elsewhere)).toContain("spec.policy.domains");
+    expect(await refusalOf(tenant.name, "wild", "NotPermitted")).toContain(
+      "spec.policy.allowWildcards",
+    );
+    expect(await refusalOf(tenant.name, "elsewhere", "NotPermitted")).toContain(
+      "spec.policy.domains",
+    );
     expect(env.simulator.calls()).toHaveLength(0);
   });
 });
@@ -305,8 +311,7 @@ describe("an issuer that does not serve the namespace, or the name", () => {
       secretName: "outside-tls",
       issuerRef: narrowRef(),
     });
-    const refused = await waitForReady(tenant.name, "outside", "False", "NotPermitted");
-    const message = refused.status?.conditions?.find((c) => c.type === "Ready")?.message;
+    const message = await refusalOf(tenant.name, "outside", "NotPermitted");
     expect(message).toContain(
       `ClusterDnsimpleIssuer ${narrow()} does not serve namespace ${tenant.name}`,
     );
@@ -321,8 +326,7 @@ describe("an issuer that does not serve the namespace, or the name", () => {
       secretName: "www-tls",
       issuerRef: narrowRef(),
     });
-    const refused = await waitForReady(platform.name, "www", "False", "NotPermitted");
-    const message = refused.status?.conditions?.find((c) => c.type === "Ready")?.message;
+    const message = await refusalOf(platform.name, "www", "NotPermitted");
     expect(message).toContain("spec.policy.dnsNames");
     expect(env.simulator.calls()).toHaveLength(0);
     await createReady(platform.name, "shop", { name: "shop.apps", issuerRef: narrowRef() });
@@ -367,8 +371,7 @@ describe("migration: a resource that used the operator's default token", () => {
       name: "legacy",
       secretName: "legacy-tls",
     });
-    const refused = await waitForReady(tenant.name, "legacy", "False", "IssuerNotSet");
-    const message = refused.status?.conditions?.find((c) => c.type === "Ready")?.message;
+    const message = await refusalOf(tenant.name, "legacy", "IssuerNotSet");
     expect(message).toContain("ClusterDnsimpleIssuer");
     expect(message).toContain("spec.issuerRef");
     expect(env.simulator.calls()).toHaveLength(0);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import {
   type CoreV1Event,
+  type CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
   type V1Secret,
@@ -66,12 +67,16 @@ export async function ensureTestIssuer(namespaces: string | readonly string[]): 
   return name;
 }
 
-/** Creates or replaces a ClusterDnsimpleIssuer with this spec (server-side apply). */
+/**
+ * Creates or replaces a ClusterDnsimpleIssuer with this spec (server-side apply), on the shared
+ * control plane unless `api` is another one's.
+ */
 export async function applyClusterIssuer(
   name: string,
   spec: Record<string, unknown>,
+  api: CustomObjectsApi = objects(),
 ): Promise<void> {
-  await objects().patchClusterCustomObject(
+  await api.patchClusterCustomObject(
     {
       group: GROUP,
       version: VERSION,

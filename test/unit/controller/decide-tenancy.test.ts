@@ -6,14 +6,10 @@ import type { ClaimOwner } from "../../../src/api/claims.ts";
 import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
 import { RENEW_AT_ANNOTATION } from "../../../src/api/v1alpha1.ts";
 import { decide } from "../../../src/controller/decide.ts";
-import type {
-  AccessObservation,
-  Observation,
-  SecretObservation,
-} from "../../../src/controller/observation.ts";
+import type { AccessObservation, Observation } from "../../../src/controller/observation.ts";
 import { statusFor } from "../../../src/controller/status.ts";
 import type { IssuerGrant } from "../../../src/issuers/policy.ts";
-import { now, remoteCertificate, resource } from "./fixtures.ts";
+import { dueSecret, noSecret, now, remoteCertificate, resource } from "./fixtures.ts";
 
 const day = 86_400_000;
 
@@ -43,19 +39,6 @@ function issuer(
   };
 }
 
-const goodSecret: SecretObservation = {
-  exists: true,
-  usable: true,
-  certificateId: 10,
-  commonName: "www.example.com",
-  dnsNames: ["example.com", "www.example.com"],
-  keyAlgorithm: "ECDSA",
-  notBefore: new Date(now.getTime() - 61 * day),
-  notAfter: new Date(now.getTime() + 29 * day),
-  serialNumber: "01",
-  metadataCurrent: true,
-};
-const noSecret: SecretObservation = { exists: false, usable: false, metadataCurrent: false };
 const ok = { kind: "ok", accountId: "1010" } as const;
 
 function observe(partial: Partial<Observation>): Observation {
@@ -86,7 +69,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
   [
     "the issuer refuses the resource: NotPermitted before anything, even with a serving Secret",
     {
-      secret: goodSecret,
+      secret: dueSecret,
       resource: resource({}, { certificateId: 10 }),
       access: { kind: "refused", failure: { reason: "NotPermitted", message: "no" } },
     },
@@ -157,24 +140,24 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
   ],
   [
     "a (forged) Secret serving the spec with another's certificate id: not kept",
-    { secret: goodSecret, access: issuer([[10, platform]]) },
+    { secret: dueSecret, access: issuer([[10, platform]]) },
     { kind: "fail", failure: { reason: "NotPermitted" } },
   ],
   [
     "a Secret serving the spec with an unowned certificate id, no adoption: not kept",
-    { secret: goodSecret },
+    { secret: dueSecret },
     { kind: "fail", failure: { reason: "NotPermitted" } },
   ],
   [
     "a Secret serving the spec with its own certificate: kept (status was lost)",
-    { secret: goodSecret, access: issuer([[10, self]]) },
+    { secret: dueSecret, access: issuer([[10, self]]) },
     { kind: "adoptCertificate", certificateId: 10, source: "SecretKept" },
   ],
   [
     "an unowned auto-renewal found in the list: adopted (the step claims it), credentials first",
     {
       resource: resource({ autoRenew: true }, { certificateId: 10 }),
-      secret: { ...goodSecret, notAfter: new Date(now.getTime() + 20 * day) },
+      secret: { ...dueSecret, notAfter: new Date(now.getTime() + 20 * day) },
       access: issuer([[10, self]]),
       lastAutoRenewCheck: new Date(now.getTime() - day),
       autoRenewalSearch: {
@@ -200,7 +183,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     {
       credentials: ok,
       resource: resource({}, { certificateId: 10 }),
-      secret: goodSecret,
+      secret: dueSecret,
       access: issuer([[10, self]], {}, 5),
     },
     { kind: "fail", failure: { reason: "BudgetExhausted" } },
@@ -211,7 +194,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     {
       credentials: ok,
       resource: resource({}, { certificateId: 10 }),
-      secret: goodSecret,
+      secret: dueSecret,
       access: issuer([[10, self]], { renewalFloorMs: 70 * day }),
     },
     { kind: "ready", requeueAt: new Date(now.getTime() + 9 * day) },
@@ -221,7 +204,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     {
       credentials: ok,
       resource: renewAt(resource({}, { certificateId: 10 }), now),
-      secret: { ...goodSecret, notBefore: new Date(now.getTime() - 3_600_000) },
+      secret: { ...dueSecret, notBefore: new Date(now.getTime() - 3_600_000) },
       access: issuer([[10, self]], { renewalFloorMs: day }),
     },
     { kind: "ready", requeueAt: new Date(now.getTime() + day - 3_600_000) },
@@ -231,7 +214,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     {
       credentials: ok,
       resource: renewAt(resource({}, { certificateId: 10 }), now),
-      secret: { ...goodSecret, notBefore: new Date(now.getTime() - 2 * day) },
+      secret: { ...dueSecret, notBefore: new Date(now.getTime() - 2 * day) },
       access: issuer([[10, self]], { renewalFloorMs: day }),
     },
     { kind: "order", renewalOf: 10 },
@@ -255,7 +238,7 @@ describe("decide through an issuer", () => {
   it("status shows the renewal time the floor sets, not the one renewBefore asks for", () => {
     const observation = observe({
       resource: resource({ renewBefore: "2159h" }, { certificateId: 10 }),
-      secret: { ...goodSecret, notBefore: now, notAfter: new Date(now.getTime() + 90 * day) },
+      secret: { ...dueSecret, notBefore: now, notAfter: new Date(now.getTime() + 90 * day) },
       access: issuer([[10, self]], { renewalFloorMs: day }),
     });
     const action = decide(observation);
@@ -266,7 +249,7 @@ describe("decide through an issuer", () => {
   });
 
   it("a refusal is Ready=False even while the Secret serves (a forged one, or a policy narrowed)", () => {
-    const observation = observe({ secret: goodSecret, access: issuer([[10, platform]]) });
+    const observation = observe({ secret: dueSecret, access: issuer([[10, platform]]) });
     const action = decide(observation);
     expect(action.kind).toBe("fail");
     if (action.kind !== "fail") return;

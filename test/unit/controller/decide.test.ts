@@ -4,34 +4,11 @@ import { describe, expect, it } from "vitest";
 import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
 import { isFinal } from "../../../src/controller/actions.ts";
 import { decide } from "../../../src/controller/decide.ts";
-import type {
-  Observation,
-  RemoteCertificate,
-  SecretObservation,
-} from "../../../src/controller/observation.ts";
+import type { Observation, RemoteCertificate } from "../../../src/controller/observation.ts";
 import { statusFor } from "../../../src/controller/status.ts";
-import { now, remoteCertificate, resource } from "./fixtures.ts";
+import { dueSecret, goodSecret, noSecret, now, remoteCertificate, resource } from "./fixtures.ts";
 
 const day = 86_400_000;
-
-const goodSecret: SecretObservation = {
-  exists: true,
-  usable: true,
-  certificateId: 10,
-  commonName: "www.example.com",
-  dnsNames: ["example.com", "www.example.com"],
-  keyAlgorithm: "ECDSA",
-  notBefore: new Date(now.getTime() - 10 * day),
-  notAfter: new Date(now.getTime() + 80 * day),
-  serialNumber: "01",
-  metadataCurrent: true,
-};
-/** A certificate two thirds into its life: at its default renewal time. */
-const dueSecret: SecretObservation = {
-  ...goodSecret,
-  notBefore: new Date(now.getTime() - 61 * day),
-  notAfter: new Date(now.getTime() + 29 * day),
-};
 
 function failedWith(reason: string, agoMs: number, attempts: number): DnsimpleCertificate {
   return resource(
@@ -59,8 +36,6 @@ function withAnnotation(r: DnsimpleCertificate, renewAt: string): DnsimpleCertif
     metadata: { ...r.metadata, annotations: { "dnsimple-cert-operator.dev/renew-at": renewAt } },
   };
 }
-
-const noSecret: SecretObservation = { exists: false, usable: false, metadataCurrent: false };
 
 const certificate = remoteCertificate;
 
