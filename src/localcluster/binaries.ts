@@ -1,6 +1,8 @@
 // Finds the control-plane binaries (kube-apiserver, etcd, kube-controller-manager, kubectl),
 // the node's (kubelet, kube-scheduler, kube-proxy), helm and the e2e's Ingress controller: from the envtest environment variables when set, otherwise built once with Go
-// from the module proxy into a cache folder keyed by version and reused afterwards.
+// from the module proxy into a cache folder keyed by version and reused afterwards. The helpers
+// for that (cache folders keyed by a tools/ module's pins, running go, a cross-process lock) are
+// exported for the other things fetched from Go modules (gateway-api.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -27,7 +29,8 @@ interface GoTool {
   ldflags: (version: string) => string;
 }
 
-const toolsDir = join(import.meta.dirname, "tools");
+/** The small Go modules (one folder each) whose go.mod and go.sum pin what is built or fetched. */
+export const toolsDir = join(import.meta.dirname, "tools");
 
 const goTools: GoTool[] = [
   {
@@ -76,7 +79,10 @@ export const clusterBinaries: readonly BinaryName[] = goTools
   .flatMap((t) => t.binaries)
   .filter((name) => name !== "traefik");
 
-/** Raised when a binary can be neither found nor built; the message says what to do. */
+/**
+ * Raised when a binary (or another file a tools/ module provides) can be neither found nor
+ * built; the message says what to do.
+ */
 export class BinaryUnavailableError extends Error {
   override name = "BinaryUnavailableError";
 }
@@ -109,28 +115,78 @@ function toolFor(name: BinaryName): GoTool {
   return tool;
 }
 
-/** The required version of the tool's main module, read from its go.mod (the single source). */
-export function toolVersion(tool: GoTool): string {
-  const goMod = readFileSync(join(toolsDir, tool.module, "go.mod"), "utf8");
-  const escaped = tool.versionOf.replaceAll(".", "\\.").replaceAll("/", "\\/");
+/** The version of `modulePath` that tools/<module>/go.mod requires (the single source). */
+export function requiredVersion(module: string, modulePath: string): string {
+  const goMod = readFileSync(join(toolsDir, module, "go.mod"), "utf8");
+  const escaped = modulePath.replaceAll(".", "\\.").replaceAll("/", "\\/");
   const match = goMod.match(new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, "m"));
-  if (!match?.[1]) throw new Error(`${tool.versionOf} not found in tools/${tool.module}/go.mod`);
+  if (!match?.[1]) throw new Error(`${modulePath} not found in tools/${module}/go.mod`);
   return match[1];
 }
 
-/** Cache folder for a tool: version plus a short hash of go.mod/go.sum, so any pin change rebuilds. */
-function cacheDir(tool: GoTool): string {
-  const hash = createHash("sha256");
-  for (const file of ["go.mod", "go.sum"]) {
-    const path = join(toolsDir, tool.module, file);
-    if (existsSync(path)) hash.update(readFileSync(path));
-  }
-  const key = `${tool.module}-${toolVersion(tool)}-${hash.digest("hex").slice(0, 10)}`;
-  return join(cacheRoot(), "bin", key);
+/** The required version of the tool's main module, read from its go.mod. */
+export function toolVersion(tool: GoTool): string {
+  return requiredVersion(tool.module, tool.versionOf);
 }
 
-function goAvailable(): boolean {
+/**
+ * A cache folder under cacheRoot()/<area> for what tools/<module> provides: its version plus a
+ * short hash of go.mod/go.sum, so any pin change builds or fetches anew.
+ */
+export function pinnedCacheDir(area: string, module: string, version: string): string {
+  const hash = createHash("sha256");
+  for (const file of ["go.mod", "go.sum"]) {
+    const path = join(toolsDir, module, file);
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  return join(cacheRoot(), area, `${module}-${version}-${hash.digest("hex").slice(0, 10)}`);
+}
+
+function cacheDir(tool: GoTool): string {
+  return pinnedCacheDir("bin", tool.module, toolVersion(tool));
+}
+
+export function goAvailable(): boolean {
   return spawnSync("go", ["version"], { stdio: "ignore" }).status === 0;
+}
+
+/** Where progress goes by default: stderr, so a command's stdout stays its result. */
+export const logToStderr = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/**
+ * Runs go in tools/<module> and resolves to its stdout; a failure becomes a
+ * BinaryUnavailableError carrying the tail of everything go printed.
+ */
+export async function runGo(
+  module: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<string> {
+  const cwd = join(toolsDir, module);
+  const stdout: string[] = [];
+  const output: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn("go", args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout.push(chunk.toString());
+      output.push(chunk.toString());
+    });
+    child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  if (code !== 0) {
+    throw new BinaryUnavailableError(
+      `go ${args.join(" ")} failed in ${cwd} (exit ${code}):\n${output.join("").slice(-4000)}`,
+    );
+  }
+  return stdout.join("");
 }
 
 /** Builds every binary of a tool into a temporary folder, then renames it into place. */
@@ -152,23 +208,7 @@ async function build(tool: GoTool, target: string, log: (line: string) => void):
     const args = ["build", "-trimpath", "-ldflags", tool.ldflags(version), "-o", `${staging}/`];
     // etcd is its module's own main package; the other tools declare `tool` directives.
     args.push(tool.module === "etcd" ? "." : "tool");
-    const output: string[] = [];
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn("go", args, {
-        cwd: join(toolsDir, tool.module),
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, CGO_ENABLED: "0" },
-      });
-      child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-      child.on("error", reject);
-      child.on("close", resolve);
-    });
-    if (code !== 0) {
-      throw new BinaryUnavailableError(
-        `go ${args.join(" ")} failed in ${join(toolsDir, tool.module)} (exit ${code}):\n${output.join("").slice(-4000)}`,
-      );
-    }
+    await runGo(tool.module, args, { CGO_ENABLED: "0" });
     rmSync(target, { recursive: true, force: true });
     renameSync(staging, target);
     log(`built ${tool.module} ${version} in ${Math.round((Date.now() - started) / 1000)}s`);
@@ -179,7 +219,7 @@ async function build(tool: GoTool, target: string, log: (line: string) => void):
 }
 
 /** Serialises builds across processes (two test runs at once must not both build). */
-async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   mkdirSync(join(path, ".."), { recursive: true });
   const deadline = Date.now() + 60 * 60_000;
   for (;;) {
@@ -231,7 +271,7 @@ export function processAlive(pid: number): boolean {
  */
 export async function binary(
   name: BinaryName,
-  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  log: (line: string) => void = logToStderr,
 ): Promise<string> {
   const fromEnv = fromEnvironment(name);
   if (fromEnv) return fromEnv;

@@ -9,6 +9,7 @@ import {
   startControlPlane,
   stopControlPlane,
 } from "./controlplane.ts";
+import { gatewayApiCrds } from "./gateway-api.ts";
 import { ImageArchiveError } from "./image-archive.ts";
 import { checkNodePrerequisites, NodePrerequisiteError } from "./node.ts";
 import { NodeNetworkError, nodeNetwork, setUpNodeNetwork } from "./node-network.ts";
@@ -23,7 +24,8 @@ const usage = `usage: npm run cluster -- <command>
   down         stop everything (with a node: its Pods, mounts and network too) and delete it
   status       say whether the control plane runs
   build        build (or find) every binary: kube-apiserver, kube-controller-manager, kubectl,
-               kubelet, kube-scheduler, kube-proxy, etcd, helm
+               kubelet, kube-scheduler, kube-proxy, etcd, helm; and fetch the Gateway API CRDs
+               (standard channel) the tests install
 
 State lives in CLUSTER_DIR (default .cache/cluster in the project).`;
 
@@ -75,6 +77,7 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
     case "build": {
       const paths = await binaries(clusterBinaries, say);
       for (const [name, path] of Object.entries(paths)) say(`${name}: ${path}`);
+      say(`gateway-api-crds: ${await gatewayApiCrds(say)}`);
       return 0;
     }
     default:
