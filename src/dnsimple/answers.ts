@@ -9,6 +9,8 @@ import {
   type CertificatePage,
   type CertificatePurchase,
   type CertificateRenewal,
+  type Domain,
+  type DomainPage,
   type Pagination,
   RENEWAL_STATES,
   type Whoami,
@@ -55,11 +57,11 @@ export function readCertificateAnswer(body: unknown): Certificate {
 }
 
 export function readCertificatePage(body: unknown): CertificatePage {
-  const answer = new Fields(body, "answer");
-  return {
-    data: answer.array("data", readCertificate),
-    pagination: answer.object("pagination", readPagination),
-  };
+  return readPage(body, readCertificate);
+}
+
+export function readDomainPage(body: unknown): DomainPage {
+  return readPage(body, readDomain);
 }
 
 export function readCertificatePurchase(body: unknown): CertificatePurchase {
@@ -121,6 +123,33 @@ function readCertificate(value: unknown, where: string): Certificate {
   };
 }
 
+function readDomain(value: unknown, where: string): Domain {
+  const domain = new Fields(value, where);
+  return {
+    id: domain.integer("id"),
+    account_id: domain.integer("account_id"),
+    registrant_id: domain.nullableInteger("registrant_id"),
+    name: domain.string("name"),
+    unicode_name: domain.string("unicode_name"),
+    state: domain.string("state"),
+    auto_renew: domain.boolean("auto_renew"),
+    private_whois: domain.boolean("private_whois"),
+    expires_on: domain.nullableString("expires_on"),
+    expires_at: domain.nullableString("expires_at"),
+    created_at: domain.string("created_at"),
+    updated_at: domain.string("updated_at"),
+  };
+}
+
+// Every list answers `{"data": [...], "pagination": {...}}`.
+function readPage<T>(body: unknown, readItem: Reader<T>): { data: T[]; pagination: Pagination } {
+  const answer = new Fields(body, "answer");
+  return {
+    data: answer.array("data", readItem),
+    pagination: answer.object("pagination", readPagination),
+  };
+}
+
 function readPagination(value: unknown, where: string): Pagination {
   const pagination = new Fields(value, where);
   return {
@@ -174,6 +203,10 @@ class Fields {
     const value = this.#object[key];
     if (!Number.isSafeInteger(value)) throw mismatch(this.#at(key), "an integer", value);
     return value as number;
+  }
+
+  nullableInteger(key: string): number | null {
+    return this.#object[key] === null ? null : this.integer(key);
   }
 
   string(key: string): string {

@@ -1,7 +1,7 @@
 // The DNSimple API client the operator uses: one method per endpoint of the Certificates
-// API plus whoami, typed answers, typed errors (errors.ts), retries where they are safe
-// (retry.ts), and a rate-limit budget shared by every client for the same token
-// (rate-limit.ts).
+// API plus whoami and the domain list, typed answers, typed errors (errors.ts), retries
+// where they are safe (retry.ts), and a rate-limit budget shared by every client for the
+// same token (rate-limit.ts).
 //
 // The operator makes one client per set of credentials and passes every one of them the
 // same RateLimitBudget. Methods throw only DnsimpleError subclasses for anything DNSimple
@@ -12,6 +12,7 @@ import {
   readCertificatePage,
   readCertificatePurchase,
   readCertificateRenewal,
+  readDomainPage,
   readPrivateKey,
   readWhoami,
 } from "./answers.ts";
@@ -22,6 +23,7 @@ import {
   issueLetsencryptRequest,
   issueRenewalRequest,
   listCertificatesRequest,
+  listDomainsRequest,
   MAX_PER_PAGE,
   orderLetsencryptRequest,
   orderRenewalRequest,
@@ -46,9 +48,12 @@ import type {
   CertificatePurchase,
   CertificateRenewal,
   CertificateSort,
+  Domain,
+  DomainPage,
   DomainReference,
   LetsencryptOrder,
   ListCertificatesOptions,
+  ListDomainsOptions,
   RenewalOrder,
   Whoami,
 } from "./types.ts";
@@ -78,6 +83,10 @@ export interface AllCertificatesOptions {
   sort?: CertificateSort | readonly CertificateSort[];
   /** Page size while collecting; default (and at most) 100. */
   perPage?: number;
+}
+
+export interface AllDomainsOptions {
+  nameLike?: string;
 }
 
 export class DnsimpleClient {
@@ -111,6 +120,27 @@ export class DnsimpleClient {
   /** Who the token belongs to; with an account token, `account.id` is the account to use. */
   whoami(): Promise<Whoami> {
     return this.#send(whoamiRequest(), readWhoami);
+  }
+
+  /** One page of the account's domains (DNSimple's default order: by name). */
+  listDomains(account: AccountId, options: ListDomainsOptions = {}): Promise<DomainPage> {
+    return this.#send(listDomainsRequest(account, options), readDomainPage);
+  }
+
+  /**
+   * Every domain of the account (whose name contains `nameLike`, if given), following the
+   * pages, by ascending id: a domain added while paging then lands on the last page
+   * instead of shifting the others, as it would in name order.
+   */
+  allDomains(account: AccountId, options: AllDomainsOptions = {}): Promise<Domain[]> {
+    return collectAllPages((page) =>
+      this.listDomains(account, {
+        nameLike: options.nameLike,
+        sort: "id:asc",
+        page,
+        perPage: MAX_PER_PAGE,
+      }),
+    );
   }
 
   /** One page of the domain's certificates (DNSimple's default order: newest id first). */

@@ -4,10 +4,10 @@
 import type { HttpMethod } from "./errors.ts";
 import type {
   AccountId,
-  CertificateSort,
   DomainReference,
   LetsencryptOrder,
   ListCertificatesOptions,
+  ListDomainsOptions,
   RenewalOrder,
 } from "./types.ts";
 
@@ -22,11 +22,26 @@ export interface ApiRequest {
 
 export const MAX_PER_PAGE = 100;
 
-const CERTIFICATES = "/v2/:account/domains/:domain/certificates";
+const DOMAINS = "/v2/:account/domains";
+const CERTIFICATES = `${DOMAINS}/:domain/certificates`;
 const LETSENCRYPT = `${CERTIFICATES}/letsencrypt`;
 
 export function whoamiRequest(): ApiRequest {
   return { method: "GET", endpoint: "GET /v2/whoami", path: "/v2/whoami" };
+}
+
+/** `name_like` goes first, then the page, size and sort every list takes. */
+export function listDomainsRequest(account: AccountId, options: ListDomainsOptions): ApiRequest {
+  const query: Record<string, string> = {};
+  if (options.nameLike !== undefined && options.nameLike !== "") {
+    query.name_like = options.nameLike;
+  }
+  return {
+    method: "GET",
+    endpoint: `GET ${DOMAINS}`,
+    path: `/v2/${positiveInteger(account, "account id")}/domains`,
+    query: { ...query, ...listQuery(options) },
+  };
 }
 
 export function listCertificatesRequest(
@@ -34,19 +49,11 @@ export function listCertificatesRequest(
   domain: DomainReference,
   options: ListCertificatesOptions,
 ): ApiRequest {
-  const query: Record<string, string> = {};
-  if (options.page !== undefined) query.page = String(positiveInteger(options.page, "page"));
-  if (options.perPage !== undefined) {
-    const perPage = positiveInteger(options.perPage, "perPage");
-    if (perPage > MAX_PER_PAGE) throw new RangeError(`perPage is at most ${MAX_PER_PAGE}`);
-    query.per_page = String(perPage);
-  }
-  if (options.sort !== undefined) query.sort = sortParameter(options.sort);
   return {
     method: "GET",
     endpoint: `GET ${CERTIFICATES}`,
     path: certificatesPath(account, domain),
-    query,
+    query: listQuery(options),
   };
 }
 
@@ -160,8 +167,25 @@ function letsencryptPath(
   return `${certificatesPath(account, domain)}/letsencrypt/${positiveInteger(certificateId, "certificate id")}`;
 }
 
-function sortParameter(sort: CertificateSort | readonly CertificateSort[]): string {
-  return typeof sort === "string" ? sort : sort.join(",");
+interface ListOptions {
+  page?: number;
+  perPage?: number;
+  sort?: string | readonly string[];
+}
+
+// page, per_page and sort, as every DNSimple list takes them.
+function listQuery(options: ListOptions): Record<string, string> {
+  const query: Record<string, string> = {};
+  if (options.page !== undefined) query.page = String(positiveInteger(options.page, "page"));
+  if (options.perPage !== undefined) {
+    const perPage = positiveInteger(options.perPage, "perPage");
+    if (perPage > MAX_PER_PAGE) throw new RangeError(`perPage is at most ${MAX_PER_PAGE}`);
+    query.per_page = String(perPage);
+  }
+  if (options.sort !== undefined) {
+    query.sort = typeof options.sort === "string" ? options.sort : options.sort.join(",");
+  }
+  return query;
 }
 
 function positiveInteger(value: number, what: string): number {

@@ -1,6 +1,7 @@
-// The JSON DNSimple's Certificates API and whoami speak, field for field and in snake_case
-// as on the wire (see shared/reference/dnsimple-certificates-api.txt), and the bodies the
-// client sends. Answers are checked against these shapes in answers.ts.
+// The JSON DNSimple's Certificates API, whoami and the domain list speak, field for field
+// and in snake_case as on the wire (see shared/reference/dnsimple-certificates-api.txt and
+// DNSimple's Domains API reference), and the bodies the client sends. Answers are checked
+// against these shapes in answers.ts.
 
 export const CERTIFICATE_STATES = [
   "new",
@@ -81,6 +82,35 @@ export interface CertificatePage {
   pagination: Pagination;
 }
 
+/**
+ * A domain of the account, registered through DNSimple or only hosted there (then
+ * `registrant_id` and the expiry are null).
+ */
+export interface Domain {
+  id: number;
+  account_id: number;
+  registrant_id: number | null;
+  /** ASCII; an internationalized name in its xn-- form. */
+  name: string;
+  unicode_name: string;
+  /**
+   * "hosted", "registered", "expired", ...: kept as text, because the operator does not
+   * act on it and a state DNSimple adds later must not make the whole list unreadable.
+   */
+  state: string;
+  auto_renew: boolean;
+  private_whois: boolean;
+  expires_on: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DomainPage {
+  data: Domain[];
+  pagination: Pagination;
+}
+
 export interface WhoamiAccount {
   id: number;
   email: string;
@@ -136,6 +166,21 @@ export interface ListCertificatesOptions {
   perPage?: number;
   /** Several criteria apply in order. */
   sort?: CertificateSort | readonly CertificateSort[];
+}
+
+export type DomainSortField = "id" | "name" | "expiration";
+
+/** One criterion, e.g. "expiration:desc"; DNSimple's default is "name:asc". */
+export type DomainSort = `${DomainSortField}:${"asc" | "desc"}`;
+
+export interface ListDomainsOptions {
+  /** Only the domains whose name contains this text (DNSimple's `name_like`). */
+  nameLike?: string;
+  /** Several criteria apply in order. */
+  sort?: DomainSort | readonly DomainSort[];
+  page?: number;
+  /** At most 100 (DNSimple's cap); DNSimple's default is 30. */
+  perPage?: number;
 }
 
 /** Account ids are integers; a domain is addressed by name or numeric id. */

@@ -1,17 +1,20 @@
 // One DNSimple API request, from method, path, token and body to status and JSON body:
 // authentication (401), the account in the path (404 unless it is the token's), the
-// domain (404), then the operation. Transport concerns (rate limit, faults, the call log)
-// belong to the HTTP server.
+// domain (404; the domain list has none), then the operation. Transport concerns (rate
+// limit, faults, the call log) belong to the HTTP server.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { RouteMatch } from "./api-routes.ts";
 import type { CertificateService } from "./certificate-service.ts";
+import { listDomains } from "./domain-listing.ts";
 import { ApiError, badRequest, notFound, unauthorized } from "./errors.ts";
+import type { Page } from "./listing.ts";
 import type { Plan } from "./model.ts";
 import {
   certificateBundleJson,
   certificateJson,
   certificatePurchaseJson,
   certificateRenewalJson,
+  domainJson,
   errorJson,
   privateKeyJson,
   whoamiJson,
@@ -72,17 +75,18 @@ export class ApiHandler {
       return ok(200, whoamiJson(this.#store.account, this.#plan()));
     }
     this.#checkAccount(params.account ?? "");
+    if (route.operation === "listDomains") {
+      const accountId = this.#store.account.id;
+      return listAnswer(listDomains(this.#store.domains, request.query), (domain) =>
+        domainJson(domain, accountId),
+      );
+    }
     const domain = this.#service.findDomain(params.domain ?? "");
     const certificateId = params.certificate ?? "";
 
     switch (route.operation) {
-      case "listCertificates": {
-        const page = this.#service.list(domain, request.query);
-        return {
-          status: 200,
-          body: { data: page.items.map(certificateJson), pagination: page.pagination },
-        };
-      }
+      case "listCertificates":
+        return listAnswer(this.#service.list(domain, request.query), certificateJson);
       case "getCertificate":
         return ok(200, certificateJson(this.#service.get(domain, certificateId)));
       case "downloadCertificate": {
@@ -138,4 +142,9 @@ function digest(text: string): Buffer {
 
 function ok(status: number, data: unknown): ApiResponse {
   return { status, body: { data } };
+}
+
+// Every list answers `{"data": [...], "pagination": {...}}`.
+function listAnswer<T>(page: Page<T>, json: (item: T) => unknown): ApiResponse {
+  return { status: 200, body: { data: page.items.map(json), pagination: page.pagination } };
 }

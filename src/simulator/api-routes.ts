@@ -3,6 +3,7 @@
 
 export type Operation =
   | "whoami"
+  | "listDomains"
   | "listCertificates"
   | "getCertificate"
   | "downloadCertificate"
@@ -22,6 +23,7 @@ const CERTIFICATES = "/v2/:account/domains/:domain/certificates";
 
 const ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/v2/whoami", operation: "whoami" },
+  { method: "GET", pattern: "/v2/:account/domains", operation: "listDomains" },
   { method: "GET", pattern: CERTIFICATES, operation: "listCertificates" },
   { method: "GET", pattern: `${CERTIFICATES}/:certificate`, operation: "getCertificate" },
   {

@@ -17,7 +17,7 @@ import { badRequest, notDownloadable, notFound, planRequired } from "./errors.ts
 import type { IssuanceOutcomes } from "./issuance-outcomes.ts";
 import { generateKeyPair, privateKeyPem } from "./keys.ts";
 import { issueLeaf } from "./leaf-certificates.ts";
-import { type Page, paginate, parseListQuery, sortItems } from "./listing.ts";
+import { type ListSpec, listPage, type Page, parseListQuery } from "./listing.ts";
 import type {
   CertificateOrigin,
   CertificateRecord,
@@ -53,6 +53,12 @@ export interface CertificateServiceDependencies {
   log: (line: string) => void;
 }
 
+/** The certificate list's sort fields; DNSimple's default is the newest id first. */
+export const CERTIFICATE_LIST: ListSpec<"id" | "common_name" | "expiration"> = {
+  fields: ["id", "common_name", "expiration"],
+  defaultSort: [{ field: "id", direction: "desc" }],
+};
+
 export interface CertificateBundle {
   serverPem: string;
   intermediatePem: string;
@@ -85,13 +91,15 @@ export class CertificateService {
   }
 
   list(domain: Domain, query: URLSearchParams): Page<CertificateRecord> {
-    const { sort, page, perPage } = parseListQuery(query);
-    const sorted = sortItems(this.#store.certificatesOf(domain), sort, (certificate) => ({
-      id: certificate.id,
-      commonName: certificate.commonName,
-      expiresAt: certificate.issued?.notAfter ?? null,
-    }));
-    return paginate(sorted, page, perPage);
+    return listPage(
+      this.#store.certificatesOf(domain),
+      parseListQuery(query, CERTIFICATE_LIST),
+      (certificate) => ({
+        id: certificate.id,
+        common_name: certificate.commonName,
+        expiration: certificate.issued?.notAfter ?? null,
+      }),
+    );
   }
 
   get(domain: Domain, certificateId: string): CertificateRecord {

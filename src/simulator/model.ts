@@ -1,5 +1,6 @@
-// The simulator's vocabulary: what DNSimple keeps about an account, its domains, its
-// certificates and renewals, and what the simulator records about purchases.
+// The simulator's vocabulary: what DNSimple keeps about an account, its domains (hosted or
+// registered), its certificates and renewals, and what the simulator records about
+// purchases.
 import type { KeyObject } from "node:crypto";
 
 export type Plan = "personal" | "professional" | "enterprise";
@@ -31,9 +32,32 @@ export interface Account {
   updatedAt: Date;
 }
 
+/**
+ * DNSimple also has `expired` (and transient registration states); the simulator's
+ * domains are either only hosted or registered through DNSimple.
+ */
+export type DomainState = "hosted" | "registered";
+
 export interface Domain {
   id: number;
+  /** Lowercase ASCII (an internationalized name in its xn-- form). */
   name: string;
+  /** The registrant contact; null for a domain that is only hosted. */
+  registrantId: number | null;
+  state: DomainState;
+  autoRenew: boolean;
+  privateWhois: boolean;
+  /** When the registration ends; null for a domain that is only hosted. */
+  expiresAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A domain of the account that is registered through DNSimple, with its registrant. */
+export interface DomainRegistration {
+  domain: string;
+  registrantId: number;
+  expiresAt: Date;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { isValidHostname } from "./certificate-names.ts";
 import { InvalidInputError } from "./errors.ts";
 import type { FaultRates } from "./faults.ts";
+import type { DomainRegistration } from "./model.ts";
 import { withoutUndefined } from "./objects.ts";
 import { type SimulatorSettings, validateSettings } from "./settings.ts";
 
@@ -19,6 +20,11 @@ export interface SimulatorOptions extends SimulatorSettings, FaultRates {
   /** DNSimple's rate-limit window is an hour; shorter ones let tests and benchmarks reach it. */
   rateLimitWindowMs: number;
   domains: string[];
+  /**
+   * Which of `domains` are registered through DNSimple (registrant, expiry); the others
+   * are only hosted. In process only: the CLI's domains are all hosted.
+   */
+  registrations: DomainRegistration[];
   /** Keep the CA here (created on first use, reused after); null for a fresh CA per start. */
   caDir: string | null;
   /** Dice for the random faults, in [0, 1); replace it for deterministic tests. */
@@ -34,6 +40,7 @@ export const DEFAULT_OPTIONS: SimulatorOptions = {
   accountId: 1010,
   rateLimitWindowMs: 3_600_000,
   domains: ["example.com"],
+  registrations: [],
   plan: "professional",
   issueDelayMs: 2_000,
   validityMs: 90 * 86_400_000,
@@ -70,6 +77,31 @@ export function resolveOptions(overrides: Partial<SimulatorOptions>): SimulatorO
   if (new Set(domains).size !== domains.length) {
     throw new InvalidInputError("domains must not repeat");
   }
+  const registrations = options.registrations.map((registration) =>
+    validRegistration(registration, domains),
+  );
+  if (
+    new Set(registrations.map((registration) => registration.domain)).size !== registrations.length
+  ) {
+    throw new InvalidInputError("a domain is registered once");
+  }
   validateSettings(options);
-  return { ...options, domains };
+  return { ...options, domains, registrations };
+}
+
+function validRegistration(
+  registration: DomainRegistration,
+  domains: readonly string[],
+): DomainRegistration {
+  const domain = registration.domain.trim().toLowerCase();
+  if (!domains.includes(domain)) {
+    throw new InvalidInputError(`registered domain "${domain}" is not one of the domains`);
+  }
+  if (!(Number.isSafeInteger(registration.registrantId) && registration.registrantId > 0)) {
+    throw new InvalidInputError(`the registrant of ${domain} must be a positive integer`);
+  }
+  if (Number.isNaN(registration.expiresAt.getTime())) {
+    throw new InvalidInputError(`the expiry of ${domain} is not a valid date`);
+  }
+  return { ...registration, domain };
 }

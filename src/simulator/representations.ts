@@ -1,7 +1,8 @@
 // The JSON DNSimple answers with, field for field (names, order and types of the reference
 // examples). The handler wraps these in `{"data": ...}`.
+import { domainToUnicode } from "node:url";
 import type { ApiError, ErrorDetails } from "./errors.ts";
-import type { Account, CertificateRecord, Plan, RenewalRecord } from "./model.ts";
+import type { Account, CertificateRecord, Domain, Plan, RenewalRecord } from "./model.ts";
 import { planIdentifier } from "./plans.ts";
 import { apiDate, apiTimestamp } from "./timestamps.ts";
 
@@ -41,6 +42,40 @@ export function certificateJson(certificate: CertificateRecord): CertificateJson
     updated_at: apiTimestamp(certificate.updatedAt),
     expires_at: issued === undefined ? null : apiTimestamp(issued.notAfter),
     expires_on: issued === undefined ? null : apiDate(issued.notAfter),
+  };
+}
+
+/** Field order of the reference example of GET /v2/:account/domains. */
+export interface DomainJson {
+  id: number;
+  account_id: number;
+  registrant_id: number | null;
+  name: string;
+  unicode_name: string;
+  state: string;
+  auto_renew: boolean;
+  private_whois: boolean;
+  expires_on: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function domainJson(domain: Domain, accountId: number): DomainJson {
+  return {
+    id: domain.id,
+    account_id: accountId,
+    registrant_id: domain.registrantId,
+    name: domain.name,
+    // An xn-- label shown in Unicode; a name that is not IDNA stays as it is.
+    unicode_name: domainToUnicode(domain.name) || domain.name,
+    state: domain.state,
+    auto_renew: domain.autoRenew,
+    private_whois: domain.privateWhois,
+    expires_on: domain.expiresAt === null ? null : apiDate(domain.expiresAt),
+    expires_at: domain.expiresAt === null ? null : apiTimestamp(domain.expiresAt),
+    created_at: apiTimestamp(domain.createdAt),
+    updated_at: apiTimestamp(domain.updatedAt),
   };
 }
 

@@ -107,7 +107,7 @@ export class Simulator {
       latencyMs: options.latencyMs,
       dropRate: options.dropRate,
     });
-    this.#store = new Store(options.accountId, options.domains, new Date());
+    this.#store = new Store(options.accountId, options.domains, new Date(), options.registrations);
     this.domains = this.#store.domains;
     this.#scheduler = new Scheduler((error) => log(`background task failed: ${String(error)}`));
     this.#webhooks = new WebhookNotifier(() => this.#settings.webhookUrl, log);

@@ -1,5 +1,6 @@
-// The simulator's memory: one account with its domains, the certificates and renewals
-// ordered so far, and the record of purchases and issuances. Nothing is persisted.
+// The simulator's memory: one account with its domains (hosted, or registered when the
+// options say so), the certificates and renewals ordered so far, and the record of
+// purchases and issuances. Nothing is persisted.
 //
 // Domains, certificates and renewals draw ids from separate ranges, so a client that
 // mixes them up (say, sends a renewal id as a certificate id) gets a 404, not a lucky hit.
@@ -7,6 +8,7 @@ import type {
   Account,
   CertificateRecord,
   Domain,
+  DomainRegistration,
   IssuanceRecord,
   Purchase,
   RenewalRecord,
@@ -27,7 +29,13 @@ export class Store {
   #nextCertificateId = FIRST_CERTIFICATE_ID;
   #nextRenewalId = FIRST_RENEWAL_ID;
 
-  constructor(accountId: number, domainNames: readonly string[], now: Date) {
+  /** `registrations` name some of `domainNames`; the other domains are only hosted. */
+  constructor(
+    accountId: number,
+    domainNames: readonly string[],
+    now: Date,
+    registrations: readonly DomainRegistration[] = [],
+  ) {
     this.account = {
       id: accountId,
       email: `simulator@${domainNames[0] ?? "example.com"}`,
@@ -35,10 +43,21 @@ export class Store {
       createdAt: now,
       updatedAt: now,
     };
-    this.domains = domainNames.map((name, index) => ({
-      id: FIRST_DOMAIN_ID + index,
-      name: name.toLowerCase(),
-    }));
+    this.domains = domainNames.map((domainName, index): Domain => {
+      const name = domainName.toLowerCase();
+      const registration = registrations.find((candidate) => candidate.domain === name);
+      return {
+        id: FIRST_DOMAIN_ID + index,
+        name,
+        registrantId: registration?.registrantId ?? null,
+        state: registration === undefined ? "hosted" : "registered",
+        autoRenew: false,
+        privateWhois: false,
+        expiresAt: registration?.expiresAt ?? null,
+        createdAt: now,
+        updatedAt: now,
+      };
+    });
   }
 
   /** A domain by name (any case) or by numeric id, as the API's :domain accepts both. */

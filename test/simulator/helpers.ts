@@ -39,8 +39,8 @@ export interface DataAnswer<T> {
   data: T;
 }
 
-export interface ListAnswer {
-  data: CertificateJson[];
+export interface ListAnswer<T = CertificateJson> {
+  data: T[];
   pagination: {
     current_page: number;
     per_page: number;
@@ -131,6 +131,10 @@ export class ApiClient {
 
 export function certificatesPath(domain: string = DOMAIN, account: number = ACCOUNT_ID): string {
   return `/v2/${account}/domains/${domain}/certificates`;
+}
+
+export function domainsPath(account: number = ACCOUNT_ID): string {
+  return `/v2/${account}/domains`;
 }
 
 /** Polls every 20 ms for up to 5 s; a throw from the probe fails at once. */

@@ -1,5 +1,7 @@
-// Sorting and pagination: the pure functions, then the list endpoint using them.
+// Sorting and pagination: the pure functions (with the certificate list's spec; the
+// domain list's is in domain-listing.test.ts), then the certificate list endpoint.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CERTIFICATE_LIST } from "../../src/simulator/certificate-service.ts";
 import { ApiError } from "../../src/simulator/errors.ts";
 import { paginate, parseListQuery, type SortKeys, sortItems } from "../../src/simulator/listing.ts";
 import type { Simulator } from "../../src/simulator/simulator.ts";
@@ -13,7 +15,7 @@ import {
 
 describe("parseListQuery", () => {
   it("defaults to descending id, page 1, 30 per page", () => {
-    expect(parseListQuery(new URLSearchParams())).toEqual({
+    expect(parseListQuery(new URLSearchParams(), CERTIFICATE_LIST)).toEqual({
       sort: [{ field: "id", direction: "desc" }],
       page: 1,
       perPage: 30,
@@ -22,7 +24,10 @@ describe("parseListQuery", () => {
 
   it("reads sort criteria (direction defaults to asc), page and per_page (capped at 100)", () => {
     expect(
-      parseListQuery(new URLSearchParams("sort=expiration:desc,common_name&page=3&per_page=500")),
+      parseListQuery(
+        new URLSearchParams("sort=expiration:desc,common_name&page=3&per_page=500"),
+        CERTIFICATE_LIST,
+      ),
     ).toEqual({
       sort: [
         { field: "expiration", direction: "desc" },
@@ -44,39 +49,48 @@ describe("parseListQuery", () => {
     "per_page=0",
     "per_page=1.5",
   ])("refuses %s with a 400", (query) => {
-    expect(() => parseListQuery(new URLSearchParams(query))).toThrow(ApiError);
+    expect(() => parseListQuery(new URLSearchParams(query), CERTIFICATE_LIST)).toThrow(ApiError);
   });
 });
 
 describe("sortItems", () => {
   const at = (day: number) => new Date(Date.UTC(2030, 0, day));
-  const items: SortKeys[] = [
-    { id: 1, commonName: "b.example.com", expiresAt: at(20) },
-    { id: 2, commonName: "a.example.com", expiresAt: null },
-    { id: 3, commonName: "c.example.com", expiresAt: at(10) },
-    { id: 4, commonName: "a.example.com", expiresAt: at(10) },
+  type Keys = SortKeys<"id" | "common_name" | "expiration">;
+  const items: Keys[] = [
+    { id: 1, common_name: "b.example.com", expiration: at(20) },
+    { id: 2, common_name: "a.example.com", expiration: null },
+    { id: 3, common_name: "c.example.com", expiration: at(10) },
+    { id: 4, common_name: "a.example.com", expiration: at(10) },
+    { id: 5, common_name: "d.example.com", expiration: null },
   ];
-  const ids = (sorted: SortKeys[]) => sorted.map((item) => item.id);
+  const ids = (sorted: Keys[]) => sorted.map((item) => item.id);
   const sortBy = (text: string) =>
-    ids(sortItems(items, parseListQuery(new URLSearchParams(`sort=${text}`)).sort, (i) => i));
+    ids(
+      sortItems(
+        items,
+        parseListQuery(new URLSearchParams(`sort=${text}`), CERTIFICATE_LIST).sort,
+        (item) => item,
+      ),
+    );
 
   it.each([
-    ["id:asc", [1, 2, 3, 4]],
-    ["id:desc", [4, 3, 2, 1]],
+    ["id:asc", [1, 2, 3, 4, 5]],
+    ["id:desc", [5, 4, 3, 2, 1]],
     // Ties fall back to ascending id.
-    ["common_name:asc", [2, 4, 1, 3]],
-    ["common_name:desc", [3, 1, 2, 4]],
-    // No expiry sorts last ascending and first descending, as PostgreSQL does.
-    ["expiration:asc", [3, 4, 1, 2]],
-    ["expiration:desc", [2, 1, 3, 4]],
-    ["expiration:asc,id:desc", [4, 3, 1, 2]],
+    ["common_name:asc", [2, 4, 1, 3, 5]],
+    ["common_name:desc", [5, 3, 1, 2, 4]],
+    // No expiry sorts last ascending and first descending, as PostgreSQL does; two
+    // without one tie, and fall back to ascending id either way.
+    ["expiration:asc", [3, 4, 1, 2, 5]],
+    ["expiration:desc", [2, 5, 1, 3, 4]],
+    ["expiration:asc,id:desc", [4, 3, 1, 5, 2]],
   ])("%s", (sort, expected) => {
     expect(sortBy(sort)).toEqual(expected);
   });
 
   it("does not change its input", () => {
     sortBy("id:desc");
-    expect(ids(items)).toEqual([1, 2, 3, 4]);
+    expect(ids(items)).toEqual([1, 2, 3, 4, 5]);
   });
 });
 
