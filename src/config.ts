@@ -28,6 +28,10 @@ export interface OperatorConfig {
   resyncIntervalMs: number;
   /** `--auto-renewal-window`. */
   autoRenewalWindowMs: number;
+  /** `--ingress-shim`: annotated Ingresses get DnsimpleCertificates. */
+  ingressShim: boolean;
+  /** `--enable-gateway-api`: annotated Gateways too, once their CRD is served. */
+  gatewayApi: boolean;
   /** `--metrics-addr`. */
   metricsAddr: Address;
   /** `--health-addr`. */
@@ -155,6 +159,22 @@ export const FLAGS = [
     type: "duration",
     description:
       "how long before expiry DNSimple auto-renews: through an issuer, only a certificate created in this window of the resource's own is taken as its renewal",
+  },
+  {
+    name: "ingress-shim",
+    env: "INGRESS_SHIM",
+    default: "true",
+    type: "boolean",
+    description:
+      "make a DnsimpleCertificate for each tls entry of an Ingress annotated dnsimple-cert-operator.dev/issuer or cluster-issuer (needs get/list/watch on Ingresses)",
+  },
+  {
+    name: "enable-gateway-api",
+    env: "ENABLE_GATEWAY_API",
+    default: "false",
+    type: "boolean",
+    description:
+      "the same for annotated Gateways (gateway.networking.k8s.io/v1), once their CRD is served (needs get/list/watch on Gateways)",
   },
   {
     name: "metrics-addr",
@@ -463,6 +483,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     pollIntervalMs: durationOf("poll-interval"),
     resyncIntervalMs: durationOf("resync-interval"),
     autoRenewalWindowMs: durationOf("auto-renewal-window"),
+    ingressShim: bool(settings.orDefault("ingress-shim"), "ingress-shim"),
+    gatewayApi: bool(settings.orDefault("enable-gateway-api"), "enable-gateway-api"),
     metricsAddr: addressOf("metrics-addr"),
     healthAddr: addressOf("health-addr"),
     ...webhookFrom(settings, webhookToken),

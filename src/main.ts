@@ -98,6 +98,7 @@ function controllerFor(
     kubeConfig,
     log,
     ...(config.watchNamespaces ? { watchNamespaces: config.watchNamespaces } : {}),
+    sources: { ingresses: config.ingressShim, gateways: config.gatewayApi },
     tenancy: {
       apiBaseUrl: config.dnsimpleBaseUrl,
       ...(config.defaultClusterIssuer ? { defaultClusterIssuer: config.defaultClusterIssuer } : {}),

@@ -70,6 +70,11 @@ export interface IssuerSpec {
 export interface IssuerStatus {
   /** The account the token acts on (whoami). */
   accountId?: string;
+  /**
+   * DNSimple's plan_identifier of that account (whoami): an Ingress or Gateway source reads it
+   * to refuse hosts the plan cannot order, before anything is created.
+   */
+  plan?: string;
   observedGeneration?: number;
   conditions?: Condition[];
 }

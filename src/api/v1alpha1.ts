@@ -1,7 +1,7 @@
 // The DnsimpleCertificate API (group dnsimple-cert-operator.dev, version v1alpha1) as TypeScript
 // types. crds/dnsimplecertificates.yaml is the schema the API server enforces; these types
 // mirror it (with the CRD's defaults applied, which the API server does on every read).
-import type { V1ManagedFieldsEntry } from "@kubernetes/client-node";
+import type { V1ManagedFieldsEntry, V1OwnerReference } from "@kubernetes/client-node";
 import type { IssuerRef } from "./issuers.ts";
 
 /** The API group. */
@@ -100,6 +100,8 @@ export interface DnsimpleCertificate {
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
     finalizers?: string[];
+    /** A generated resource's source (an Ingress or a Gateway) is its controller. */
+    ownerReferences?: V1OwnerReference[];
     /** The raw JSON holds a string; compare with new Date(...). */
     creationTimestamp?: Date;
     /** Set when deletion has begun (the raw JSON holds a string; only its presence matters). */

@@ -9,6 +9,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
+  NetworkingV1Api,
   type V1Secret,
 } from "@kubernetes/client-node";
 import { CLUSTER_ISSUER_KIND, type IssuerRef } from "../api/issuers.ts";
@@ -20,7 +21,14 @@ import {
 import { IssuerController, type IssuerTokens } from "../issuers/issuer-controller.ts";
 import { PurchaseLedger } from "../issuers/purchase-ledger.ts";
 import { TenancyCache } from "../issuers/tenancy-cache.ts";
-import { certificatesPath, listCertificates, replaceStatus } from "../kube/certificates.ts";
+import {
+  certificatesPath,
+  createCertificate,
+  deleteCertificate,
+  listCertificates,
+  replaceCertificate,
+  replaceStatus,
+} from "../kube/certificates.ts";
 import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
@@ -28,6 +36,9 @@ import { replaceIssuerStatus } from "../kube/issuer-status.ts";
 import { ScopedInformer } from "../kube/scoped-informer.ts";
 import { applyTlsSecret, createTlsSecret, readSecret } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
+import { DomainFinder } from "../sources/domain-finder.ts";
+import { SourceCaches } from "../sources/source-caches.ts";
+import { SourceController } from "../sources/source-controller.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
@@ -56,6 +67,14 @@ export interface TenancySettings {
   clusterResourceNamespace: string;
 }
 
+/** Which objects may be sources of generated DnsimpleCertificates (src/sources). */
+export interface SourceSettings {
+  /** `--ingress-shim`: annotated Ingresses. */
+  ingresses: boolean;
+  /** `--enable-gateway-api`: annotated Gateways, once their CRD is served. */
+  gateways: boolean;
+}
+
 /** What the controller is wired from: the cluster, credentials, intervals and hooks. */
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
@@ -69,6 +88,8 @@ export interface ControllerOptions {
   log: Logger;
   /** Issuers and claims (see TenancySettings). */
   tenancy: TenancySettings;
+  /** Ingress and Gateway sources; none when not given. */
+  sources?: SourceSettings;
   /** Only these namespaces' resources, issuers and Secrets; every namespace when not given. */
   watchNamespaces?: readonly string[];
   /** The first poll interval while DNSimple issues (see pollDelay). */
@@ -109,6 +130,9 @@ export class Controller {
   readonly #issuers: IssuerController;
   /** What made the last seen version of each resource worth a reconcile (see fingerprint). */
   readonly #fingerprints = new Map<string, string>();
+  /** Annotated Ingresses and Gateways, and the controller that generates their resources. */
+  readonly #sourceCaches: SourceCaches | undefined;
+  readonly #sources: SourceController | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
   #stopping = false;
 
@@ -149,6 +173,63 @@ export class Controller {
     });
     this.#certificates = this.#certificateInformer(customObjects);
     this.#secrets = this.#secretInformer(core);
+    const sources = options.sources;
+    if (sources && (sources.ingresses || sources.gateways)) {
+      this.#sourceCaches = this.#sourceCachesFor(sources, customObjects);
+      this.#sources = this.#sourceController(this.#sourceCaches, core, customObjects);
+    }
+  }
+
+  #sourceCachesFor(sources: SourceSettings, customObjects: CustomObjectsApi): SourceCaches {
+    const { kubeConfig, watchNamespaces, log } = this.#options;
+    return new SourceCaches({
+      kubeConfig,
+      networking: kubeConfig.makeApiClient(NetworkingV1Api),
+      customObjects,
+      ...(watchNamespaces ? { watchNamespaces } : {}),
+      ...sources,
+      log,
+      clock: this.#clock,
+      onChange: (kind, namespace, name) => this.#sources?.sourceChanged(kind, namespace, name),
+    });
+  }
+
+  /** Generates DnsimpleCertificates from annotated Ingresses and Gateways (src/sources). */
+  #sourceController(
+    caches: SourceCaches,
+    core: CoreV1Api,
+    customObjects: CustomObjectsApi,
+  ): SourceController {
+    const { log, resyncIntervalMs, mayWrite } = this.#options;
+    const events = new EventRecorder(
+      core,
+      (err) => log.warn({ err }, "could not record an Event"),
+      this.#clock,
+    );
+    return new SourceController({
+      caches,
+      certificates: { list: (namespace) => this.#certificates.list(namespace) },
+      writer: {
+        create: (resource) => createCertificate(customObjects, resource),
+        replace: (resource) => replaceCertificate(customObjects, resource),
+        delete: (resource) => deleteCertificate(customObjects, resource),
+      },
+      events: {
+        record: (target, type, reason, message) =>
+          void events.record(target, type, reason, message),
+      },
+      domains: {
+        tenancy: this.#tenancy,
+        credentials: this.#credentials,
+        finder: new DomainFinder(),
+      },
+      resyncIntervalMs,
+      // Sources change rarely and a pass is mostly in memory: two workers are plenty.
+      concurrency: 2,
+      ...(mayWrite ? { mayWrite } : {}),
+      log,
+      clock: this.#clock,
+    });
   }
 
   /** The reconciler's I/O: the caches, and the API server, DNSimple and Event writers. */
@@ -251,12 +332,17 @@ export class Controller {
       trim: (obj) => {
         delete obj.metadata.managedFields;
       },
-      onAdd: (obj) => this.#certificateSeen(obj, true),
+      onAdd: (obj) => {
+        this.#certificateSeen(obj, true);
+        this.#sources?.certificateChanged(obj, false);
+      },
       onUpdate: (obj) => {
         this.#certificateSeen(obj, false);
         this.#reconciler.cacheUpdated(obj);
+        this.#sources?.certificateChanged(obj, false);
       },
       onDelete: (obj) => {
+        this.#sources?.certificateChanged(obj, true);
         const { namespace, name } = obj.metadata;
         this.#fingerprints.delete(keyOf(namespace, name));
         this.#reconciler.forget(namespace, name);
@@ -387,6 +473,7 @@ export class Controller {
     await this.#tenancy.start();
     await this.#secrets.start();
     await this.#certificates.start();
+    await this.#sourceCaches?.start();
     while (!this.synced) {
       if (this.#stopping) return;
       await new Promise((r) => setTimeout(r, 200));
@@ -401,6 +488,7 @@ export class Controller {
     if (this.#stopping) return;
     this.#queue.start();
     this.#issuers.start();
+    this.#sources?.start();
     this.#resync();
     this.#resyncTimer = setInterval(() => this.#resync(), this.#options.resyncIntervalMs);
     this.#resyncTimer.unref();
@@ -422,7 +510,12 @@ export class Controller {
 
   /** Whether every cache has listed. */
   get synced(): boolean {
-    return this.#certificates.synced && this.#secrets.synced && this.#tenancy.synced;
+    return (
+      this.#certificates.synced &&
+      this.#secrets.synced &&
+      this.#tenancy.synced &&
+      (this.#sourceCaches?.synced ?? true)
+    );
   }
 
   /** Keys waiting in the work queue (see WorkQueue.length). */
@@ -444,13 +537,22 @@ export class Controller {
   async stopWorkers(timeoutMs: number): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#resyncTimer);
-    await Promise.all([this.#queue.shutdown(timeoutMs), this.#issuers.stop(timeoutMs)]);
+    await Promise.all([
+      this.#queue.shutdown(timeoutMs),
+      this.#issuers.stop(timeoutMs),
+      this.#sources?.stop(timeoutMs),
+    ]);
   }
 
   /** Stops the caches (after the workers). */
   async stopCaches(): Promise<void> {
     this.#stopping = true;
-    await Promise.all([this.#certificates.stop(), this.#secrets.stop(), this.#tenancy.stop()]);
+    await Promise.all([
+      this.#certificates.stop(),
+      this.#secrets.stop(),
+      this.#tenancy.stop(),
+      this.#sourceCaches?.stop(),
+    ]);
   }
 }
 

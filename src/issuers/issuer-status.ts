@@ -52,6 +52,8 @@ interface Ready {
   reason: IssuerReadyReason;
   message: string;
   accountId?: string;
+  /** DNSimple's plan_identifier of the account (what it may order), when whoami names one. */
+  plan?: string;
 }
 
 /**
@@ -97,6 +99,7 @@ export function issuerStatus(
   return {
     status: {
       ...(ready.accountId ? { accountId: ready.accountId } : {}),
+      ...(ready.plan ? { plan: ready.plan } : {}),
       observedGeneration: generation,
       conditions,
     },
@@ -152,6 +155,7 @@ function answeredReady(source: TokenSource, whoami: Whoami, configured?: string)
     reason: "Verified",
     message: `token verified for DNSimple account ${accountId}`,
     accountId,
+    ...(whoami.account?.plan_identifier ? { plan: whoami.account.plan_identifier } : {}),
   };
 }
 

@@ -91,6 +91,27 @@ export function judgeAccess(request: AccessRequest): AccessVerdict {
   return { kind: "granted", grant: grantOf(judged) };
 }
 
+/** The checks that say whether the namespace may use the issuer's token at all. */
+const TOKEN_USE_CHAIN: readonly PolicyCheck[] = [tokenNotNamed, namespaceNotServed];
+
+/**
+ * Whether the resource's namespace may use the issuer's token at all, before its names are
+ * known: an Ingress source asks this before it lists the account's domains to find the
+ * domain of its hosts (the full judgement runs on the resource it then generates).
+ */
+export function judgeTokenUse(request: AccessRequest): AccessVerdict {
+  const { ref, issuer, resource } = request;
+  if (!ref) return refused("IssuerNotSet", issuerNotSetMessage());
+  const label = issuerLabel(ref.kind, ref.name, resource.metadata.namespace);
+  if (!issuer) return refused("IssuerNotFound", issuerNotFoundMessage(request, label));
+  const judged: Judged = { ...request, ref, issuer, label, dnsNames: undefined };
+  for (const check of TOKEN_USE_CHAIN) {
+    const failure = check(judged);
+    if (failure) return { kind: "refused", failure };
+  }
+  return { kind: "granted", grant: grantOf(judged) };
+}
+
 function grantOf(judged: Judged): IssuerGrant {
   const { ref, issuer, label, namespaceLabels, resource } = judged;
   const { policy, credentialsRef } = issuer.spec;
