@@ -76,7 +76,8 @@ function issuerRefOf(
       `set ${SOURCE_ANNOTATIONS.issuer} or ${SOURCE_ANNOTATIONS.clusterIssuer}, not both`,
     );
   }
-  const name = clusterIssuer ?? issuer ?? "";
+  // `||`: a blank annotation (a template that rendered nothing) counts as not given.
+  const name = clusterIssuer || issuer || "";
   const annotation = clusterIssuer ? SOURCE_ANNOTATIONS.clusterIssuer : SOURCE_ANNOTATIONS.issuer;
   if (!NAME.test(name) || name.length > 253) {
     problems.push(`${annotation} ${JSON.stringify(name)} is not an issuer name`);
@@ -113,9 +114,9 @@ function autoRenewOf(value: string | undefined, problems: string[]): boolean {
 }
 
 function deletionPolicyOf(value: string | undefined, problems: string[]): "Retain" | "Delete" {
-  const text = value?.trim();
-  if (text === undefined || text === "" || text === "Retain") return "Retain";
-  if (text === "Delete") return "Delete";
+  const text = value?.trim().toLowerCase();
+  if (text === undefined || text === "" || text === "retain") return "Retain";
+  if (text === "delete") return "Delete";
   problems.push(
     `${SOURCE_ANNOTATIONS.secretDeletionPolicy} ${JSON.stringify(value)}: write Retain or Delete`,
   );

@@ -2,7 +2,8 @@
 // to one DNSimple certificate: its domain, its certificate name and alternate names; or the
 // reason one DNSimple certificate cannot serve them (a Warning on the source, nothing created).
 //
-//   www.example.com or example.com -> name "www" (DNSimple's default covers both)
+//   www.example.com or example.com -> name "www" (DNSimple's default covers both; whenever
+//                                     either is among the hosts, so order does not matter)
 //   *.example.com                  -> name "*"
 //   api.example.com                -> name "api"
 //   further hosts                  -> alternateNames (full names)
@@ -111,11 +112,16 @@ export function certificateNamesFor(request: NamesRequest): NamesVerdict {
   return withinLimits(verdict.names, request.plan);
 }
 
-/** No wildcard: the first host is the name; the others are alternate names. */
+/**
+ * No wildcard: "www" when the domain or www.<domain> is among the hosts (DNSimple's default
+ * name covers both, wherever they stand in the list: the names do not depend on the hosts'
+ * order), else the first host's name; the others are alternate names.
+ */
 function plainNames(hosts: readonly string[], domain: string): NamesVerdict {
   const [first = domain] = hosts;
   const www = `www.${domain}`;
-  const name = first === domain || first === www ? "www" : first.slice(0, -(domain.length + 1));
+  const apex = hosts.includes(domain) || hosts.includes(www);
+  const name = apex ? "www" : first.slice(0, -(domain.length + 1));
   const covered = name === "www" ? [domain, www] : [first];
   const alternateNames = hosts.filter((h) => !covered.includes(h));
   return { kind: "names", names: { domain, name, alternateNames } };
