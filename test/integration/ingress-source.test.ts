@@ -11,10 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NetworkingV1Api, type V1Ingress, type V1IngressTLS } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLUSTER_ISSUER_PLURAL } from "../../src/api/issuers.ts";
 import { type DnsimpleCertificate, GROUP, PLURAL, VERSION } from "../../src/api/v1alpha1.ts";
 import { GENERATED_BY_LABEL } from "../../src/sources/generated.ts";
 import { adminKubeConfig, objects, useNamespace, waitFor } from "./support/kube.ts";
 import {
+  applyClusterIssuer,
   createCertificate,
   decoded,
   eventsFor,
@@ -351,6 +353,31 @@ describe("an annotated Ingress", () => {
     expect(await ingressEvent("split", "BadConfig", "split-tls")).toContain("2 DNSimple domains");
     expect(await findCertificate("split-tls")).toBeUndefined();
     expect(env.simulator.purchases().filter((p) => p.domain === "other.org")).toEqual([]);
+  });
+
+  it("does not list an account's domains through an issuer that does not serve the namespace", async () => {
+    const closed = `closed-${ns.name}`;
+    await applyClusterIssuer(closed, {
+      policy: { namespaceSelector: { matchLabels: { none: "x" } } },
+    });
+    const listsBefore = domainLists().length;
+    await createIngress(
+      ingress("foreign", [{ hosts: ["www.example.com"], secretName: "foreign-tls" }], {
+        [`${GROUP}/cluster-issuer`]: closed,
+      }),
+    );
+    expect(await ingressEvent("foreign", "BadConfig", "foreign-tls")).toContain(
+      `does not serve namespace ${ns.name}`,
+    );
+    expect(domainLists().length).toBe(listsBefore);
+    expect(await findCertificate("foreign-tls")).toBeUndefined();
+    await networking().deleteNamespacedIngress({ name: "foreign", namespace: ns.name });
+    await objects().deleteClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: CLUSTER_ISSUER_PLURAL,
+      name: closed,
+    });
   });
 
   it("reports bad annotations and changes nothing", async () => {
