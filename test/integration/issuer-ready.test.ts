@@ -125,6 +125,8 @@ describe("issuer Ready", () => {
     await createIssuer(ISSUER_KIND, "good", "good");
     const issuer = await waitForIssuer(ISSUER_KIND, "good", "True", "Verified");
     expect(issuer.status?.accountId).toBe(String(ACCOUNT_ID));
+    // The account's plan, as whoami names it: the Ingress source reads what it may order.
+    expect(issuer.status?.plan).toBe("dnsimple-professional");
     expect(issuer.status?.observedGeneration).toBe(issuer.metadata.generation);
     expect(readyOf(issuer)).toMatchObject({
       observedGeneration: issuer.metadata.generation,

@@ -17,6 +17,7 @@ import {
   type AccessRequest,
   type IssuerGrant,
   judgeAccess,
+  judgeTokenUse,
   nameMatches,
 } from "../../../src/issuers/policy.ts";
 import { resource } from "../controller/fixtures.ts";
@@ -572,6 +573,47 @@ describe("judgeAccess: the grant", () => {
   ];
   it.each(scopeRows)("budgetScope: %s", (_why, a, b, same) => {
     expect(scope(a) === scope(b)).toBe(same);
+  });
+});
+
+describe("judgeTokenUse: may the namespace use the token at all (before the names are known)", () => {
+  const rows: [string, AccessRequest, Expected][] = [
+    ["a ClusterDnsimpleIssuer serving the namespace", via(clusterIssuer()), granted],
+    [
+      "a ClusterDnsimpleIssuer not serving it",
+      via(clusterIssuer({ namespaceSelector: { matchLabels: { team: "shop" } } })),
+      notPermitted("does not serve namespace web"),
+    ],
+    [
+      "a ClusterDnsimpleIssuer without a selector serves none",
+      via(clusterIssuer({ namespaceSelector: undefined })),
+      notPermitted("spec.policy.namespaceSelector"),
+    ],
+    [
+      "a DnsimpleIssuer without credentials",
+      via(namespacedIssuer({}, null)),
+      { refused: "CredentialsNotFound", mentions: ["spec.credentialsRef"] },
+    ],
+    [
+      "names the policy would refuse are not judged yet (the generated resource is)",
+      via(clusterIssuer({ domains: ["example.net"], dnsNames: ["api.example.net"] })),
+      granted,
+    ],
+    [
+      "a missing issuer",
+      via(clusterIssuer(), {}, { issuer: undefined }),
+      { refused: "IssuerNotFound", mentions: ["does not exist"] },
+    ],
+  ];
+  it.each(rows)("%s", (_why, request, expected) => {
+    const verdict = judgeTokenUse(request);
+    if ("granted" in expected) {
+      expect(verdict.kind === "refused" ? verdict.failure : "granted").toBe("granted");
+      return;
+    }
+    expect(verdict.kind === "refused" ? verdict.failure.reason : "granted").toBe(expected.refused);
+    if (verdict.kind !== "refused") return;
+    for (const text of expected.mentions ?? []) expect(verdict.failure.message).toContain(text);
   });
 });
 
