@@ -4,11 +4,18 @@
 // Deployment's environment) until DnsimpleCertificates in both namespaces are Ready with their
 // Secrets and Events, through the chart's ClusterDnsimpleIssuer (the default issuer), a
 // DnsimpleIssuer, a ClusterDnsimpleIssuer with a token Secret in the release namespace, and a
-// credentialsRef.
+// credentialsRef; then, with both sources on, DnsimpleCertificates generated from an Ingress and
+// a Gateway (created, put back, deleted) while neither source is ever written.
 import { randomBytes } from "node:crypto";
-import { CoordinationV1Api, RbacAuthorizationV1Api, type V1Secret } from "@kubernetes/client-node";
+import {
+  CoordinationV1Api,
+  NetworkingV1Api,
+  RbacAuthorizationV1Api,
+  type V1Secret,
+} from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { helm } from "../../helm/render.ts";
+import { GATEWAY_GROUP, GATEWAY_PLURAL, GATEWAY_VERSION } from "../../src/api/gateway.ts";
 import {
   CLUSTER_ISSUER_KIND,
   CLUSTER_ISSUER_PLURAL,
@@ -16,8 +23,9 @@ import {
   ISSUER_KIND,
   ISSUER_PLURAL,
 } from "../../src/api/issuers.ts";
-import { GROUP, VERSION } from "../../src/api/v1alpha1.ts";
+import { GROUP, PLURAL, VERSION } from "../../src/api/v1alpha1.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
+import { GENERATED_BY_LABEL } from "../../src/sources/generated.ts";
 import {
   type Access,
   adminKubeconfigPath,
@@ -48,6 +56,7 @@ import {
   createCredentials,
   decoded,
   eventsFor,
+  getCertificate,
   getSecret,
   waitForReady,
 } from "./support/operator.ts";
@@ -123,12 +132,52 @@ const ISSUERS = "dnsimpleissuers.dnsimple-cert-operator.dev";
 const CLUSTER_ISSUERS = "clusterdnsimpleissuers.dnsimple-cert-operator.dev";
 const CLAIMS = "dnsimplecertificateclaims.dnsimple-cert-operator.dev";
 const LEASES = "leases.coordination.k8s.io";
+const INGRESSES = "ingresses.networking.k8s.io";
+const GATEWAYS = "gateways.gateway.networking.k8s.io";
 /** Cluster-scoped objects are asked about cluster-wide. */
 const CLUSTER = "*";
 
-/** Everything the operator does where it watches resources. */
-function neededIn(namespace: string): Access[] {
+/** The sources a release has on (ingressShim.enabled, gatewayAPI.enabled). */
+interface Sources {
+  ingresses: boolean;
+  gateways: boolean;
+}
+/** The chart's defaults. */
+const DEFAULT_SOURCES: Sources = { ingresses: true, gateways: false };
+const READ = ["get", "list", "watch"];
+/** Every write on a source: the operator reads Ingresses and Gateways, never changes one. */
+const WRITES = ["create", "update", "patch", "delete", "deletecollection"];
+
+/** What the sources on need where the operator watches: read them, write what they generate. */
+function sourcesNeededIn(namespace: string, { ingresses, gateways }: Sources): Access[] {
   return [
+    ...(ingresses || gateways
+      ? ["create", "update", "delete"].map((verb) => ({ verb, resource: CERTS, namespace }))
+      : []),
+    ...(ingresses ? READ.map((verb) => ({ verb, resource: INGRESSES, namespace })) : []),
+    ...(gateways ? READ.map((verb) => ({ verb, resource: GATEWAYS, namespace })) : []),
+  ];
+}
+
+/** What it never does with sources, on or off: write one, or its status; read one that is off. */
+function sourcesNeverIn(namespace: string, { ingresses, gateways }: Sources): Access[] {
+  return [
+    ...[INGRESSES, GATEWAYS].flatMap((resource) => [
+      ...WRITES.map((verb) => ({ verb, resource, namespace })),
+      ...["update", "patch"].map((verb) => ({ verb, resource, subresource: "status", namespace })),
+    ]),
+    ...(ingresses ? [] : READ.map((verb) => ({ verb, resource: INGRESSES, namespace }))),
+    ...(gateways ? [] : READ.map((verb) => ({ verb, resource: GATEWAYS, namespace }))),
+    ...(ingresses || gateways
+      ? []
+      : ["create", "update", "delete"].map((verb) => ({ verb, resource: CERTS, namespace }))),
+  ];
+}
+
+/** Everything the operator does where it watches resources. */
+function neededIn(namespace: string, sources: Sources = DEFAULT_SOURCES): Access[] {
+  return [
+    ...sourcesNeededIn(namespace, sources),
     ...["list", "watch"].map((verb) => ({ verb, resource: CERTS, namespace })),
     { verb: "update", resource: CERTS, subresource: "status", namespace },
     ...["list", "watch"].map((verb) => ({ verb, resource: ISSUERS, namespace })),
@@ -185,18 +234,18 @@ function leaseNeeded(namespace: string, lease: string): Access[] {
 }
 
 /** What the operator never does, wherever it watches. */
-function neverIn(namespace: string): Access[] {
+function neverIn(namespace: string, sources: Sources = DEFAULT_SOURCES): Access[] {
   return [
     { verb: "delete", resource: "secrets", namespace },
     { verb: "update", resource: "secrets", namespace },
     { verb: "deletecollection", resource: "secrets", namespace },
-    // It lists and watches; it never reads one resource alone.
+    // It lists and watches; it never reads one resource alone. It creates, replaces and
+    // deletes generated ones (with a source on), one at a time, never by patch.
     { verb: "get", resource: CERTS, namespace },
-    { verb: "create", resource: CERTS, namespace },
-    { verb: "update", resource: CERTS, namespace },
     { verb: "patch", resource: CERTS, namespace },
-    { verb: "delete", resource: CERTS, namespace },
+    { verb: "deletecollection", resource: CERTS, namespace },
     { verb: "patch", resource: CERTS, subresource: "status", namespace },
+    ...sourcesNeverIn(namespace, sources),
     ...["get", "create", "update", "patch", "delete"].map((verb) => ({
       verb,
       resource: ISSUERS,
@@ -286,6 +335,9 @@ describe("chart RBAC, cluster-wide (default)", () => {
         { verb: "list", resource: "secrets", namespace: "*" },
         { verb: "watch", resource: "secrets", namespace: "*" },
         { verb: "list", resource: ISSUERS, namespace: "*" },
+        // The Ingress shim (on by default): Ingresses read in every namespace.
+        { verb: "list", resource: INGRESSES, namespace: "*" },
+        { verb: "watch", resource: INGRESSES, namespace: "*" },
         ...CLUSTER_NEEDED,
         ...leaseNeeded(release.namespace, release.fullname),
       ],
@@ -293,10 +345,16 @@ describe("chart RBAC, cluster-wide (default)", () => {
     );
   });
 
-  it("denies everything else", async () => {
+  it("denies everything else: any write on an Ingress, Gateways at all (off by default)", async () => {
     await expectAccess(
       release.serviceAccount,
-      [...neverIn(OTHER_NS), ...neverAnywhere(release.namespace, release.fullname)],
+      [
+        ...neverIn(OTHER_NS),
+        ...neverIn(release.namespace),
+        ...WRITES.map((verb) => ({ verb, resource: INGRESSES, namespace: "*" })),
+        ...READ.map((verb) => ({ verb, resource: GATEWAYS, namespace: "*" })),
+        ...neverAnywhere(release.namespace, release.fullname),
+      ],
       false,
     );
   });
@@ -310,12 +368,15 @@ describe("chart RBAC, cluster-wide (default)", () => {
   });
 });
 
-describe("chart RBAC, a list of namespaces (watchNamespaces)", () => {
+describe("chart RBAC, a list of namespaces (watchNamespaces), Ingresses and Gateways", () => {
   let release: Release;
   const watched = () => [watchedNs.name, secondNs.name];
+  /** Both sources on: the Ingress shim by default, Gateways asked for. */
+  const both: Sources = { ingresses: true, gateways: true };
   beforeAll(async () => {
     release = await install(releaseNs.name, {
       watchNamespaces: watched(),
+      gatewayAPI: { enabled: true },
       dnsimple: { token: TOKEN, accountId: "4242" },
       // The chart's ClusterDnsimpleIssuer serves the two namespaces and is the default.
       clusterIssuer: {
@@ -355,8 +416,8 @@ describe("chart RBAC, a list of namespaces (watchNamespaces)", () => {
     await expectAccess(
       release.serviceAccount,
       [
-        ...neededIn(watchedNs.name),
-        ...neededIn(secondNs.name),
+        ...neededIn(watchedNs.name, both),
+        ...neededIn(secondNs.name, both),
         ...CLUSTER_NEEDED,
         ...leaseNeeded(releaseNs.name, release.fullname),
         // The ClusterDnsimpleIssuers' token Secrets (--cluster-resource-namespace).
@@ -370,10 +431,10 @@ describe("chart RBAC, a list of namespaces (watchNamespaces)", () => {
     await expectAccess(
       release.serviceAccount,
       [
-        ...neverIn(watchedNs.name),
-        ...neverIn(secondNs.name),
+        ...neverIn(watchedNs.name, both),
+        ...neverIn(secondNs.name, both),
         // A third namespace: nothing at all.
-        ...neededIn(OTHER_NS),
+        ...neededIn(OTHER_NS, both),
         // At home: get a Secret by name, nothing more.
         ...["list", "watch", "create", "patch", "update", "delete"].map((verb) => ({
           verb,
@@ -388,6 +449,12 @@ describe("chart RBAC, a list of namespaces (watchNamespaces)", () => {
         { verb: "get", resource: "secrets", namespace: "*" },
         { verb: "create", resource: "events", namespace: "*" },
         { verb: "create", resource: LEASES, namespace: watchedNs.name },
+        // The sources: in the watched namespaces only, not at home or cluster-wide.
+        ...[INGRESSES, GATEWAYS].flatMap((resource) =>
+          ["*", releaseNs.name].map((namespace) => ({ verb: "list", resource, namespace })),
+        ),
+        { verb: "create", resource: CERTS, namespace: releaseNs.name },
+        { verb: "delete", resource: CERTS, namespace: "*" },
         ...neverAnywhere(releaseNs.name, release.fullname),
       ],
       false,
@@ -412,6 +479,9 @@ describe("chart RBAC, a list of namespaces (watchNamespaces)", () => {
       LEADER_ELECTION_ID: release.fullname,
       DNSIMPLE_TOKEN: TOKEN,
       DNSIMPLE_ACCOUNT_ID: "4242",
+      // Its informers list Ingresses and Gateways at start: it becomes ready only if it may.
+      INGRESS_SHIM: "true",
+      ENABLE_GATEWAY_API: "true",
     });
     // A ClusterDnsimpleIssuer with its token Secret in the release namespace, serving both.
     await createCredentials(releaseNs.name, SECRET_ISSUER, { token: TOKEN });
@@ -536,6 +606,132 @@ describe("chart RBAC, a list of namespaces (watchNamespaces)", () => {
     expect(metrics.status).toBe(200);
 
     // Nothing was refused along the way.
+    expect(operator.logs.filter((line) => /HTTP 403|forbidden/i.test(line))).toEqual([]);
+  });
+
+  it("generates DnsimpleCertificates from an Ingress and a Gateway under this RBAC, and never writes either", async () => {
+    // The operator of the test above, still running.
+    if (!operator) throw new Error("the operator is not running");
+    const clusterIssuer = `${GROUP}/cluster-issuer`;
+    const networking = adminKubeConfig().makeApiClient(NetworkingV1Api);
+    const ingressNs = watchedNs.name;
+    const gatewayNs = secondNs.name;
+    const ingress = await networking.createNamespacedIngress({
+      namespace: ingressNs,
+      body: {
+        metadata: { name: "shop", annotations: { [clusterIssuer]: CONFINED_ISSUER } },
+        spec: {
+          tls: [{ hosts: ["shop.example.com"], secretName: "shop-tls" }],
+          rules: [
+            {
+              host: "shop.example.com",
+              http: {
+                paths: [
+                  {
+                    path: "/",
+                    pathType: "Prefix",
+                    backend: { service: { name: "shop", port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
+    const gateway = (await objects().createNamespacedCustomObject({
+      group: GATEWAY_GROUP,
+      version: GATEWAY_VERSION,
+      plural: GATEWAY_PLURAL,
+      namespace: gatewayNs,
+      body: {
+        apiVersion: `${GATEWAY_GROUP}/${GATEWAY_VERSION}`,
+        kind: "Gateway",
+        metadata: { name: "edge", annotations: { [clusterIssuer]: CONFINED_ISSUER } },
+        spec: {
+          gatewayClassName: "example",
+          listeners: [
+            {
+              name: "https",
+              protocol: "HTTPS",
+              port: 443,
+              hostname: "edge.example.com",
+              tls: { mode: "Terminate", certificateRefs: [{ name: "edge-tls" }] },
+            },
+          ],
+        },
+      },
+    })) as Manifest & { metadata: { resourceVersion: string } };
+
+    // create: one resource per Secret, controlled by its source, issued through the issuer.
+    const generated = [
+      { namespace: ingressNs, name: "shop-tls", kind: "Ingress", source: "shop", host: "shop" },
+      { namespace: gatewayNs, name: "edge-tls", kind: "Gateway", source: "edge", host: "edge" },
+    ];
+    for (const { namespace, name, kind, source, host } of generated) {
+      const resource = await waitForReady(namespace, name, "True");
+      expect(resource.spec, name).toMatchObject({
+        domain: "example.com",
+        name: host,
+        secretName: name,
+        issuerRef: { kind: CLUSTER_ISSUER_KIND, name: CONFINED_ISSUER },
+      });
+      expect(resource.metadata.labels?.[GENERATED_BY_LABEL], name).toBe(kind);
+      expect(resource.metadata.ownerReferences, name).toEqual([
+        expect.objectContaining({ kind, name: source, controller: true }),
+      ]);
+      expect((await getSecret(namespace, name))?.type, name).toBe("kubernetes.io/tls");
+    }
+
+    // update: a generated resource changed by hand is put back (PUT).
+    await objects().patchNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: ingressNs,
+      name: "shop-tls",
+      body: [{ op: "remove", path: `/metadata/labels/${GENERATED_BY_LABEL.replace("/", "~1")}` }],
+    });
+    await waitFor("shop-tls labelled again", async () =>
+      (await getCertificate(ingressNs, "shop-tls")).metadata.labels?.[GENERATED_BY_LABEL] ===
+      "Ingress"
+        ? true
+        : undefined,
+    );
+
+    // delete: the tls entry goes, and so does its resource.
+    const edited = await networking.replaceNamespacedIngress({
+      namespace: ingressNs,
+      name: "shop",
+      body: { ...ingress, spec: { ...ingress.spec, tls: [] } },
+    });
+    await waitFor("shop-tls deleted", async () =>
+      (await getCertificate(ingressNs, "shop-tls").then(
+        () => false,
+        () => true,
+      ))
+        ? true
+        : undefined,
+    );
+    const reasons = (await eventsFor(ingressNs, "shop")).map((e) => e.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining(["CreateCertificate", "UpdateCertificate", "DeleteCertificate"]),
+    );
+
+    // The sources as the test left them: the operator wrote neither (nor may it).
+    const ingressNow = await networking.readNamespacedIngress({
+      namespace: ingressNs,
+      name: "shop",
+    });
+    expect(ingressNow.metadata?.resourceVersion).toBe(edited.metadata?.resourceVersion);
+    const gatewayNow = (await objects().getNamespacedCustomObject({
+      group: GATEWAY_GROUP,
+      version: GATEWAY_VERSION,
+      plural: GATEWAY_PLURAL,
+      namespace: gatewayNs,
+      name: "edge",
+    })) as Manifest & { metadata: { resourceVersion: string } };
+    expect(gatewayNow.metadata.resourceVersion).toBe(gateway.metadata.resourceVersion);
     expect(operator.logs.filter((line) => /HTTP 403|forbidden/i.test(line))).toEqual([]);
   });
 });

@@ -68,7 +68,7 @@ const GROUP = "dnsimple-cert-operator.dev";
  * What the operator may do in every namespace it watches (see helm/README.md's RBAC section):
  * a Role there, or part of the ClusterRole.
  */
-const NAMESPACED_RULES: V1PolicyRule[] = [
+const OWN_RULES: V1PolicyRule[] = [
   { apiGroups: [GROUP], resources: ["dnsimplecertificates"], verbs: ["list", "watch"] },
   { apiGroups: [GROUP], resources: ["dnsimplecertificates/status"], verbs: ["update"] },
   { apiGroups: [GROUP], resources: ["dnsimpleissuers"], verbs: ["list", "watch"] },
@@ -76,6 +76,52 @@ const NAMESPACED_RULES: V1PolicyRule[] = [
   { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "patch"] },
   { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
 ];
+/** The sources on: which of ingressShim.enabled and gatewayAPI.enabled. */
+interface Sources {
+  ingresses: boolean;
+  gateways: boolean;
+}
+/** The chart's defaults: the Ingress shim on, Gateways off. */
+const DEFAULT_SOURCES: Sources = { ingresses: true, gateways: false };
+/**
+ * What the sources add where the namespaced rules are: the DnsimpleCertificates they generate
+ * written (with either on), each source read only (with it on).
+ */
+const sourceRules = ({ ingresses, gateways }: Sources): V1PolicyRule[] => [
+  ...(ingresses || gateways
+    ? [
+        {
+          apiGroups: [GROUP],
+          resources: ["dnsimplecertificates"],
+          verbs: ["create", "update", "delete"],
+        },
+      ]
+    : []),
+  ...(ingresses
+    ? [
+        {
+          apiGroups: ["networking.k8s.io"],
+          resources: ["ingresses"],
+          verbs: ["get", "list", "watch"],
+        },
+      ]
+    : []),
+  ...(gateways
+    ? [
+        {
+          apiGroups: ["gateway.networking.k8s.io"],
+          resources: ["gateways"],
+          verbs: ["get", "list", "watch"],
+        },
+      ]
+    : []),
+];
+/** The namespaced rules with these sources on. */
+const namespacedRules = (sources: Sources = DEFAULT_SOURCES): V1PolicyRule[] => [
+  ...OWN_RULES,
+  ...sourceRules(sources),
+];
+const NAMESPACED_RULES = namespacedRules();
 /** What it may do with cluster-scoped objects: always a ClusterRole. */
 const CLUSTER_RULES: V1PolicyRule[] = [
   { apiGroups: [GROUP], resources: ["clusterdnsimpleissuers"], verbs: ["list", "watch"] },
@@ -166,6 +212,12 @@ const VARIANTS: Record<string, Values> = {
   "an existing Secret": { dnsimple: { existingSecret: "my-dnsimple" } },
   "a chart-created Secret": { dnsimple: { token: TOKEN, accountId: 4242 } },
   "no leader election, no CRD": { leaderElection: { enabled: false }, crds: { enabled: false } },
+  "no Ingress shim": { ingressShim: { enabled: false } },
+  "Gateways and Ingresses, confined": {
+    gatewayAPI: { enabled: true },
+    watchNamespaces: ["web", "shop"],
+  },
+  "Gateways only": { ingressShim: { enabled: false }, gatewayAPI: { enabled: true } },
   "every other value": {
     fullnameOverride: "certs",
     image: { repository: "registry.example/certs", tag: "0.1.0-rc1", pullPolicy: "Always" },
@@ -645,6 +697,8 @@ describe("helm chart", () => {
         concurrency: 4,
         dnsimpleToken: undefined,
         dnsimpleAccountId: undefined,
+        ingressShim: true,
+        gatewayApi: false,
       },
       "watchNamespace set": { watchNamespaces: ["web"] },
       "watchNamespaces and the deprecated watchNamespace": { watchNamespaces: ["web", "shop"] },
@@ -654,6 +708,13 @@ describe("helm chart", () => {
       "an existing Secret": { dnsimpleToken: "from-my-dnsimple", dnsimpleAccountId: "4242" },
       "a chart-created Secret": { dnsimpleToken: TOKEN, dnsimpleAccountId: "4242" },
       "no leader election, no CRD": { leaderElect: false },
+      "no Ingress shim": { ingressShim: false, gatewayApi: false },
+      "Gateways and Ingresses, confined": {
+        ingressShim: true,
+        gatewayApi: true,
+        watchNamespaces: ["web", "shop"],
+      },
+      "Gateways only": { ingressShim: false, gatewayApi: true },
       "every other value": {
         dnsimpleBaseUrl: "https://api.sandbox.dnsimple.com",
         pollIntervalMs: 5_000,
@@ -811,6 +872,21 @@ describe("helm chart", () => {
         /at '\/nodeSelector': got array, want object/,
       ],
       [
+        "a string for the Ingress shim switch",
+        { ingressShim: { enabled: "yes" } },
+        /at '\/ingressShim\/enabled': got string, want boolean/,
+      ],
+      [
+        "the Gateway switch as a boolean, not a map",
+        { gatewayAPI: true },
+        /at '\/gatewayAPI': got boolean, want object/,
+      ],
+      [
+        "an unknown key beside the Gateway switch",
+        { gatewayAPI: { enable: true } },
+        /at '\/gatewayAPI': additional properties 'enable' not allowed/,
+      ],
+      [
         "a PodDisruptionBudget share that is not a percentage",
         { podDisruptionBudget: { maxUnavailable: "half" } },
         /at '\/podDisruptionBudget\/maxUnavailable'/,
@@ -880,6 +956,77 @@ describe("helm chart", () => {
     expect(off.filter((m) => m.metadata.name === "dnsimple-cert-operator-webhook")).toEqual([]);
   });
 
+  it("grants each source's rules only while it is on, where the namespaced rules are, and passes its flag", async () => {
+    const cases: [string, Values, Sources][] = [
+      ["default", {}, DEFAULT_SOURCES],
+      [
+        "no Ingress shim",
+        { ingressShim: { enabled: false } },
+        { ingresses: false, gateways: false },
+      ],
+      ["Gateways too", { gatewayAPI: { enabled: true } }, { ingresses: true, gateways: true }],
+      [
+        "Gateways only",
+        { ingressShim: { enabled: false }, gatewayAPI: { enabled: true } },
+        { ingresses: false, gateways: true },
+      ],
+    ];
+    const readOnly = new Set(["get", "list", "watch"]);
+    for (const [name, values, sources] of cases) {
+      // Cluster-wide: in the ClusterRole, with the other namespaced rules.
+      const wide = await render(values);
+      expect(only<V1ClusterRole>(wide, "ClusterRole").rules, name).toEqual([
+        ...namespacedRules(sources),
+        ...CLUSTER_RULES,
+      ]);
+      // Confined: in the Role of each watched namespace; the ClusterRole keeps the
+      // cluster-scoped rules only.
+      const confined = await render({ ...values, watchNamespaces: ["web", "shop"] });
+      const roles = confined.filter(
+        (m) => m.kind === "Role" && m.metadata.name === "dnsimple-cert-operator",
+      ) as unknown as V1Role[];
+      expect(roles.map((r) => r.metadata?.namespace).sort(), name).toEqual(["shop", "web"]);
+      for (const role of roles) {
+        expect(role.rules, `${name}: ${role.metadata?.namespace}`).toEqual(
+          namespacedRules(sources),
+        );
+      }
+      expect(only<V1ClusterRole>(confined, "ClusterRole").rules, name).toEqual(CLUSTER_RULES);
+      for (const manifests of [wide, confined]) {
+        // The flags say what the rules allow, passed even where they are the operator's defaults.
+        const deployment = deploymentOf(manifests);
+        expect(envValue(deployment, "INGRESS_SHIM")?.value, name).toBe(String(sources.ingresses));
+        expect(envValue(deployment, "ENABLE_GATEWAY_API")?.value, name).toBe(
+          String(sources.gateways),
+        );
+        const env = await resolveEnv(operatorEnv(deployment), "operators", async () => undefined);
+        const config = parseConfig([], env);
+        expect({ ingresses: config.ingressShim, gateways: config.gatewayApi }, name).toEqual(
+          sources,
+        );
+        // The sources are read only: no rule anywhere writes an Ingress or a Gateway.
+        const rules = manifests
+          .filter((m) => m.kind === "Role" || m.kind === "ClusterRole")
+          .flatMap((m) => (m as unknown as V1Role).rules ?? []);
+        for (const rule of rules) {
+          const groups = rule.apiGroups ?? [];
+          if (
+            !groups.includes("networking.k8s.io") &&
+            !groups.includes("gateway.networking.k8s.io")
+          )
+            continue;
+          expect(rule.resources, name).toEqual([
+            groups.includes("networking.k8s.io") ? "ingresses" : "gateways",
+          ]);
+          expect(
+            rule.verbs.filter((verb) => !readOnly.has(verb)),
+            name,
+          ).toEqual([]);
+        }
+      }
+    }
+  });
+
   it("tells the user what to apply next (NOTES)", async () => {
     // A dry run against the test cluster, which serves the issuer kinds (its CRDs are the test
     // setup's); NOTES where they are not served yet: the fresh cluster's test below.
@@ -919,6 +1066,22 @@ describe("helm chart", () => {
     expect(byDefault).toContain("unless you set\n   defaultClusterIssuer=dnsimple");
     expect(byDefault).toContain("issuerRef: { kind: ClusterDnsimpleIssuer, name: dnsimple }");
     expect(byDefault).not.toContain("deprecated");
+    // The Ingress shim is on by default, Gateways are not.
+    expect(byDefault).toContain(
+      "kubectl annotate ingress <name> --namespace default dnsimple-cert-operator.dev/cluster-issuer=dnsimple",
+    );
+    expect(byDefault).not.toContain("kubectl annotate gateway");
+    const noSources = await notes({ ingressShim: { enabled: false } });
+    expect(noSources).not.toContain("kubectl annotate");
+    const gatewaysOnly = await notes({
+      ingressShim: { enabled: false },
+      gatewayAPI: { enabled: true },
+      clusterIssuer: { create: false },
+    });
+    expect(gatewaysOnly).not.toContain("kubectl annotate ingress");
+    expect(gatewaysOnly).toContain(
+      "kubectl annotate gateway <name> --namespace default dnsimple-cert-operator.dev/cluster-issuer=<issuer>",
+    );
 
     const withToken = await notes({ watchNamespace: "web", dnsimple: { token: TOKEN } });
     expect(withToken).toContain("watching the namespace web only");
@@ -937,8 +1100,14 @@ describe("helm chart", () => {
         policy: { namespaceSelector: { matchLabels: { certificates: "dnsimple" } } },
       },
       defaultClusterIssuer: name,
+      gatewayAPI: { enabled: true },
     });
     expect(served).toContain("watching the namespaces web, shop only");
+    for (const kind of ["ingress", "gateway"]) {
+      expect(served).toContain(
+        `kubectl annotate ${kind} <name> --namespace web dnsimple-cert-operator.dev/cluster-issuer=${name}`,
+      );
+    }
     expect(served).not.toContain("NOT created");
     expect(served).toContain(
       `The ClusterDnsimpleIssuer ${name} serves the namespaces its policy.namespaceSelector`,
@@ -1097,6 +1266,8 @@ describe("the rendered chart on a real API server (restricted Pod Security)", ()
         podDisruptionBudget: { enabled: true, minAvailable: 1 },
         dnsimple: { token: TOKEN, accountId: "4242" },
         watchNamespace: ns.name,
+        // The Roles' rules on both sources too.
+        gatewayAPI: { enabled: true },
       },
       { namespace: ns.name },
     );

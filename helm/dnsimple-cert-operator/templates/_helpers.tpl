@@ -107,6 +107,35 @@ and nothing more.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- include "dnsimple-cert-operator.sourceRules" . }}
+{{- end }}
+
+{{/*
+The sources of generated DnsimpleCertificates (ingressShim.enabled, gatewayAPI.enabled), in the
+same places as the namespaced rules: read the sources, write the resources they generate. Each
+rule only while its switch is on; nothing at all with both off.
+*/}}
+{{- define "dnsimple-cert-operator.sourceRules" -}}
+{{- if or .Values.ingressShim.enabled .Values.gatewayAPI.enabled }}
+# The DnsimpleCertificates an annotated Ingress or Gateway asks for (one per Secret): create
+# them, put back (PUT) one that differs from its source, delete one its source no longer asks
+# for (by uid); only those its source controls (owner reference), never another's.
+- apiGroups: ["dnsimple-cert-operator.dev"]
+  resources: ["dnsimplecertificates"]
+  verbs: ["create", "update", "delete"]
+{{- end }}
+{{- if .Values.ingressShim.enabled }}
+# Ingresses: read only (their annotations and spec.tls); the operator never writes one.
+- apiGroups: ["networking.k8s.io"]
+  resources: ["ingresses"]
+  verbs: ["get", "list", "watch"]
+{{- end }}
+{{- if .Values.gatewayAPI.enabled }}
+# Gateways: read only (their annotations and TLS listeners); the operator never writes one.
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["gateways"]
+  verbs: ["get", "list", "watch"]
+{{- end }}
 {{- end }}
 
 {{/*
