@@ -1,0 +1,99 @@
+// An Ingress source on a DNSimple Personal plan (issue 13): the plan allows only the domain and
+// www.<domain>, so hosts that need a custom name, a wildcard or alternate names are refused
+// on the Ingress before anything is created or bought; the plan comes from the issuer's status
+// (its whoami), so the refusal costs no call of its own.
+import { NetworkingV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLUSTER_ISSUER_PLURAL, type DnsimpleIssuer } from "../../src/api/issuers.ts";
+import { GROUP, VERSION } from "../../src/api/v1alpha1.ts";
+import { adminKubeConfig, objects, useNamespace, waitFor } from "./support/kube.ts";
+import {
+  eventsFor,
+  getCertificate,
+  type RunningOperator,
+  startOperator,
+  testIssuerName,
+  waitForReady,
+} from "./support/operator.ts";
+import { useSimulator } from "./support/simulator.ts";
+
+const ns = useNamespace("ingress-plan");
+const TOKEN = "ingress-plan-token-8e02";
+const ACCOUNT = 4413;
+const env = useSimulator({
+  token: TOKEN,
+  accountId: ACCOUNT,
+  domains: ["example.com"],
+  issueDelayMs: 50,
+  plan: "personal",
+});
+
+let operator: RunningOperator;
+
+beforeAll(async () => {
+  operator = await startOperator(ns.name, env.simulator, [
+    `--dnsimple-token=${TOKEN}`,
+    `--dnsimple-account-id=${ACCOUNT}`,
+  ]);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+});
+
+async function createIngress(name: string, hosts: string[], secretName: string): Promise<void> {
+  await adminKubeConfig()
+    .makeApiClient(NetworkingV1Api)
+    .createNamespacedIngress({
+      namespace: ns.name,
+      body: {
+        metadata: {
+          name,
+          namespace: ns.name,
+          annotations: {
+            [`${GROUP}/cluster-issuer`]: testIssuerName(ns.name),
+            [`${GROUP}/domain`]: "example.com",
+          },
+        },
+        spec: {
+          tls: [{ hosts, secretName }],
+          defaultBackend: { service: { name: "web", port: { number: 80 } } },
+        },
+      },
+    });
+}
+
+describe("an Ingress on a Personal plan", () => {
+  it("knows the plan from the issuer's status", async () => {
+    const issuer = await waitFor("the issuer's plan", async () => {
+      const found = (await objects().getClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: CLUSTER_ISSUER_PLURAL,
+        name: testIssuerName(ns.name),
+      })) as DnsimpleIssuer;
+      return found.status?.plan ? found : undefined;
+    });
+    expect(issuer.status?.plan).toBe("dnsimple-personal");
+  });
+
+  it("refuses hosts the plan cannot order, with no call and nothing created", async () => {
+    const calls = env.simulator.calls().length;
+    await createIngress("api", ["api.example.com"], "api-tls");
+    const warning = await waitFor(
+      "a BadConfig Event on Ingress api",
+      async () => (await eventsFor(ns.name, "api")).find((e) => e.reason === "BadConfig")?.message,
+    );
+    expect(warning).toContain("plan (dnsimple-personal)");
+    expect(warning).toContain("Professional or Enterprise");
+    await expect(getCertificate(ns.name, "api-tls")).rejects.toThrow();
+    expect(env.simulator.calls().slice(calls)).toEqual([]);
+  });
+
+  it("serves the domain and www.<domain>, which the plan allows", async () => {
+    await createIngress("www", ["example.com", "www.example.com"], "www-tls");
+    const www = await waitForReady(ns.name, "www-tls", "True");
+    expect(www.spec).toMatchObject({ domain: "example.com", name: "www" });
+    expect(env.simulator.purchases()).toHaveLength(1);
+  });
+});
