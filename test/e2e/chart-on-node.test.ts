@@ -3,14 +3,18 @@
 // operator on in-cluster config with its ServiceAccount, DNSimple simulated on the host (at the
 // address Pods reach it), and Traefik, a real Ingress controller in the cluster, serving the
 // Secret. The DnsimpleCertificates name no issuer: the chart's ClusterDnsimpleIssuer (the
-// operator's own token) is the default issuer and serves the test's namespaces. The steps build
-// on each other and run in order; each `it` is one user-visible claim.
+// operator's own token) is the default issuer and serves the test's namespaces. Then the real
+// consumers: an Ingress, and a Gateway Traefik serves through the Gateway API, only annotated
+// with that issuer, each get their DnsimpleCertificate from the operator and Traefik serves its
+// Secret. The steps build on each other and run in order; each `it` is one user-visible claim.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { text } from "node:stream/consumers";
 import { GenericContainer, Wait } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binary } from "../../src/localcluster/binaries.ts";
+import { applyGatewayApiCrds } from "../../src/localcluster/gateway-api.ts";
 import { buildImage, loadImage } from "../../src/localcluster/image/index.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/simulator.ts";
 import { memoryOf } from "./support/cgroup.ts";
@@ -25,6 +29,7 @@ import {
 import {
   backendAnswer,
   backendManifests,
+  gatewayManifests,
   ingressManifest,
   loadTraefikImage,
   traefikManifests,
@@ -42,6 +47,10 @@ const ns = {
   burst: "e2e-burst",
 };
 const hosts = ["www.example.com", "example.com"];
+/** The hosts only an annotated Ingress and an annotated Gateway ask a certificate for. */
+const shopHost = "shop.example.com";
+const gatewayHost = "gw.example.com";
+const clusterIssuerAnnotation = { "dnsimple-cert-operator.dev/cluster-issuer": "dnsimple" };
 const BURST = Number(process.env.E2E_BURST ?? 1000);
 
 let cluster: NodeCluster;
@@ -82,7 +91,17 @@ interface Issuer {
   status?: { conditions?: Condition[] };
 }
 interface Certificate {
-  metadata: { name: string };
+  metadata: {
+    name: string;
+    ownerReferences?: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+    }[];
+  };
+  spec: { domain: string; name: string; secretName: string; issuerRef?: object };
   status?: { conditions?: Condition[]; serialNumber?: string; certificateId?: number };
 }
 
@@ -126,6 +145,45 @@ async function secretData(namespace: string, name: string): Promise<Record<strin
     await k.kubectlJson<{ data: Record<string, string> }>(["get", "secret", "-n", namespace, name])
   ).data;
 }
+
+/** Waits until the DnsimpleCertificate `name` exists (a source makes it) and is Ready. */
+async function readyCertificate(namespace: string, name: string): Promise<Certificate> {
+  return waitFor(
+    `DnsimpleCertificate ${namespace}/${name} Ready`,
+    async () => {
+      const found = await k.kubectlJson<Certificate>(["get", "dnscert", "-n", namespace, name]);
+      return ready(found) ? found : undefined;
+    },
+    180_000,
+    500,
+  );
+}
+
+/** Waits until `kubectl describe` of the object shows `text` (its Events come a moment later). */
+async function describedWith(kind: string, namespace: string, name: string, text: string) {
+  return waitFor(
+    `${text} in kubectl describe ${kind} ${name}`,
+    async () => {
+      const out = await k.kubectl(["describe", kind, "-n", namespace, name]);
+      return out.includes(text) ? out : undefined;
+    },
+    30_000,
+    500,
+  );
+}
+
+/** The object's uid, as a controller owner reference names it. */
+async function uidOf(kind: string, namespace: string, name: string): Promise<string> {
+  return (await k.kubectlJson<{ metadata: { uid: string } }>(["get", kind, "-n", namespace, name]))
+    .metadata.uid;
+}
+
+/** The purchases since `from`, as [kind, certificate name]. */
+const purchasedSince = (from: number) =>
+  sim
+    .purchases()
+    .slice(from)
+    .map((p) => [p.kind, p.name]);
 
 const orders = () => sim.purchases().filter((p) => p.kind === "certificate");
 const renewals = () => sim.purchases().filter((p) => p.kind === "renewal");
@@ -397,6 +455,146 @@ describe("the chart on a real node", () => {
     expect(renewals().map((p) => p.name)).toEqual(["www"]);
   });
 
+  it("makes the certificate an annotated Ingress asks for, owned by it, and Traefik serves it", async () => {
+    // Only the Ingress: the issuer annotation, its tls entry's Secret, and no domain (the
+    // operator finds example.com in the account's domain list).
+    const purchases = sim.purchases().length;
+    const applied = Date.now();
+    await apply([
+      ingressManifest(ns.web, [shopHost], "shop-tls", {
+        name: "shop",
+        annotations: clusterIssuerAnnotation,
+      }),
+    ]);
+    const made = await readyCertificate(ns.web, "shop-tls");
+    say(
+      `ingress-shim: DnsimpleCertificate shop-tls Ready ${((Date.now() - applied) / 1000).toFixed(1)}s after the Ingress was applied`,
+    );
+    expect(made.spec).toMatchObject({
+      domain: "example.com",
+      name: "shop",
+      secretName: "shop-tls",
+      issuerRef: { kind: "ClusterDnsimpleIssuer", name: "dnsimple" },
+    });
+    expect(made.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        name: "shop",
+        uid: await uidOf("ingress", ns.web, "shop"),
+        controller: true,
+      },
+    ]);
+    const verified = verifySecret(await secretData(ns.web, "shop-tls"), rootPem);
+    expect(verified.dnsNames).toEqual([shopHost]);
+    const served = await waitFor(
+      `${shopHost} served`,
+      async () => {
+        const s = await fetchServed(traefikIp, 443, shopHost, rootPem);
+        return s.body === backendAnswer ? s : undefined;
+      },
+      120_000,
+    );
+    expect(served.serial).toBe(verified.serial);
+    const described = await describedWith(
+      "ingress",
+      ns.web,
+      "shop",
+      `Created DnsimpleCertificate shop-tls for ${shopHost} (DNSimple domain example.com)`,
+    );
+    expect(described).toMatch(/Normal\s+CreateCertificate/);
+    expect(purchasedSince(purchases)).toEqual([["certificate", "shop"]]);
+  });
+
+  it("makes the certificate an annotated Gateway asks for once the chart's gatewayAPI is on, and Traefik serves it through the Gateway API", async () => {
+    const purchases = sim.purchases().length;
+    // The Gateway API CRDs first: the operator looks for the Gateway CRD when it starts (and
+    // then every minute), and Traefik's kubernetesgateway provider cannot sync without them.
+    await applyGatewayApiCrds(await binary("kubectl"), cluster.kubeconfig, say);
+    await apply([
+      ...traefikManifests(ns.ingress, { gateway: true }),
+      ...gatewayManifests(ns.web, {
+        name: "gw",
+        hostname: gatewayHost,
+        secretName: "gw-tls",
+        annotations: clusterIssuerAnnotation,
+      }),
+    ]);
+    await k.rolledOut(ns.ingress, "traefik");
+    // Traefik accepts the GatewayClass (its controllerName is Traefik's): its provider synced.
+    await waitFor(
+      "the GatewayClass traefik Accepted",
+      async () => {
+        const found = await k.kubectlJson<{ status?: { conditions?: Condition[] } }>([
+          "get",
+          "gatewayclass",
+          "traefik",
+        ]);
+        return found.status?.conditions?.some((c) => c.type === "Accepted" && c.status === "True")
+          ? true
+          : undefined;
+      },
+      60_000,
+      500,
+    );
+    const upgraded = Date.now();
+    await k.helm([
+      "upgrade",
+      release,
+      chart,
+      "-n",
+      ns.operator,
+      "--reuse-values",
+      "--set",
+      "gatewayAPI.enabled=true",
+      "--wait",
+      "--timeout",
+      "5m",
+    ]);
+    await k.rolledOut(ns.operator, release);
+    const made = await readyCertificate(ns.web, "gw-tls");
+    say(
+      `gateway source: DnsimpleCertificate gw-tls Ready ${((Date.now() - upgraded) / 1000).toFixed(1)}s after the helm upgrade turning gatewayAPI on began`,
+    );
+    expect(made.spec).toMatchObject({
+      domain: "example.com",
+      name: "gw",
+      secretName: "gw-tls",
+      issuerRef: { kind: "ClusterDnsimpleIssuer", name: "dnsimple" },
+    });
+    expect(made.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        name: "gw",
+        uid: await uidOf("gateway", ns.web, "gw"),
+        controller: true,
+      },
+    ]);
+    const verified = verifySecret(await secretData(ns.web, "gw-tls"), rootPem);
+    expect(verified.dnsNames).toEqual([gatewayHost]);
+    const served = await waitFor(
+      `${gatewayHost} served through the Gateway`,
+      async () => {
+        const s = await fetchServed(traefikIp, 443, gatewayHost, rootPem);
+        return s.body === backendAnswer ? s : undefined;
+      },
+      120_000,
+    );
+    expect(served.serial).toBe(verified.serial);
+    const described = await describedWith(
+      "gateway",
+      ns.web,
+      "gw",
+      `Created DnsimpleCertificate gw-tls for ${gatewayHost} (DNSimple domain example.com)`,
+    );
+    expect(described).toMatch(/Normal\s+CreateCertificate/);
+    // The new Traefik Pod still serves the Ingress's host.
+    expect((await fetchServed(traefikIp, 443, shopHost, rootPem)).body).toBe(backendAnswer);
+    // The upgrade rolled the operator: it bought the Gateway's certificate and nothing again.
+    expect(purchasedSince(purchases)).toEqual([["certificate", "gw"]]);
+  });
+
   it("hands over to the other Pod within the lease duration when the leader's Pod is deleted", async () => {
     const leader = await leaderPod();
     const purchases = sim.purchases().length;
@@ -499,7 +697,8 @@ describe("the chart on a real node", () => {
     say(
       `burst: ${BURST} Ready in ${seconds.toFixed(1)}s; leader ${leader} cgroup memory peak ${(peak / 1024 / 1024).toFixed(1)} MiB of ${limit / 1024 / 1024} MiB`,
     );
-    expect(orders()).toHaveLength(1 + BURST);
+    // www (by hand), shop (the Ingress's), gw (the Gateway's), and the burst.
+    expect(orders()).toHaveLength(3 + BURST);
   });
 
   it("keeps the CRDs, the resources and the Secrets on helm uninstall", async () => {
@@ -517,9 +716,14 @@ describe("the chart on a real node", () => {
     expect(await k.kubectl(["get", "clusterdnsimpleissuers", "-o", "name"])).not.toContain(
       "/dnsimple\n",
     );
-    const www = await k.kubectlJson<Certificate>(["get", "dnscert", "-n", ns.web, "www"]);
-    expect(ready(www)).toBe(true);
-    verifySecret(await secretData(ns.web, "www-tls"), rootPem);
+    // Those the Ingress and the Gateway control stay too: the release owns neither.
+    for (const name of ["www", "shop-tls", "gw-tls"]) {
+      const kept = await k.kubectlJson<Certificate>(["get", "dnscert", "-n", ns.web, name]);
+      expect(ready(kept)).toBe(true);
+    }
+    for (const secret of ["www-tls", "shop-tls", "gw-tls"]) {
+      verifySecret(await secretData(ns.web, secret), rootPem);
+    }
     const burst = await k.kubectlJson<List<Certificate>>(["get", "dnscert", "-n", ns.burst]);
     expect(burst.items).toHaveLength(BURST);
     const secrets = await k.kubectlJson<List<object>>([

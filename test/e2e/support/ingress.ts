@@ -1,7 +1,9 @@
 // A real Ingress controller for the e2e: Traefik v3 (built from its Go module by the project,
 // a one-binary image imported into the node), in-cluster with its own ServiceAccount, serving
-// Ingresses of class `traefik` on :8443 behind a ClusterIP Service on 443; and a backend that
-// answers a fixed text, so a TLS client sees the whole path: Secret -> Traefik -> Pod.
+// Ingresses of class `traefik` on :8443 behind a ClusterIP Service on 443, and, once asked to,
+// Gateways of the GatewayClass `traefik` (its kubernetesgateway provider, a listener on port
+// 8443 being its websecure entrypoint); and a backend that answers a fixed text, so a TLS client
+// sees the whole path: Secret -> Traefik -> Pod.
 import { binary } from "../../../src/localcluster/binaries.ts";
 import { importImageArchive, writeImageArchive } from "../../../src/localcluster/image-archive.ts";
 import { containerdAddress } from "../../../src/localcluster/node.ts";
@@ -31,9 +33,47 @@ const restricted = {
   readOnlyRootFilesystem: true,
 };
 
-/** Traefik with what its kubernetesingress provider watches, and its Service. */
-export function traefikManifests(namespace: string): object[] {
+/**
+ * What Traefik 3.6's kubernetesgateway provider (pkg/provider/kubernetes/gateway/client.go)
+ * lists and watches, and the statuses it writes, for the standard channel only (TCPRoutes and
+ * TLSRoutes are watched only with its experimentalChannel option): one missing and its caches
+ * never sync, so it serves no Gateway at all.
+ */
+const gatewayRules = [
+  { apiGroups: [""], resources: ["namespaces"], verbs: ["list", "watch"] },
+  { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] },
+  {
+    apiGroups: ["gateway.networking.k8s.io"],
+    resources: [
+      "gatewayclasses",
+      "gateways",
+      "httproutes",
+      "grpcroutes",
+      "referencegrants",
+      "backendtlspolicies",
+    ],
+    verbs: ["get", "list", "watch"],
+  },
+  {
+    apiGroups: ["gateway.networking.k8s.io"],
+    resources: [
+      "gatewayclasses/status",
+      "gateways/status",
+      "httproutes/status",
+      "grpcroutes/status",
+      "backendtlspolicies/status",
+    ],
+    verbs: ["update"],
+  },
+];
+
+/**
+ * Traefik with what its kubernetesingress provider watches, and its Service; with `gateway`,
+ * its kubernetesgateway provider too (the Gateway API CRDs must be served first).
+ */
+export function traefikManifests(namespace: string, options: { gateway?: boolean } = {}): object[] {
   const labels = { app: "traefik" };
+  const gateway = options.gateway ?? false;
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "traefik", namespace } },
     {
@@ -61,6 +101,7 @@ export function traefikManifests(namespace: string): object[] {
           resources: ["ingresses/status"],
           verbs: ["update"],
         },
+        ...(gateway ? gatewayRules : []),
       ],
     },
     {
@@ -100,6 +141,7 @@ export function traefikManifests(namespace: string): object[] {
                   "--ping.entrypoint=traefik",
                   "--providers.kubernetesingress=true",
                   "--providers.kubernetesingress.ingressclass=traefik",
+                  ...(gateway ? ["--providers.kubernetesgateway=true"] : []),
                   "--log.level=INFO",
                   "--global.checknewversion=false",
                   "--global.sendanonymoususage=false",
@@ -164,17 +206,31 @@ export function backendManifests(namespace: string, image: string): object[] {
   ];
 }
 
+/** What makes an Ingress other than the first: its name and annotations of its own. */
+export interface IngressOptions {
+  /** "www" when not given. */
+  name?: string;
+  /** Beside Traefik's own (entrypoint websecure, TLS). */
+  annotations?: Record<string, string>;
+}
+
 /** An Ingress for `hosts` serving the Secret `secretName` through Traefik's websecure. */
-export function ingressManifest(namespace: string, hosts: string[], secretName: string): object {
+export function ingressManifest(
+  namespace: string,
+  hosts: string[],
+  secretName: string,
+  options: IngressOptions = {},
+): object {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
     metadata: {
-      name: "www",
+      name: options.name ?? "www",
       namespace,
       annotations: {
         "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
         "traefik.ingress.kubernetes.io/router.tls": "true",
+        ...options.annotations,
       },
     },
     spec: {
@@ -194,4 +250,56 @@ export function ingressManifest(namespace: string, hosts: string[], secretName: 
       })),
     },
   };
+}
+
+/** What a Gateway of the e2e serves: one HTTPS host from one Secret. */
+export interface GatewayOptions {
+  name: string;
+  hostname: string;
+  secretName: string;
+  annotations?: Record<string, string>;
+}
+
+/**
+ * Traefik's GatewayClass `traefik`, a Gateway of it with one HTTPS listener on 8443 (Traefik
+ * maps a listener to the entrypoint of its port: websecure) for `hostname`, its certificate
+ * from `secretName`, and an HTTPRoute from that host to the backend.
+ */
+export function gatewayManifests(namespace: string, options: GatewayOptions): object[] {
+  const { name, hostname, secretName } = options;
+  return [
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "GatewayClass",
+      metadata: { name: "traefik" },
+      spec: { controllerName: "traefik.io/gateway-controller" },
+    },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "Gateway",
+      metadata: { name, namespace, annotations: options.annotations ?? {} },
+      spec: {
+        gatewayClassName: "traefik",
+        listeners: [
+          {
+            name: "https",
+            protocol: "HTTPS",
+            port: 8443,
+            hostname,
+            tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: secretName }] },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name, namespace },
+      spec: {
+        parentRefs: [{ name, sectionName: "https" }],
+        hostnames: [hostname],
+        rules: [{ backendRefs: [{ name: "backend", port: 80 }] }],
+      },
+    },
+  ];
 }
