@@ -37,6 +37,7 @@ import { ScopedInformer } from "../kube/scoped-informer.ts";
 import { applyTlsSecret, createTlsSecret, readSecret } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import { DomainFinder } from "../sources/domain-finder.ts";
+import { sourceLabel } from "../sources/generated.ts";
 import { SourceCaches } from "../sources/source-caches.ts";
 import { SourceController } from "../sources/source-controller.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
@@ -222,6 +223,8 @@ export class Controller {
         tenancy: this.#tenancy,
         credentials: this.#credentials,
         finder: new DomainFinder(),
+        onListError: (source, error) =>
+          log.warn({ source: sourceLabel(source), error }, "could not list the DNSimple domains"),
       },
       resyncIntervalMs,
       // Sources change rarely and a pass is mostly in memory: two workers are plenty.

@@ -5,6 +5,7 @@
 // domain cost one call, not a hundred. Only asked when neither the domain annotation nor an
 // existing generated resource says the domain (a restart costs nothing).
 import type { DnsimpleClient } from "../dnsimple/client.ts";
+import { lastTwoLabels } from "./host-names.ts";
 
 /** How long an answer is reused: long enough to share a burst, short enough to see a new domain. */
 const ANSWER_TTL_MS = 5 * 60_000;
@@ -39,8 +40,10 @@ export class DomainFinder {
     const names = client
       .allDomains(Number(accountId), { nameLike })
       .then((domains) => domains.map((d) => d.name.toLowerCase()));
-    // A failed list is forgotten at once: the next pass asks again.
-    names.catch(() => this.#answers.delete(key));
+    // A failed list is forgotten at once (unless a newer one replaced it): the next pass asks again.
+    names.catch(() => {
+      if (this.#answers.get(key)?.names === names) this.#answers.delete(key);
+    });
     this.#answers.delete(key);
     this.#answers.set(key, { at: now, names });
     for (const [k, v] of this.#answers) {
@@ -49,8 +52,4 @@ export class DomainFinder {
     }
     return names;
   }
-}
-
-function lastTwoLabels(host: string): string {
-  return host.replace(/^\*\./, "").split(".").slice(-2).join(".");
 }

@@ -72,7 +72,23 @@ export function domainOfHosts(
   return { kind: "domain", domain: [...found][0] ?? "" };
 }
 
-function twoDomains(byHost: ReadonlyMap<string, string | undefined>) {
+/**
+ * Hosts under different last two labels (example.com, other.org) can be in no one domain, so
+ * they are refused before the account's list is read; undefined when they share them.
+ */
+export function spansDomains(
+  hosts: readonly string[],
+): { kind: "unserviceable"; message: string } | undefined {
+  const bySuffix = new Map(hosts.map((h) => [h, lastTwoLabels(h)]));
+  return new Set(bySuffix.values()).size > 1 ? twoDomains(bySuffix, "domains") : undefined;
+}
+
+/** `a.b.example.com` -> `example.com`: every domain that holds the host ends so. */
+export function lastTwoLabels(host: string): string {
+  return host.replace(/^\*\./, "").split(".").slice(-2).join(".");
+}
+
+function twoDomains(byHost: ReadonlyMap<string, string | undefined>, noun = "DNSimple domains") {
   const groups = new Map<string, string[]>();
   for (const [host, domain] of byHost) {
     const list = groups.get(domain ?? "") ?? [];
@@ -82,7 +98,7 @@ function twoDomains(byHost: ReadonlyMap<string, string | undefined>) {
   const parts = [...groups].map(([domain, hosts]) => `${domain} (${hosts.join(", ")})`);
   return {
     kind: "unserviceable" as const,
-    message: `the hosts belong to ${groups.size} DNSimple domains, ${parts.join(" and ")}, and one DNSimple certificate belongs to one domain: give each domain a tls entry (a Secret) of its own`,
+    message: `the hosts belong to ${groups.size} ${noun}, ${parts.join(" and ")}, and one DNSimple certificate belongs to one domain: give each domain a tls entry (a Secret) of its own`,
   };
 }
 

@@ -4,14 +4,20 @@
 // table (test/unit/sources/judge.test.ts); syncPlan then compares it with what exists.
 import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
 import type { SourceAnnotations } from "./annotations.ts";
-import { generatedSpec, isControlledBy, type SourceRef } from "./generated.ts";
+import {
+  generatedSpec,
+  INFERRED_DOMAIN_ANNOTATION,
+  isControlledBy,
+  type SourceRef,
+} from "./generated.ts";
 import { certificateNamesFor, invalidHosts } from "./host-names.ts";
-import type { Wanted } from "./sync-plan.ts";
+import type { Wanted, WantedAnnotations } from "./sync-plan.ts";
 import type { SourceEntries, TlsEntry } from "./tls-entries.ts";
 
 /** The domain of an entry's hosts: found, impossible, or not known now (ask again later). */
 export type DomainVerdict =
-  | { kind: "domain"; domain: string }
+  /** `inferred`: found in the account's domain list (and so recorded on the resource). */
+  | { kind: "domain"; domain: string; inferred?: boolean }
   | { kind: "unserviceable"; message: string }
   | { kind: "unknown"; message: string };
 
@@ -29,25 +35,36 @@ export interface SourceFacts {
 
 export interface SourceJudgement {
   wanted: Wanted;
+  /** The operator's annotations per wanted Secret (the inferred domain). */
+  annotations: WantedAnnotations;
   warnings: string[];
 }
 
 /** The source's wanted resources and what is wrong with it. */
 export function judgeSource(facts: SourceFacts): SourceJudgement {
   const { annotations } = facts;
-  if (annotations.kind === "none") return { wanted: new Map(), warnings: [] };
+  const none = new Map<string, Record<string, string>>();
+  if (annotations.kind === "none") return { wanted: new Map(), annotations: none, warnings: [] };
   if (annotations.kind === "invalid") {
     // Wrong annotations change nothing: every resource it made stays as it is.
-    return { wanted: holdAll(facts), warnings: annotations.problems };
+    return { wanted: holdAll(facts), annotations: none, warnings: annotations.problems };
   }
   const wanted = new Map<string, ReturnType<typeof generatedSpec> | "hold">();
+  const marks = new Map<string, Record<string, string>>();
   const warnings = [...facts.entries.problems];
+  // An entry with a problem of its own (no hosts, a listener without a hostname) keeps its
+  // resource as it is, as a wrong host does.
+  for (const secret of facts.entries.held ?? []) wanted.set(secret, "hold");
   for (const entry of facts.entries.entries) {
     const judged = judgeEntry(entry, facts, annotations.settings);
     wanted.set(entry.secretName, judged.kind === "spec" ? judged.spec : "hold");
     if (judged.kind === "hold") warnings.push(`Secret ${entry.secretName}: ${judged.message}`);
+    const domain = facts.domains.get(entry.secretName);
+    if (judged.kind === "spec" && domain?.kind === "domain" && domain.inferred) {
+      marks.set(entry.secretName, { [INFERRED_DOMAIN_ANNOTATION]: domain.domain });
+    }
   }
-  return { wanted, warnings };
+  return { wanted, annotations: marks, warnings };
 }
 
 type EntryJudgement =

@@ -18,7 +18,14 @@ import type { Logger } from "../observability/logger.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import { readSourceAnnotations } from "./annotations.ts";
 import { type DomainSources, entryDomains } from "./entry-domains.ts";
-import { controllerOf, type SourceKind, type SourceRef, sourceLabel } from "./generated.ts";
+import {
+  controllerOf,
+  isGeneratedBy,
+  type SourceKind,
+  type SourceRef,
+  sourceKindOf,
+  sourceLabel,
+} from "./generated.ts";
 import { judgeSource } from "./judge.ts";
 import type { SourceCaches, SourceObject } from "./source-caches.ts";
 import { type SyncStep, syncPlan } from "./sync-plan.ts";
@@ -89,13 +96,9 @@ export class SourceController {
    */
   certificateChanged(resource: DnsimpleCertificate, deleted: boolean): void {
     const { namespace } = resource.metadata;
+    const kind = sourceKindOf(resource);
     const controller = controllerOf(resource);
-    const kind = controller?.kind;
-    if (
-      controller &&
-      (kind === "Ingress" || kind === "Gateway") &&
-      this.#options.caches.watches(kind)
-    ) {
+    if (kind && controller && this.#options.caches.watches(kind)) {
       this.#queue.add(sourceKey(kind, namespace, controller.name));
     }
     if (!deleted) return;
@@ -125,6 +128,9 @@ export class SourceController {
       if (!this.#options.caches.watches(kind)) return {};
       return this.#sourceGone(key, kind, namespace, name, existing);
     }
+    // Being deleted (its finalizers still run): nothing is made or changed for it any more;
+    // the garbage collector takes its resources once it is gone.
+    if (found.object.metadata?.deletionTimestamp) return {};
     const source = sourceRefOf(found);
     const annotations = readSourceAnnotations(found.object.metadata?.annotations);
     const entries =
@@ -145,24 +151,45 @@ export class SourceController {
             ?.plan
         : undefined;
     const judged = judgeSource({ source, annotations, entries, domains, plan, existing });
-    const steps = syncPlan(source, judged.wanted, existing);
+    const steps = syncPlan(source, judged.wanted, existing, judged.annotations);
     if (!this.#mayWrite()) return {};
-    const warnings = [...judged.warnings];
-    for (const step of steps) {
-      const warning = await this.#act(source, step);
-      if (warning) warnings.push(warning);
-    }
+    const acted = await this.#actAll(source, steps);
+    const warnings = [...judged.warnings, ...acted.warnings];
     this.#report(key, source, warnings);
     this.#options.log.debug(
       { source: sourceLabel(source), steps: steps.map((s) => s.kind), warnings: warnings.length },
       "source synced",
     );
+    if (acted.retry) throw acted.retry;
     if ([...domains.values()].some((d) => d.kind === "unknown")) {
       throw new DomainUnknownError(
         `${sourceLabel(source)}: the domain of an entry is not known yet`,
       );
     }
     return {};
+  }
+
+  /**
+   * Every step, each on its own: one the API server refuses for good (400, 403, 422: a name
+   * or template the CRD refuses) becomes a warning and the others go ahead; a conflict or an
+   * outage is retried with backoff after the rest.
+   */
+  async #actAll(source: SourceRef, steps: readonly SyncStep[]) {
+    const warnings: string[] = [];
+    let retry: unknown;
+    for (const step of steps) {
+      try {
+        const warning = await this.#act(source, step);
+        if (warning) warnings.push(warning);
+      } catch (err) {
+        if (err instanceof KubeApiError && [400, 403, 422].includes(err.code ?? 0)) {
+          warnings.push(`${stepLabel(step)} was refused by the API server: ${err.message}`);
+        } else {
+          retry ??= err;
+        }
+      }
+    }
+    return { warnings, retry };
   }
 
   /** One step, with its Event; a resource not this source's comes back as a warning. */
@@ -234,9 +261,7 @@ export class SourceController {
     if (!this.#mayWrite()) return {};
     this.#options.log.debug({ source: `${kind} ${namespace}/${name}` }, "source gone");
     for (const resource of existing) {
-      const controller = controllerOf(resource);
-      if (controller?.kind !== kind || controller.name !== name) continue;
-      if (resource.metadata.deletionTimestamp) continue;
+      if (!isGeneratedBy(resource, kind, name) || resource.metadata.deletionTimestamp) continue;
       await this.#options.writer.delete(resource);
       this.#options.log.info(
         { source: `${kind} ${namespace}/${name}`, resource: resource.metadata.name },
@@ -285,6 +310,20 @@ export class SourceController {
     else if (err instanceof KubeApiError && err.conflict)
       log.debug({ source: key, retryInMs }, "changed meanwhile; looking again");
     else log.error({ source: key, err, retryInMs }, "source sync failed; retrying with backoff");
+  }
+}
+
+/** A step as a warning names it. */
+function stepLabel(step: SyncStep): string {
+  switch (step.kind) {
+    case "create":
+      return `Creating DnsimpleCertificate ${step.resource.metadata.name}`;
+    case "update":
+      return `Updating DnsimpleCertificate ${step.resource.metadata.name}`;
+    case "delete":
+      return `Deleting DnsimpleCertificate ${step.resource.metadata.name}`;
+    case "notOwned":
+      return `DnsimpleCertificate ${step.name}`;
   }
 }
 

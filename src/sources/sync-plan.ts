@@ -6,8 +6,11 @@
 //     source says (a hand edit is undone), keeping the spec's name order when the names are the
 //     same set, so a reordering of hosts buys nothing;
 //   - one not controlled by this source (made by hand, or by another source): never touched,
-//     reported;
-//   - one this source controls but no longer wants (the entry or the annotation went): delete;
+//     reported; one an earlier source of the same kind and name controlled (deleted and made
+//     again: the garbage collector deletes it soon) is waited for, quietly;
+//   - one being deleted: waited for (its deletion re-queues the source, which then creates);
+//   - one this source controls (and labelled as generated) but no longer wants (the entry or
+//     the annotation went): delete;
 //   - an entry on hold (its hosts cannot be judged now): its resource stays as it is.
 
 import type { DnsimpleCertificate, DnsimpleCertificateSpec } from "../api/v1alpha1.ts";
@@ -18,12 +21,19 @@ import {
   controllerReference,
   GENERATED_BY_LABEL,
   generatedResource,
+  INFERRED_DOMAIN_ANNOTATION,
   isControlledBy,
   type SourceRef,
 } from "./generated.ts";
 
 /** Per Secret name: the spec its resource must have, or "hold" (leave it as it is). */
 export type Wanted = ReadonlyMap<string, DnsimpleCertificateSpec | "hold">;
+
+/** Per Secret name: the operator's annotations its resource must have (see generated.ts). */
+export type WantedAnnotations = ReadonlyMap<string, Readonly<Record<string, string>>>;
+
+/** The annotations on generated resources that the sync keeps as the source says. */
+const MANAGED_ANNOTATIONS = [INFERRED_DOMAIN_ANNOTATION] as const;
 
 export type SyncStep =
   | { kind: "create"; resource: ReturnType<typeof generatedResource> }
@@ -36,15 +46,18 @@ export function syncPlan(
   source: SourceRef,
   wanted: Wanted,
   existing: readonly DnsimpleCertificate[],
+  annotations: WantedAnnotations = new Map(),
 ): SyncStep[] {
   const byName = new Map(existing.map((r) => [r.metadata.name, r]));
   const steps: SyncStep[] = [];
   for (const [name, spec] of wanted) {
-    const step = spec === "hold" ? undefined : stepFor(source, name, spec, byName.get(name));
+    if (spec === "hold") continue;
+    const step = stepFor(source, spec, annotations.get(name) ?? {}, byName.get(name));
     if (step) steps.push(step);
   }
   for (const resource of existing) {
     if (!isControlledBy(resource, source) || wanted.has(resource.metadata.name)) continue;
+    if (resource.metadata.labels?.[GENERATED_BY_LABEL] !== source.kind) continue;
     if (resource.metadata.deletionTimestamp) continue;
     steps.push({ kind: "delete", resource });
   }
@@ -54,16 +67,18 @@ export function syncPlan(
 /** For one wanted Secret: create, restore, report, or nothing. */
 function stepFor(
   source: SourceRef,
-  name: string,
   spec: DnsimpleCertificateSpec,
+  annotations: Readonly<Record<string, string>>,
   current: DnsimpleCertificate | undefined,
 ): SyncStep | undefined {
-  if (!current) return { kind: "create", resource: generatedResource(source, spec) };
-  if (isControlledBy(current, source)) return restored(source, current, spec);
+  if (!current) return { kind: "create", resource: generatedResource(source, spec, annotations) };
+  if (current.metadata.deletionTimestamp) return undefined;
+  if (isControlledBy(current, source)) return restored(source, current, spec, annotations);
   const controller = controllerOf(current);
+  if (controller?.kind === source.kind && controller.name === source.name) return undefined;
   return {
     kind: "notOwned",
-    name,
+    name: spec.secretName,
     controller: controller ? `${controller.kind} ${controller.name}` : undefined,
   };
 }
@@ -73,16 +88,29 @@ function restored(
   source: SourceRef,
   current: DnsimpleCertificate,
   wanted: DnsimpleCertificateSpec,
+  annotations: Readonly<Record<string, string>>,
 ): SyncStep | undefined {
   const spec = keepNameOrder(wanted, current.spec);
   const changed = changedFields(spec, current.spec);
   const labelled = current.metadata.labels?.[GENERATED_BY_LABEL] === source.kind;
   if (!labelled) changed.push(`metadata.labels.${GENERATED_BY_LABEL}`);
+  const currentAnnotations = current.metadata.annotations ?? {};
+  for (const key of MANAGED_ANNOTATIONS) {
+    if (currentAnnotations[key] !== annotations[key]) changed.push(`metadata.annotations.${key}`);
+  }
   if (changed.length === 0) return undefined;
+  const kept = Object.fromEntries(
+    Object.entries(currentAnnotations).filter(
+      ([k]) => !(MANAGED_ANNOTATIONS as readonly string[]).includes(k),
+    ),
+  );
+  const merged = { ...kept, ...annotations };
+  const { annotations: _old, ...metadata } = current.metadata;
   const resource: DnsimpleCertificate = {
     ...current,
     metadata: {
-      ...current.metadata,
+      ...metadata,
+      ...(Object.keys(merged).length > 0 ? { annotations: merged } : {}),
       labels: { ...current.metadata.labels, [GENERATED_BY_LABEL]: source.kind },
       ownerReferences: withController(current, source),
     },

@@ -17,6 +17,8 @@ export interface SourceEntries {
   entries: TlsEntry[];
   /** Parts of the source that give no entry, and why. */
   problems: string[];
+  /** Secrets named by a part with a problem and by no entry: their resources stay as they are. */
+  held?: string[];
 }
 
 /** An Ingress's tls entries by Secret. */
@@ -40,24 +42,35 @@ export function ingressEntries(ingress: V1Ingress): SourceEntries {
 export function gatewayEntries(gateway: Gateway): SourceEntries {
   const problems: string[] = [];
   const hostsBySecret = new Map<string, string[]>();
+  const withoutHostname = new Set<string>();
   for (const listener of gateway.spec?.listeners ?? []) {
     if (!terminatesTls(listener)) continue;
     const secrets = secretsOf(listener, gateway.metadata.namespace, problems);
-    if (secrets.length === 0) continue;
-    const hostname = listener.hostname?.trim();
-    if (!hostname) {
-      problems.push(
-        `listener ${listener.name} has no hostname: a certificate needs one, so none is made for it`,
-      );
-      continue;
-    }
+    const hostname = hostnameOf(listener, secrets, problems);
     for (const secret of secrets) {
-      const hosts = hostsBySecret.get(secret) ?? [];
-      hosts.push(hostname);
-      hostsBySecret.set(secret, hosts);
+      if (!hostname) withoutHostname.add(secret);
+      else hostsBySecret.set(secret, [...(hostsBySecret.get(secret) ?? []), hostname]);
     }
   }
-  return entriesOf(hostsBySecret, problems, (secret) => `the listeners of Secret ${secret}`);
+  const found = entriesOf(hostsBySecret, problems, (secret) => `the listeners of Secret ${secret}`);
+  const named = new Set(found.entries.map((e) => e.secretName));
+  const held = [...(found.held ?? []), ...[...withoutHostname].filter((s) => !named.has(s))];
+  return { entries: found.entries, problems: found.problems, ...(held.length > 0 ? { held } : {}) };
+}
+
+/** A listener's hostname; without one (and with a Secret to fill), a problem. */
+function hostnameOf(
+  listener: GatewayListener,
+  secrets: readonly string[],
+  problems: string[],
+): string | undefined {
+  const hostname = listener.hostname?.trim();
+  if (secrets.length > 0 && !hostname) {
+    problems.push(
+      `listener ${listener.name} has no hostname: a certificate needs one, so none is made for it`,
+    );
+  }
+  return hostname || undefined;
 }
 
 function terminatesTls(listener: GatewayListener): boolean {
@@ -92,13 +105,15 @@ function entriesOf(
   where: (secret: string) => string,
 ): SourceEntries {
   const entries: TlsEntry[] = [];
+  const held: string[] = [];
   for (const [secretName, hosts] of hostsBySecret) {
     const normalised = normaliseHosts(hosts);
     if (normalised.length === 0) {
       problems.push(`${where(secretName)} names no hosts: a certificate needs at least one`);
+      held.push(secretName);
       continue;
     }
     entries.push({ secretName, hosts: normalised });
   }
-  return { entries, problems };
+  return { entries, problems, ...(held.length > 0 ? { held } : {}) };
 }

@@ -11,6 +11,7 @@ import {
   domainOfHosts,
   invalidHosts,
   type NamesRequest,
+  spansDomains,
 } from "../../../src/sources/host-names.ts";
 
 type NamesExpected = { names: CertificateNames } | { unserviceable: string[] };
@@ -324,5 +325,21 @@ describe("invalidHosts", () => {
   ];
   it.each(rows)("%s", (_why, hosts, expected) => {
     expect(invalidHosts(hosts)).toStrictEqual(expected);
+  });
+});
+
+describe("spansDomains: hosts under different last two labels are refused before any list", () => {
+  it.each([
+    [["www.example.com", "api.example.com"], undefined],
+    [["a.shop.example.com", "b.example.com"], undefined],
+    [
+      ["www.example.com", "www.other.org"],
+      "2 domains, example.com (www.example.com) and other.org (www.other.org)",
+    ],
+    [["*.example.com", "x.example.org"], "2 domains"],
+  ] as [string[], string | undefined][])("%j", (hosts, message) => {
+    const verdict = spansDomains(hosts);
+    if (message === undefined) expect(verdict).toBeUndefined();
+    else expect(verdict?.message).toContain(message);
   });
 });

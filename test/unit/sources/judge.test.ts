@@ -6,7 +6,11 @@ import { describe, expect, it } from "vitest";
 import { CLUSTER_ISSUER_KIND, ISSUER_KIND } from "../../../src/api/issuers.ts";
 import type { DnsimpleCertificate, DnsimpleCertificateSpec } from "../../../src/api/v1alpha1.ts";
 import type { SourceAnnotations, SourceSettings } from "../../../src/sources/annotations.ts";
-import { GENERATED_BY_LABEL, type SourceRef } from "../../../src/sources/generated.ts";
+import {
+  GENERATED_BY_LABEL,
+  INFERRED_DOMAIN_ANNOTATION,
+  type SourceRef,
+} from "../../../src/sources/generated.ts";
 import { type DomainVerdict, judgeSource, type SourceFacts } from "../../../src/sources/judge.ts";
 import type { TlsEntry } from "../../../src/sources/tls-entries.ts";
 
@@ -318,5 +322,37 @@ describe("judgeSource", () => {
     expected.warnings.forEach((part, i) => {
       expect(judged.warnings[i]).toContain(part);
     });
+  });
+});
+
+describe("judgeSource: held entries and the recorded domain", () => {
+  const facts = (overrides: Partial<SourceFacts>): SourceFacts => ({
+    source,
+    annotations: asSource(),
+    entries: { entries: [entry("www-tls", "www.example.com")], problems: [] },
+    domains: new Map([["www-tls", inExample]]),
+    plan: undefined,
+    existing: [],
+    ...overrides,
+  });
+  it("a Secret a part with a problem names (and no entry does) is held, not deleted", () => {
+    const judged = judgeSource(
+      facts({
+        entries: { entries: [], problems: ["listener api has no hostname"], held: ["api-tls"] },
+      }),
+    );
+    expect([...judged.wanted]).toEqual([["api-tls", "hold"]]);
+    expect(judged.warnings).toEqual(["listener api has no hostname"]);
+  });
+  it("a domain found in the account's list is recorded on the resource", () => {
+    const judged = judgeSource(
+      facts({ domains: new Map([["www-tls", { ...inExample, inferred: true }]]) }),
+    );
+    expect([...judged.annotations]).toEqual([
+      ["www-tls", { [INFERRED_DOMAIN_ANNOTATION]: "example.com" }],
+    ]);
+  });
+  it("a domain from the annotation is not", () => {
+    expect([...judgeSource(facts({})).annotations]).toEqual([]);
   });
 });

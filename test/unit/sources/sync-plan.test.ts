@@ -10,9 +10,17 @@ import type { DnsimpleCertificate, DnsimpleCertificateSpec } from "../../../src/
 import {
   GENERATED_BY_LABEL,
   generatedSpec,
+  INFERRED_DOMAIN_ANNOTATION,
+  isGeneratedBy,
   type SourceRef,
+  sourceKindOf,
 } from "../../../src/sources/generated.ts";
-import { type SyncStep, syncPlan, type Wanted } from "../../../src/sources/sync-plan.ts";
+import {
+  type SyncStep,
+  syncPlan,
+  type Wanted,
+  type WantedAnnotations,
+} from "../../../src/sources/sync-plan.ts";
 
 /** Ingress `web/shop`, the source of every row. */
 const source: SourceRef = {
@@ -446,5 +454,94 @@ describe("syncPlan: what an update writes", () => {
     const before = structuredClone(current);
     syncPlan(source, wanted(want("www-tls")), [current]);
     expect(current).toStrictEqual(before);
+  });
+});
+
+describe("syncPlan: what the review found (deletion, stale owners, managed annotations)", () => {
+  const inferred = { [INFERRED_DOMAIN_ANNOTATION]: "example.com" };
+  const rows: [string, Wanted, DnsimpleCertificate[], StepMatch[], WantedAnnotations?][] = [
+    [
+      "controlled but without the generated-by label: not deleted when no longer wanted",
+      wanted(),
+      [own("www-tls", {}, { labels: {} })],
+      [],
+    ],
+    [
+      "controlled by an earlier Ingress of the same name (another uid): waited for, no warning",
+      wanted(want("www-tls")),
+      [stored("www-tls", [{ ...ownReference, uid: "ing-shop-before" }])],
+      [],
+    ],
+    [
+      "a wanted resource being deleted: waited for (its deletion re-queues the source)",
+      wanted(want("www-tls", { name: "api" })),
+      [own("www-tls", {}, { deletionTimestamp: new Date("2026-12-02T00:00:00Z") })],
+      [],
+    ],
+    [
+      "a domain found in the list: the new resource records it",
+      wanted(want("www-tls")),
+      [],
+      [{ kind: "create", resource: { metadata: { annotations: inferred } } }],
+      new Map([["www-tls", inferred]]),
+    ],
+    [
+      "the record missing on an existing resource: put back",
+      wanted(want("www-tls")),
+      [own("www-tls")],
+      [updated("www-tls", [`metadata.annotations.${INFERRED_DOMAIN_ANNOTATION}`])],
+      new Map([["www-tls", inferred]]),
+    ],
+    [
+      "the domain now from the annotation: the record goes, other annotations stay",
+      wanted(want("www-tls")),
+      [own("www-tls", {}, { annotations: { ...inferred, note: "keep" } })],
+      [
+        updated("www-tls", [`metadata.annotations.${INFERRED_DOMAIN_ANNOTATION}`], {
+          metadata: { annotations: { note: "keep" } },
+        }),
+      ],
+    ],
+    [
+      "recorded as wanted: nothing",
+      wanted(want("www-tls")),
+      [own("www-tls", {}, { annotations: inferred })],
+      [],
+      new Map([["www-tls", inferred]]),
+    ],
+  ];
+  it.each(rows)("%s", (_why, wantedSpecs, existing, expected, annotations) => {
+    const steps = syncPlan(source, wantedSpecs, existing, annotations);
+    expect(steps).toHaveLength(expected.length);
+    expect(steps).toMatchObject(expected);
+  });
+});
+
+describe("isGeneratedBy and sourceKindOf: an Ingress or Gateway of another API group is no source", () => {
+  const rows: [string, V1OwnerReference, boolean][] = [
+    ["networking.k8s.io Ingress", ownReference, true],
+    [
+      "a Knative Ingress",
+      { ...ownReference, apiVersion: "networking.internal.knative.dev/v1alpha1" },
+      false,
+    ],
+    [
+      "an Istio Gateway",
+      { ...ownReference, kind: "Gateway", apiVersion: "networking.istio.io/v1" },
+      false,
+    ],
+    ["not the controller", { ...ownReference, controller: false }, false],
+  ];
+  it.each(rows)("%s", (_why, reference, expected) => {
+    const resource = stored("www-tls", [reference]);
+    expect(
+      isGeneratedBy(resource, reference.kind === "Gateway" ? "Gateway" : "Ingress", "shop"),
+    ).toBe(expected);
+    expect(sourceKindOf(resource) !== undefined).toBe(expected);
+  });
+  it("without the generated-by label a resource is not the gone source's to delete", () => {
+    expect(
+      isGeneratedBy(stored("www-tls", [ownReference], {}, { labels: {} }), "Ingress", "shop"),
+    ).toBe(false);
   });
 });
