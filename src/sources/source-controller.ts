@@ -130,7 +130,10 @@ export class SourceController {
     }
     // Being deleted (its finalizers still run): nothing is made or changed for it any more;
     // the garbage collector takes its resources once it is gone.
-    if (found.object.metadata?.deletionTimestamp) return {};
+    if (found.object.metadata?.deletionTimestamp) {
+      this.#options.log.debug({ source: `${kind} ${namespace}/${name}` }, "source being deleted");
+      return {};
+    }
     const source = sourceRefOf(found);
     const annotations = readSourceAnnotations(found.object.metadata?.annotations);
     const entries =

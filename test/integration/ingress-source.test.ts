@@ -470,6 +470,46 @@ describe("an annotated Ingress", () => {
     await ingressEvent("shop", "DeleteCertificate", "www-tls");
   });
 
+  it("makes nothing for an Ingress being deleted, even for a resource deleted by hand", async () => {
+    await createIngress({
+      ...ingress("leaving", [{ hosts: ["leaving.example.com"], secretName: "leaving-tls" }]),
+      metadata: {
+        name: "leaving",
+        namespace: ns.name,
+        annotations: { [`${GROUP}/cluster-issuer`]: issuer(), [`${GROUP}/domain`]: "example.com" },
+        finalizers: ["example.com/hold"],
+      },
+    });
+    await waitForReady(ns.name, "leaving-tls", "True");
+    await networking().deleteNamespacedIngress({ name: "leaving", namespace: ns.name });
+    const since = operator.logs.length;
+    await objects().deleteNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: ns.name,
+      name: "leaving-tls",
+    });
+    await waitForGone("leaving-tls");
+    await waitFor("the operator saw the resource go, with its Ingress being deleted", async () =>
+      operator.logs
+        .slice(since)
+        .some(
+          (l) =>
+            l.includes('"msg":"source being deleted"') && l.includes(`Ingress ${ns.name}/leaving"`),
+        )
+        ? true
+        : undefined,
+    );
+    expect(await findCertificate("leaving-tls")).toBeUndefined();
+    expect(purchasesOf(env.simulator, "leaving")).toHaveLength(1);
+    await networking().patchNamespacedIngress({
+      name: "leaving",
+      namespace: ns.name,
+      body: [{ op: "remove", path: "/metadata/finalizers" }],
+    });
+  });
+
   it("loses its resources with the Ingress, and the hand-made one stays", async () => {
     await networking().deleteNamespacedIngress({ name: "store", namespace: ns.name });
     await waitForGone("cart-tls");
