@@ -1,18 +1,20 @@
 // An Ingress source on a DNSimple Personal plan (issue 13): the plan allows only the domain and
 // www.<domain>, so hosts that need a custom name, a wildcard or alternate names are refused
 // on the Ingress before anything is created or bought; the plan comes from the issuer's status
-// (its whoami), so the refusal costs no call of its own.
+// (its whoami), so the refusal costs no call of its own. A DnsimpleIssuer of the test's own
+// namespace: other test files' operators (confined to theirs) never see it, so none of them
+// writes its status with their simulator's plan.
 import { NetworkingV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER_ISSUER_PLURAL, type DnsimpleIssuer } from "../../src/api/issuers.ts";
+import { type DnsimpleIssuer, ISSUER_KIND, ISSUER_PLURAL } from "../../src/api/issuers.ts";
 import { GROUP, VERSION } from "../../src/api/v1alpha1.ts";
 import { adminKubeConfig, objects, useNamespace, waitFor } from "./support/kube.ts";
 import {
+  createCredentials,
   eventsFor,
   getCertificate,
   type RunningOperator,
   startOperator,
-  testIssuerName,
   waitForReady,
 } from "./support/operator.ts";
 import { useSimulator } from "./support/simulator.ts";
@@ -30,7 +32,22 @@ const env = useSimulator({
 
 let operator: RunningOperator;
 
+const ISSUER = "team";
+
 beforeAll(async () => {
+  await createCredentials(ns.name, "team-token", { token: TOKEN, accountId: String(ACCOUNT) });
+  await objects().createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    plural: ISSUER_PLURAL,
+    namespace: ns.name,
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: ISSUER_KIND,
+      metadata: { name: ISSUER },
+      spec: { credentialsRef: { name: "team-token" }, policy: { allowWildcards: true } },
+    },
+  });
   operator = await startOperator(ns.name, env.simulator, [
     `--dnsimple-token=${TOKEN}`,
     `--dnsimple-account-id=${ACCOUNT}`,
@@ -51,7 +68,7 @@ async function createIngress(name: string, hosts: string[], secretName: string):
           name,
           namespace: ns.name,
           annotations: {
-            [`${GROUP}/cluster-issuer`]: testIssuerName(ns.name),
+            [`${GROUP}/issuer`]: ISSUER,
             [`${GROUP}/domain`]: "example.com",
           },
         },
@@ -66,11 +83,12 @@ async function createIngress(name: string, hosts: string[], secretName: string):
 describe("an Ingress on a Personal plan", () => {
   it("knows the plan from the issuer's status", async () => {
     const issuer = await waitFor("the issuer's plan", async () => {
-      const found = (await objects().getClusterCustomObject({
+      const found = (await objects().getNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
-        plural: CLUSTER_ISSUER_PLURAL,
-        name: testIssuerName(ns.name),
+        plural: ISSUER_PLURAL,
+        namespace: ns.name,
+        name: ISSUER,
       })) as DnsimpleIssuer;
       return found.status?.plan ? found : undefined;
     });
