@@ -12,13 +12,14 @@ import {
   NetworkingV1Api,
   type V1Secret,
 } from "@kubernetes/client-node";
-import { CLUSTER_ISSUER_KIND, type IssuerRef } from "../api/issuers.ts";
+import { CLUSTER_ISSUER_KIND, type DnsimpleIssuer, type IssuerRef } from "../api/issuers.ts";
 import {
   type DnsimpleCertificate,
   MANAGED_SECRET_SELECTOR,
   SECRET_ANNOTATIONS,
 } from "../api/v1alpha1.ts";
 import { IssuerController, type IssuerTokens } from "../issuers/issuer-controller.ts";
+import { selectorMatches } from "../issuers/label-selector.ts";
 import { PurchaseLedger } from "../issuers/purchase-ledger.ts";
 import { TenancyCache } from "../issuers/tenancy-cache.ts";
 import {
@@ -384,8 +385,10 @@ export class Controller {
 
   /** Checks the issuers' tokens against DNSimple and writes their Ready condition. */
   #issuerController(customObjects: CustomObjectsApi, secrets: SecretLookup): IssuerController {
-    const { issuerTokens, tenancy, resyncIntervalMs, mayWrite, log } = this.#options;
+    const { issuerTokens, tenancy, resyncIntervalMs, mayWrite, log, watchNamespaces } =
+      this.#options;
     return new IssuerController({
+      ...(watchNamespaces ? { inScope: (issuer) => this.#checks(issuer, watchNamespaces) } : {}),
       issuers: this.#tenancy,
       secrets,
       status: {
@@ -400,6 +403,18 @@ export class Controller {
       log,
       clock: this.#clock,
     });
+  }
+
+  /**
+   * Whether an operator confined to `namespaces` checks the issuer's token: its own namespaces'
+   * DnsimpleIssuers (the only ones it sees), and the ClusterDnsimpleIssuers that serve one of
+   * them, or that serve none yet (so the platform sees whether the token works). Another
+   * operator's cluster issuers are not its to check, nor their status its to write.
+   */
+  #checks(issuer: DnsimpleIssuer, namespaces: readonly string[]): boolean {
+    const selector = issuer.spec.policy.namespaceSelector;
+    if (issuer.kind !== CLUSTER_ISSUER_KIND || selector === undefined) return true;
+    return namespaces.some((ns) => selectorMatches(selector, this.#tenancy.namespaceLabels(ns)));
   }
 
   /** An issuer changed: every resource that uses it is judged again at once. */

@@ -8,7 +8,8 @@
 // could not answer (network, 5xx, 429) is retried with backoff, at most a resync apart.
 //
 // Several operators against one cluster (one per namespace, or test files running in parallel)
-// each see every ClusterDnsimpleIssuer and each check and write its Ready. Each writes only
+// each see every ClusterDnsimpleIssuer; one confined to namespaces checks only those that serve
+// one of them or none yet (inScope), the others check every one. Each writes only
 // when what it found differs from the status, and a stale write is a 409, so they do not loop;
 // but operators that disagree (their DNSimple API or their own token differs) flip it back and
 // forth once per resync. A known property of running several operators against one cluster.
@@ -71,6 +72,12 @@ export interface IssuerControllerOptions {
   concurrency: number;
   /** False when this replica must not write (not, or no longer, the leader). */
   mayWrite?: () => boolean;
+  /**
+   * Whether the issuer is this operator's to check (see Controller's #checks); every issuer
+   * when not given. One out of scope is looked at again every resync (a namespace's labels
+   * may bring it in).
+   */
+  inScope?: (issuer: DnsimpleIssuer) => boolean;
   log: Logger;
   /** The clock of the queue and of lastTransitionTime (the system's when not given). */
   clock?: Clock;
@@ -161,6 +168,9 @@ export class IssuerController {
     const { kind, name, namespace } = splitIssuerKey(key);
     const issuer = this.#options.issuers.issuer({ kind, name }, namespace);
     if (!issuer || issuer.metadata.deletionTimestamp || !this.#mayWrite()) return {};
+    if (this.#options.inScope && !this.#options.inScope(issuer)) {
+      return { requeueAfterMs: this.#options.resyncIntervalMs };
+    }
     const source = tokenSourceOf(issuer, this.#options.clusterResourceNamespace);
     const check = await this.#check(source);
     const verdict = issuerStatus(issuer, source, check, new Date(this.#clock.now()));
