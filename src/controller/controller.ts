@@ -19,7 +19,7 @@ import {
   SECRET_ANNOTATIONS,
 } from "../api/v1alpha1.ts";
 import { IssuerController, type IssuerTokens } from "../issuers/issuer-controller.ts";
-import { selectorMatches } from "../issuers/label-selector.ts";
+import { checkedBy } from "../issuers/issuer-scope.ts";
 import { PurchaseLedger } from "../issuers/purchase-ledger.ts";
 import { TenancyCache } from "../issuers/tenancy-cache.ts";
 import {
@@ -388,7 +388,12 @@ export class Controller {
     const { issuerTokens, tenancy, resyncIntervalMs, mayWrite, log, watchNamespaces } =
       this.#options;
     return new IssuerController({
-      ...(watchNamespaces ? { inScope: (issuer) => this.#checks(issuer, watchNamespaces) } : {}),
+      ...(watchNamespaces
+        ? {
+            inScope: (issuer: DnsimpleIssuer) =>
+              checkedBy(issuer, watchNamespaces, (ns) => this.#tenancy.namespaceLabels(ns)),
+          }
+        : {}),
       issuers: this.#tenancy,
       secrets,
       status: {
@@ -403,18 +408,6 @@ export class Controller {
       log,
       clock: this.#clock,
     });
-  }
-
-  /**
-   * Whether an operator confined to `namespaces` checks the issuer's token: its own namespaces'
-   * DnsimpleIssuers (the only ones it sees), and the ClusterDnsimpleIssuers that serve one of
-   * them, or that serve none yet (so the platform sees whether the token works). Another
-   * operator's cluster issuers are not its to check, nor their status its to write.
-   */
-  #checks(issuer: DnsimpleIssuer, namespaces: readonly string[]): boolean {
-    const selector = issuer.spec.policy.namespaceSelector;
-    if (issuer.kind !== CLUSTER_ISSUER_KIND || selector === undefined) return true;
-    return namespaces.some((ns) => selectorMatches(selector, this.#tenancy.namespaceLabels(ns)));
   }
 
   /** An issuer changed: every resource that uses it is judged again at once. */

@@ -73,7 +73,7 @@ export interface IssuerControllerOptions {
   /** False when this replica must not write (not, or no longer, the leader). */
   mayWrite?: () => boolean;
   /**
-   * Whether the issuer is this operator's to check (see Controller's #checks); every issuer
+   * Whether the issuer is this operator's to check (issuer-scope.ts); every issuer
    * when not given. One out of scope is looked at again every resync (a namespace's labels
    * may bring it in).
    */
