@@ -14,6 +14,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  NetworkingV1Api,
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
@@ -28,8 +29,17 @@ import {
 } from "../../src/api/issuers.ts";
 import { GROUP, MANAGED_SECRET_LABEL, PLURAL, VERSION } from "../../src/api/v1alpha1.ts";
 import { startControlPlane, stopControlPlane } from "../../src/localcluster/controlplane.ts";
+import { GENERATED_BY_LABEL } from "../../src/sources/generated.ts";
 import { helmInstall, helmUninstall, valuesFile } from "./support/chart.ts";
-import { core, kubectl, objects, tokenKubeconfig, useNamespace, waitFor } from "./support/kube.ts";
+import {
+  adminKubeConfig,
+  core,
+  kubectl,
+  objects,
+  tokenKubeconfig,
+  useNamespace,
+  waitFor,
+} from "./support/kube.ts";
 import { createCertificate } from "./support/operator.ts";
 
 const releaseNs = useNamespace("vap-release");
@@ -178,6 +188,87 @@ describe("the chart's admission policies", () => {
     );
     expect(refused).toContain("only the dnsimple-cert-operator writes the status");
     await asOperator.objects.replaceNamespacedCustomObjectStatus({ ...ref, body: forged });
+  });
+
+  it("refuse a spec edit of a generated DnsimpleCertificate from anyone but the operator", async () => {
+    const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace: guardedNs.name };
+    // A real owner: one that does not exist would have the garbage collector delete the probe.
+    const owner = await adminKubeConfig()
+      .makeApiClient(NetworkingV1Api)
+      .createNamespacedIngress({
+        namespace: guardedNs.name,
+        body: {
+          metadata: { name: "shop" },
+          spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } },
+        },
+      });
+    await objects().createNamespacedCustomObject({
+      ...ref,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: "DnsimpleCertificate",
+        metadata: {
+          name: "generated-probe",
+          labels: { [GENERATED_BY_LABEL]: "Ingress" },
+          ownerReferences: [
+            {
+              apiVersion: "networking.k8s.io/v1",
+              kind: "Ingress",
+              name: "shop",
+              uid: owner.metadata?.uid ?? "",
+              controller: true,
+            },
+          ],
+        },
+        spec: { domain: "example.com", name: "www", secretName: "generated-probe-tls" },
+      },
+    });
+    const named = { ...ref, name: "generated-probe" };
+    const patch = (body: object[]) => ({ ...named, body });
+    // A policy takes a moment to be in force after its binding is made: wait for the refusal.
+    const refusedSpec = await waitFor("the generated-resource policy in force", () =>
+      refusal(() =>
+        objects().patchNamespacedCustomObject(
+          patch([{ op: "replace", path: "/spec/name", value: "evil" }]),
+        ),
+      ),
+    );
+    expect(refusedSpec).toContain(
+      "was generated from Ingress annotations: change the Ingress instead",
+    );
+    const refusedLabel = await refusal(() =>
+      objects().patchNamespacedCustomObject(
+        patch([
+          { op: "remove", path: `/metadata/labels/${GENERATED_BY_LABEL.replace("/", "~1")}` },
+        ]),
+      ),
+    );
+    expect(refusedLabel).toContain("was generated from Ingress");
+    const refusedOwner = await refusal(() =>
+      objects().patchNamespacedCustomObject(
+        patch([{ op: "remove", path: "/metadata/ownerReferences" }]),
+      ),
+    );
+    expect(refusedOwner).toContain("was generated from Ingress");
+    // An annotation (a renew-at) stays open; the operator may put the spec back.
+    await objects().patchNamespacedCustomObject(
+      patch([
+        {
+          op: "add",
+          path: "/metadata/annotations",
+          value: { [`${GROUP}/renew-at`]: new Date().toISOString() },
+        },
+      ]),
+    );
+    const current = (await objects().getNamespacedCustomObject(named)) as {
+      spec: Record<string, unknown>;
+    };
+    await asOperator.objects.replaceNamespacedCustomObject({
+      ...named,
+      body: { ...current, spec: { ...current.spec, name: "api" } },
+    });
+    const after = (await objects().getNamespacedCustomObject(named)) as { spec: { name: string } };
+    expect(after.spec.name).toBe("api");
   });
 
   it("refuse a DnsimpleIssuer status write from anyone but the operator", async () => {

@@ -548,7 +548,7 @@ describe("helm chart", () => {
         .map((m) => m.metadata.name)
         .sort();
     const clusterWide = await render(VARIANTS["admission policies"] ?? {});
-    const names = ["claims", "cluster-issuer-status", "managed-label", "status"].map(
+    const names = ["claims", "cluster-issuer-status", "generated", "managed-label", "status"].map(
       (n) => `dnsimple-cert-operator-${n}`,
     );
     expect(policies(clusterWide, "ValidatingAdmissionPolicy")).toEqual(names);
@@ -565,7 +565,7 @@ describe("helm chart", () => {
     expect(claimsOf(confined).spec.variables?.find((v) => v.name === "watched")?.expression).toBe(
       "['web', 'shop']",
     );
-    for (const binding of ["managed-label", "status"]) {
+    for (const binding of ["generated", "managed-label", "status"]) {
       const found = only<Policy>(
         confined,
         "ValidatingAdmissionPolicyBinding",
