@@ -2,7 +2,6 @@
 // issuer gets a DnsimpleCertificate per Secret its HTTPS/TLS listeners name; listeners that
 // share a Secret share one certificate covering their hostnames. The Gateway API CRDs come
 // from the sigs.k8s.io/gateway-api module (global-setup installs them).
-import { createPrivateKey, X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   GATEWAY_GROUP,
@@ -13,9 +12,9 @@ import {
 } from "../../src/api/gateway.ts";
 import { GROUP } from "../../src/api/v1alpha1.ts";
 import { GENERATED_BY_LABEL } from "../../src/sources/generated.ts";
+import { verifySecret } from "../support/tls-secret.ts";
 import { objects, useNamespace, waitFor } from "./support/kube.ts";
 import {
-  decoded,
   eventsFor,
   getCertificate,
   getSecret,
@@ -106,21 +105,10 @@ describe("an annotated Gateway", () => {
         controller: true,
       }),
     ]);
+    // Leaf signed through the chain by the simulator's root, key matching, valid now.
     const secret = await getSecret(ns.name, "edge-tls");
-    const tlsCrt = decoded(secret, "tls.crt");
-    const [leafPem, intermediatePem] =
-      tlsCrt.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? [];
-    const leaf = new X509Certificate(leafPem ?? "");
-    const intermediate = new X509Certificate(intermediatePem ?? "");
-    const root = new X509Certificate(env.simulator.rootPem);
-    expect(leaf.checkPrivateKey(createPrivateKey(decoded(secret, "tls.key")))).toBe(true);
-    expect(leaf.verify(intermediate.publicKey)).toBe(true);
-    expect(intermediate.verify(root.publicKey)).toBe(true);
-    expect(leaf.subjectAltName?.split(", ").sort()).toEqual([
-      "DNS:api.example.com",
-      "DNS:example.com",
-      "DNS:www.example.com",
-    ]);
+    const verified = verifySecret(secret?.data ?? {}, env.simulator.rootPem);
+    expect(verified.dnsNames.sort()).toEqual(["api.example.com", "example.com", "www.example.com"]);
     expect(purchasesOf(env.simulator, "www")).toHaveLength(1);
     const events = await eventsFor(ns.name, "edge");
     expect(
