@@ -10,6 +10,7 @@ import type {
 } from "@kubernetes/client-node";
 import { ApisApi } from "@kubernetes/client-node";
 import { GATEWAY_GROUP, GATEWAY_PLURAL, GATEWAY_VERSION, type Gateway } from "../api/gateway.ts";
+import { customPath, listCustomObjects } from "./custom-objects.ts";
 import { kubeCall } from "./errors.ts";
 
 export function ingressesPath(namespace?: string): string {
@@ -27,24 +28,17 @@ export async function listIngresses(
   );
 }
 
+const GATEWAY_API = { group: GATEWAY_GROUP, version: GATEWAY_VERSION };
+
 export function gatewaysPath(namespace?: string): string {
-  const root = `/apis/${GATEWAY_GROUP}/${GATEWAY_VERSION}`;
-  return namespace
-    ? `${root}/namespaces/${namespace}/${GATEWAY_PLURAL}`
-    : `${root}/${GATEWAY_PLURAL}`;
+  return customPath(GATEWAY_PLURAL, namespace, GATEWAY_API);
 }
 
-export async function listGateways(
+export function listGateways(
   api: CustomObjectsApi,
   namespace?: string,
 ): Promise<KubernetesListObject<Gateway>> {
-  const where = { group: GATEWAY_GROUP, version: GATEWAY_VERSION, plural: GATEWAY_PLURAL };
-  const list = await kubeCall("list Gateways", () =>
-    namespace
-      ? api.listNamespacedCustomObject({ ...where, namespace })
-      : api.listClusterCustomObject(where),
-  );
-  return list as KubernetesListObject<Gateway>;
+  return listCustomObjects<Gateway>(api, GATEWAY_PLURAL, namespace, GATEWAY_API);
 }
 
 /** Whether the API server serves gateway.networking.k8s.io/v1 Gateways (their CRD is installed). */
