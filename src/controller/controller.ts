@@ -337,13 +337,12 @@ export class Controller {
         delete obj.metadata.managedFields;
       },
       onAdd: (obj) => {
-        this.#certificateSeen(obj, true);
-        this.#sources?.certificateChanged(obj, false);
+        if (this.#certificateSeen(obj, true)) this.#sources?.certificateChanged(obj, false);
       },
       onUpdate: (obj) => {
-        this.#certificateSeen(obj, false);
+        // A status write (most updates) changes nothing a source compares: no source pass.
+        if (this.#certificateSeen(obj, false)) this.#sources?.certificateChanged(obj, false);
         this.#reconciler.cacheUpdated(obj);
-        this.#sources?.certificateChanged(obj, false);
       },
       onDelete: (obj) => {
         this.#sources?.certificateChanged(obj, true);
@@ -427,14 +426,17 @@ export class Controller {
   }
 
   /**
-   * Spec, annotations, labels or deletion changed: look again. Status-only: do not. (A name
-   * deleted and re-created while a watch was down comes back as an update: the uid tells.)
+   * Spec, annotations, labels, owner references or deletion changed: look again, and say so.
+   * Status-only: do not. (A name deleted and re-created while a watch was down comes back as an
+   * update: the uid tells.)
    */
-  #certificateSeen(obj: DnsimpleCertificate, added: boolean): void {
+  #certificateSeen(obj: DnsimpleCertificate, added: boolean): boolean {
     const key = keyOf(obj.metadata.namespace, obj.metadata.name);
     const now = fingerprint(obj);
-    if (added || this.#fingerprints.get(key) !== now) this.#queue.add(key);
+    const changed = added || this.#fingerprints.get(key) !== now;
+    if (changed) this.#queue.add(key);
     this.#fingerprints.set(key, now);
+    return changed;
   }
 
   /** Only the operator's own Secrets: never a cache of every Secret in the cluster. */
@@ -567,14 +569,16 @@ export class Controller {
   }
 }
 
-/** What makes a change worth a reconcile: everything but status and bookkeeping. */
+/** What makes a change worth a reconcile (or a source pass): everything but status and bookkeeping. */
 function fingerprint(obj: DnsimpleCertificate): string {
-  const { uid, generation, annotations, labels, deletionTimestamp } = obj.metadata;
+  const { uid, generation, annotations, labels, ownerReferences, deletionTimestamp } = obj.metadata;
   return JSON.stringify([
     uid,
     generation,
     annotations ?? {},
     labels ?? {},
+    // A generated resource's controller (its source) is part of what the sources compare.
+    ownerReferences ?? [],
     Boolean(deletionTimestamp),
   ]);
 }
