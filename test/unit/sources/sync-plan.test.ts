@@ -515,6 +515,14 @@ describe("syncPlan: what the review found (deletion, stale owners, managed annot
     expect(steps).toHaveLength(expected.length);
     expect(steps).toMatchObject(expected);
   });
+  it("removing the record leaves exactly the other annotations (a partial match would not tell)", () => {
+    const [step] = syncPlan(source, wanted(want("www-tls")), [
+      own("www-tls", {}, { annotations: { ...inferred, note: "keep" } }),
+    ]);
+    expect(step?.kind === "update" ? step.resource.metadata.annotations : "no update").toEqual({
+      note: "keep",
+    });
+  });
 });
 
 describe("isGeneratedBy and sourceKindOf: an Ingress or Gateway of another API group is no source", () => {
