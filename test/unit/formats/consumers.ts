@@ -2,7 +2,7 @@
 // leaf chain made with @peculiar/x509 (through the certs tests' makeCertificate), and OpenSSL
 // and Java's keytool run on files in a temporary folder, with execFile (no shell).
 import { execFile } from "node:child_process";
-import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -177,8 +177,4 @@ export function certificatesIn(text: string): Buffer[] {
 /** The PRIVATE KEY block in a text (openssl pkcs12 -nodes output). */
 export function privateKeyIn(text: string): string | undefined {
   return /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n/.exec(text)?.[0];
-}
-
-export function sha1(data: Buffer): string {
-  return createHash("sha1").update(data).digest("hex");
 }

@@ -2,6 +2,7 @@
 // by OpenSSL 3 (`openssl pkcs12 -info`: the algorithms, the MAC, the key matching the leaf) and
 // Java's keytool (entry types, aliases, chains, fingerprints), and by readPkcs12 (round trip,
 // files OpenSSL wrote, wrong passwords, damage). Passwords never reach an error message.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sameKeystoreContent } from "../../../src/formats/contents.ts";
 import { FormatError } from "../../../src/formats/errors.ts";
@@ -277,7 +278,6 @@ describe("files OpenSSL wrote", () => {
         ...args,
       ]);
       expect(exported.code, exported.stderr).toBe(0);
-      const { readFileSync } = await import("node:fs");
       const read = await readPkcs12(readFileSync(out), FOREIGN);
       expect(read.profile).toBe(profile);
       expect(read.privateKeyPkcs8).toEqual(pkcs8Der(chain.tlsKey));
