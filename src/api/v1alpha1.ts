@@ -34,6 +34,27 @@ export interface DnsimpleCertificateSpec {
   issuerRef?: IssuerRef;
   certificateId?: number;
   secretDeletionPolicy: "Retain" | "Delete";
+  /** Extra keys in the Secret: tls-combined.pem, key.der. */
+  additionalOutputFormats?: { type: OutputFormat }[];
+  /** PKCS#12 and JKS keystores in the Secret. */
+  keystores?: Keystores;
+}
+
+/** cert-manager's additionalOutputFormats types. */
+export type OutputFormat = "CombinedPEM" | "DER";
+
+/** A key of a Secret in the resource's own namespace. */
+export interface SecretKeyRef {
+  name: string;
+  key: string;
+}
+
+/** The PKCS#12 profiles: how the keystore is encrypted and its MAC computed. */
+export type Pkcs12ProfileName = "Modern2023" | "LegacyDES";
+
+export interface Keystores {
+  pkcs12?: { create: boolean; profile?: Pkcs12ProfileName; passwordSecretRef: SecretKeyRef };
+  jks?: { create: boolean; passwordSecretRef: SecretKeyRef };
 }
 
 /** metav1.ConditionStatus. */
@@ -75,6 +96,8 @@ export interface DnsimpleCertificateStatus {
   renewRequestHandled?: string;
   pendingOrder?: PendingOrder;
   state?: string;
+  /** DNSimple's record of the certificate in certificateId, as last read. */
+  dnsimple?: { certificateId: number; autoRenew: boolean; expiresAt?: string };
   commonName?: string;
   alternateNames?: string[];
   notBefore?: string;

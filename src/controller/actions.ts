@@ -6,8 +6,13 @@ import type { Failure } from "./observation.ts";
 export type Action =
   /** The Secret holds a valid certificate for the current spec; look again at `requeueAt`. */
   | { kind: "ready"; requeueAt: Date }
-  /** Rewrite the Secret's labels, annotations and owner from its current content. */
-  | { kind: "refreshSecretMetadata" }
+  /**
+   * Apply the Secret again with the certificate it holds: its labels, annotations, owner or
+   * extra keys are not what the operator writes now.
+   */
+  | { kind: "refreshSecret" }
+  /** Read the keystore passwords and judge the Secret's extra keys (secret-outputs.ts). */
+  | { kind: "checkOutputs" }
   /** Look the Secret name up past the cache: is a Secret the operator did not make there? */
   | { kind: "lookUpSecret" }
   /** Read the credentials (and find the account) before the first DNSimple call. */

@@ -25,11 +25,15 @@ const PERMANENT = new Set<Failure["reason"]>([
 const REFUSALS = new Set<Failure["reason"]>(["IssuerNotSet", "IssuerNotFound", "NotPermitted"]);
 
 /**
- * A refusal makes Ready False even when the Secret still serves: a Secret the resource may not
- * vouch for (a certificate it does not own, a policy that no longer allows it) is not Ready.
+ * Failures that make Ready False even when the Secret still serves: a refusal (a Secret the
+ * resource may not vouch for: a certificate it does not own, a policy that no longer allows it
+ * is not Ready), and keystores that cannot be written as the spec asks (no password).
  */
-export function isRefusal(failure: Failure): boolean {
-  return REFUSALS.has(failure.reason);
+const UNREADY = new Set<Failure["reason"]>([...REFUSALS, "KeystorePasswordNotFound"]);
+
+/** Whether the failure makes Ready False whatever the Secret holds (see UNREADY). */
+export function failsReady(failure: Failure): boolean {
+  return UNREADY.has(failure.reason);
 }
 
 /** Failures that carry their own retry time (the rate-limit reset, the order grace). */

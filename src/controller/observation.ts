@@ -31,7 +31,8 @@ export type FailureReason =
   | "IssuerNotSet"
   | "IssuerNotFound"
   | "NotPermitted"
-  | "BudgetExhausted";
+  | "BudgetExhausted"
+  | "KeystorePasswordNotFound";
 
 /** A failure: its Ready-condition reason and a message a person can act on. */
 export interface Failure {
@@ -67,7 +68,18 @@ export interface SecretObservation {
   otherWriters?: readonly string[];
   /** The Secret carries TAKEOVER_ANNOTATION naming this resource. */
   takeoverAllowed?: boolean;
+  /** The extra keys (tls-combined.pem, keystores, ...) the operator's last apply wrote. */
+  ownedExtraKeys?: readonly string[];
 }
+
+/**
+ * The Secret's extra keys (secret-outputs.ts) as looked at in this pass: the keystore passwords
+ * could not be read, or they were (they travel in the pass's handles) and the extra keys the
+ * Secret holds are right for the certificate it holds, or `stale` says why not.
+ */
+export type OutputsObservation =
+  | { kind: "checked"; stale?: string }
+  | { kind: "failed"; failure: Failure };
 
 /** The account the resolved credentials act on, or why they could not be resolved. */
 export type CredentialsObservation =
@@ -169,6 +181,8 @@ export interface Observation {
   readonly download?: DownloadObservation;
   /** The Secret name looked up outside the cache, before buying or writing (see SecretNameLookup). */
   readonly secretName?: SecretNameLookup;
+  /** The Secret's extra keys, once looked at in this pass. */
+  readonly outputs?: OutputsObservation;
   /** A DNSimple call of this reconcile (order, issue) that failed. */
   readonly failure?: Failure;
   /** Start of the polling backoff while a certificate is being issued. */

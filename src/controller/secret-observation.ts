@@ -13,6 +13,7 @@ import { inspectTlsSecret } from "../certs/inspect.ts";
 import { FIELD_MANAGER, tlsDataOf } from "../kube/secrets.ts";
 import type { SecretObservation } from "./observation.ts";
 import { otherTlsWriters } from "./secret-cache.ts";
+import { EXTRA_KEYS } from "./secret-outputs.ts";
 
 /** The labels, annotations and owner the operator puts on a Secret. */
 export interface SecretMetadata {
@@ -85,6 +86,15 @@ function appliedBeyond(secret: V1Secret, wanted: SecretMetadata): boolean {
   );
 }
 
+/** The extra keys (secret-outputs.ts) the operator's last apply set: those it may rewrite or drop. */
+function ownedExtraKeys(secret: V1Secret): string[] {
+  const entry = secret.metadata?.managedFields?.find(
+    (f) => f.manager === FIELD_MANAGER && f.operation === "Apply",
+  );
+  const data = (entry?.fieldsV1 as FieldsV1 | undefined)?.["f:data"];
+  return EXTRA_KEYS.filter((key) => Object.hasOwn(data ?? {}, `f:${key}`));
+}
+
 /** The shape of managedFields' fieldsV1: `f:<name>` keys nesting further sets. */
 interface FieldsV1 {
   [field: string]: FieldsV1 | undefined;
@@ -113,6 +123,7 @@ export function observeSecret(
   const written = secret.metadata?.managedFields?.some((f) => f.manager === FIELD_MANAGER);
   const otherWriters = written ? [] : otherTlsWriters(secret);
   const certificateId = idText && /^\d+$/.test(idText) ? Number(idText) : undefined;
+  const extraKeys = ownedExtraKeys(secret);
   const wanted =
     certificateId === undefined
       ? undefined
@@ -131,6 +142,7 @@ export function observeSecret(
     ...(annotations?.[TAKEOVER_ANNOTATION] === resource.metadata.name
       ? { takeoverAllowed: true }
       : {}),
+    ...(extraKeys.length > 0 ? { ownedExtraKeys: extraKeys } : {}),
     commonName: inspection.commonName,
     dnsNames: inspection.dnsNames,
     keyAlgorithm: signatureAlgorithmOf(inspection.keyAlgorithm),

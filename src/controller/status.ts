@@ -4,8 +4,8 @@ import type { Condition, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
 import { formatDuration } from "../time/duration.ts";
 import { renewalFloorAt } from "./access.ts";
 import type { FinalAction } from "./actions.ts";
-import { isRefusal, isWait } from "./failure-policy.ts";
-import type { Observation } from "./observation.ts";
+import { failsReady, isWait } from "./failure-policy.ts";
+import type { Observation, RemoteCertificate } from "./observation.ts";
 import { isAdopting, secretShortfall } from "./spec-rules.ts";
 import { expiringTime, failureBackoffMs, renewalTime } from "./timing.ts";
 
@@ -92,8 +92,21 @@ function observedStatus(observation: Observation): DnsimpleCertificateStatus {
   // An adopted certificate (spec.certificateId) is the one in flight, as an ordered one is.
   if (isAdopting(resource)) status.certificateId = resource.spec.certificateId;
   if (observation.secret.usable) Object.assign(status, secretFacts(observation, status));
-  if (observation.remote?.kind === "found") status.state = observation.remote.certificate.state;
+  if (observation.remote?.kind === "found") {
+    const { certificate } = observation.remote;
+    status.state = certificate.state;
+    status.dnsimple = dnsimpleRecord(certificate);
+  }
   return status;
+}
+
+/** DNSimple's side of the certificate, for `kubectl dnscert status` (no call of its own). */
+function dnsimpleRecord(certificate: RemoteCertificate): DnsimpleCertificateStatus["dnsimple"] {
+  return {
+    certificateId: certificate.id,
+    autoRenew: certificate.autoRenew,
+    ...(certificate.expiresAt ? { expiresAt: certificate.expiresAt.toISOString() } : {}),
+  };
 }
 
 /** What the Secret holds; a certificate in flight that has landed ends the renewal or adoption. */
@@ -181,7 +194,7 @@ function failVerdict(
   const when = `retrying in ${formatDuration(requeueAfterMs)}`;
   const message = `${failure.message}; ${permanent ? `${when} or when the resource changes` : when}`;
   const generation = observation.resource.metadata.generation;
-  const ready: NewCondition = isRefusal(failure)
+  const ready: NewCondition = failsReady(failure)
     ? {
         type: "Ready",
         status: "False",

@@ -23,6 +23,8 @@ export interface TlsSecretApply {
   namespace: string;
   name: string;
   content: TlsSecretContent;
+  /** The extra keys (keystores, combined PEM, DER), as bytes. */
+  extra?: Readonly<Record<string, Buffer>>;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   ownerReferences?: V1OwnerReference[];
@@ -33,6 +35,9 @@ export function tlsSecretManifest(apply: TlsSecretApply): V1Secret {
   const data: Record<string, string> = {};
   for (const [key, value] of Object.entries(apply.content)) {
     if (value !== undefined) data[key] = Buffer.from(value).toString("base64");
+  }
+  for (const [key, value] of Object.entries(apply.extra ?? {})) {
+    data[key] = value.toString("base64");
   }
   return {
     apiVersion: "v1",

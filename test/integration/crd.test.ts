@@ -101,6 +101,46 @@ const invalid: [string, Record<string, unknown>, RegExp][] = [
     { ...valid, issuerRef: { name: "Team_Issuer" } },
     /issuerRef\.name must be a valid object name/,
   ],
+  [
+    "an unknown output format",
+    { ...valid, additionalOutputFormats: [{ type: "PKCS7" }] },
+    /Unsupported value: "PKCS7"/,
+  ],
+  [
+    "an output format twice",
+    { ...valid, additionalOutputFormats: [{ type: "DER" }, { type: "DER" }] },
+    /spec\.additionalOutputFormats\[1\]: Duplicate value/,
+  ],
+  [
+    "a PKCS#12 keystore without a password",
+    { ...valid, keystores: { pkcs12: { create: true } } },
+    /spec\.keystores\.pkcs12\.passwordSecretRef: Required value/,
+  ],
+  [
+    "a JKS password reference without a key",
+    { ...valid, keystores: { jks: { create: true, passwordSecretRef: { name: "pw" } } } },
+    /spec\.keystores\.jks\.passwordSecretRef\.key: Required value/,
+  ],
+  [
+    "an unknown PKCS#12 profile",
+    {
+      ...valid,
+      keystores: {
+        pkcs12: { create: true, profile: "LegacyRC2", passwordSecretRef: { name: "pw", key: "p" } },
+      },
+    },
+    /Unsupported value: "LegacyRC2"/,
+  ],
+  [
+    "a password reference into another namespace",
+    {
+      ...valid,
+      keystores: {
+        jks: { create: true, passwordSecretRef: { name: "pw", key: "p", namespace: "other" } },
+      },
+    },
+    /unknown field "spec\.keystores\.jks\.passwordSecretRef\.namespace"/,
+  ],
 ];
 
 describe("the DnsimpleCertificate CRD", () => {
@@ -158,6 +198,8 @@ describe("the DnsimpleCertificate CRD", () => {
       "issuerRef",
       "certificateId",
       "secretDeletionPolicy",
+      "additionalOutputFormats",
+      "keystores",
     ]) {
       expect(explain.stdout).toMatch(new RegExp(`^  ${field}\\s+<`, "m"));
     }

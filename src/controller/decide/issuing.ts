@@ -11,6 +11,7 @@ import { type Check, firstAction } from "./chain.ts";
 import { credentialsMissing } from "./credentials-check.ts";
 import { type CertificateInput, certificateInput, type DecisionInput } from "./input.ts";
 import { orderOrRecover, requestedOrder, specChangedOrder } from "./ordering.ts";
+import { issuingOutputsUnchecked, outputsUnavailable } from "./outputs.ts";
 
 /** DNSimple states from which a certificate will not become issued. */
 const DEAD_STATES = new Set(["failed", "cancelled", "rejected", "refunded"]);
@@ -30,6 +31,8 @@ const DRIVING_CERTIFICATE: readonly Check<CertificateInput>[] = [
   notRequested,
   deadState,
   stillIssuing,
+  issuingOutputsUnchecked,
+  outputsUnavailable,
   notDownloaded,
   downloadFailed,
   keyMismatch,

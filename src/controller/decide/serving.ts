@@ -10,6 +10,7 @@ import { type Check, firstAction } from "./chain.ts";
 import { credentialsMissing } from "./credentials-check.ts";
 import type { DecisionInput } from "./input.ts";
 import { orderOrRecover } from "./ordering.ts";
+import { outputsStale, outputsUnavailable, servingOutputsUnchecked } from "./outputs.ts";
 
 interface ServingInput extends DecisionInput {
   /** When the Secret's certificate is due for renewal. */
@@ -24,7 +25,10 @@ interface ServingInput extends DecisionInput {
 
 /** The order of the checks is the order of precedence. */
 const SERVING_CHAIN: readonly Check<ServingInput>[] = [
+  servingOutputsUnchecked,
+  outputsUnavailable,
   metadataStale,
+  outputsStale,
   credentialsBeforeCall,
   renewalDue,
   renewalBackingOff,
@@ -63,7 +67,7 @@ function servingInput(input: DecisionInput): ServingInput {
 
 /** The Secret's labels, annotations or owner are not what the operator writes now. */
 function metadataStale(input: ServingInput): Action | undefined {
-  return input.observation.secret.metadataCurrent ? undefined : { kind: "refreshSecretMetadata" };
+  return input.observation.secret.metadataCurrent ? undefined : { kind: "refreshSecret" };
 }
 
 /** A DNSimple call is coming (a renewal, a look for an auto-renewal): credentials first. */

@@ -1,26 +1,95 @@
-// refreshSecretMetadata: the Secret serves, but its labels, annotations or owner are not what
-// the operator writes now (a template changed): apply again with the data it already holds.
+// refreshSecret: the Secret serves, but its labels, annotations or owner are not what the
+// operator writes now (a template changed), or its extra keys are not (a format asked for or
+// dropped, a password changed): apply again with the certificate it already holds. Extra keys
+// found right are written back byte for byte (a keystore built again would differ: its salt).
+import type { TlsSecretData } from "../../certs/bundle.ts";
 import { tlsDataOf } from "../../kube/secrets.ts";
-import type { Observation } from "../observation.ts";
+import type { Failure, Observation } from "../observation.ts";
+import { buildOutputs, OutputCheckError, wantsOutputs } from "../secret-outputs.ts";
 import { applySecret } from "./secret-apply.ts";
-import type { StepContext, StepResult } from "./step.ts";
+import type { EventNote, StepContext, StepResult } from "./step.ts";
+import { extraNote } from "./write-secret.ts";
 
-/** The refreshSecretMetadata step: the Secret applied again with the data it holds. */
-export async function refreshSecretMetadata(
+/** The refreshSecret step: the Secret applied again with the data it holds. */
+export async function refreshSecret(
   observation: Observation,
   context: StepContext,
 ): Promise<StepResult> {
   const { namespace } = observation.resource.metadata;
-  const held = tlsDataOf(
-    context.ports.secrets.get(namespace, observation.resource.spec.secretName),
-  );
+  // What checkOutputs read and judged, when the extra keys are in play; else the cache's.
+  const held =
+    context.held?.tls ??
+    tlsDataOf(context.ports.secrets.get(namespace, observation.resource.spec.secretName));
+  const extra = await extraKeys(observation, context, held);
+  if ("failure" in extra) return { learned: { failure: extra.failure } };
   const { secret } = observation;
-  const failure = await applySecret(observation, context, held, {
-    certificateId: secret.certificateId ?? 0,
-    commonName: secret.commonName,
-    dnsNames: secret.dnsNames,
-    notAfter: secret.notAfter,
-  });
+  const failure = await applySecret(
+    observation,
+    context,
+    held,
+    {
+      certificateId: secret.certificateId ?? 0,
+      commonName: secret.commonName,
+      dnsNames: secret.dnsNames,
+      notAfter: secret.notAfter,
+    },
+    extra.keys,
+  );
   if (failure) return { learned: { failure } };
-  return { learned: { secret: { ...secret, metadataCurrent: true } } };
+  const owned = Object.keys(extra.keys);
+  return {
+    learned: {
+      secret: {
+        ...secret,
+        metadataCurrent: true,
+        ownedExtraKeys: owned.length > 0 ? owned : undefined,
+      },
+      outputs: { kind: "checked" },
+    },
+    ...(extra.rebuilt ? { event: rebuiltEvent(observation, extra.keys, extra.rebuilt) } : {}),
+  };
+}
+
+interface ExtraKeys {
+  keys: Readonly<Record<string, Buffer>>;
+  /** Why they were built again (undefined: the held ones are written back). */
+  rebuilt?: string;
+}
+
+/** The held extra keys when they are right, else built again from the held certificate. */
+async function extraKeys(
+  observation: Observation,
+  context: StepContext,
+  held: TlsSecretData,
+): Promise<ExtraKeys | { failure: Failure }> {
+  const { outputs, resource } = observation;
+  const owned = observation.secret.ownedExtraKeys ?? [];
+  if (!wantsOutputs(resource.spec) && owned.length === 0) return { keys: {} };
+  if (outputs?.kind !== "checked") throw new Error("refreshSecret before checkOutputs");
+  if (!outputs.stale) return { keys: context.held?.extras ?? {} };
+  try {
+    const keys = await buildOutputs(resource.spec, held, context.passwords ?? {});
+    return { keys, rebuilt: outputs.stale };
+  } catch (err) {
+    if (!(err instanceof OutputCheckError)) throw err;
+    const message = `The Secret's certificate is valid, but its ${err.message}, so the Secret was not changed`;
+    return { failure: { reason: "InvalidCertificateData", message } };
+  }
+}
+
+function rebuiltEvent(
+  observation: Observation,
+  keys: Readonly<Record<string, Buffer>>,
+  why: string,
+): EventNote {
+  const { secretName } = observation.resource.spec;
+  const written =
+    Object.keys(keys).length > 0
+      ? `Wrote ${Object.keys(keys).join(", ")} to`
+      : "Removed the extra keys from";
+  return {
+    type: "Normal",
+    reason: "OutputsWritten",
+    message: `${written} Secret ${secretName} from the certificate it holds (${why})`,
+  };
 }

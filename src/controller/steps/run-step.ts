@@ -2,6 +2,7 @@
 import type { StepAction } from "../actions.ts";
 import type { Observation } from "../observation.ts";
 import { abandonRenewal, adoptCertificate } from "./adopt.ts";
+import { checkOutputs } from "./check-outputs.ts";
 import { claimCertificate } from "./claim.ts";
 import { resolveCredentials } from "./credentials.ts";
 import { download } from "./download.ts";
@@ -11,7 +12,7 @@ import { findPendingOrder } from "./find-pending-order.ts";
 import { issue } from "./issue.ts";
 import { lookUpSecret } from "./look-up-secret.ts";
 import { placeOrder } from "./order.ts";
-import { refreshSecretMetadata } from "./refresh-secret-metadata.ts";
+import { refreshSecret } from "./refresh-secret.ts";
 import type { StepContext, StepResult } from "./step.ts";
 import { writeSecret } from "./write-secret.ts";
 
@@ -26,8 +27,10 @@ export async function runStep(
       return lookUpSecret(observation, context);
     case "resolveCredentials":
       return resolveCredentials(observation, context);
-    case "refreshSecretMetadata":
-      return refreshSecretMetadata(observation, context);
+    case "checkOutputs":
+      return checkOutputs(observation, context);
+    case "refreshSecret":
+      return refreshSecret(observation, context);
     case "findPendingOrder":
       return findPendingOrder(observation, context);
     case "findAutoRenewal":

@@ -1,4 +1,4 @@
-// Applying the TLS Secret, shared by writeSecret and refreshSecretMetadata: the metadata the
+// Applying the TLS Secret, shared by writeSecret and refreshSecret: the metadata the
 // operator wants (secret-observation.ts) with the data; a refusal by the API server becomes
 // the pass's failure with what to check.
 
@@ -27,6 +27,7 @@ export async function applySecret(
   context: StepContext,
   data: TlsSecretData,
   certificate: AppliedCertificate,
+  extra: Readonly<Record<string, Buffer>>,
 ): Promise<Failure | undefined> {
   const { resource } = observation;
   const secret: TlsSecretApply = {
@@ -37,6 +38,7 @@ export async function applySecret(
       "tls.key": data.tlsKey,
       ...(data.caCrt ? { "ca.crt": data.caCrt } : {}),
     },
+    extra,
     ...desiredSecretMetadata(resource, certificate),
   };
   const create = !observation.secret.exists && observation.secretName?.kind === "free";

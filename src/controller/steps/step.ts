@@ -8,6 +8,7 @@ import type { EventType } from "../../kube/events.ts";
 import type { ReconcilerMemory } from "../memory.ts";
 import type { Observation } from "../observation.ts";
 import type { DnsimpleSession, ReconcilerPorts } from "../ports.ts";
+import type { KeystorePasswords } from "../secret-outputs.ts";
 
 /** Fields to set in status; a field set to undefined is removed. */
 export type StatusPatch = Partial<DnsimpleCertificateStatus>;
@@ -32,6 +33,7 @@ export type Learned = Partial<
     | "download"
     | "failure"
     | "secretName"
+    | "outputs"
   >
 >;
 
@@ -41,6 +43,16 @@ export interface PassHandles {
   session?: DnsimpleSession;
   /** The verified bundle waiting to be written: never part of the observation or status. */
   bundle?: TlsSecretData;
+  /** The keystore passwords, read by checkOutputs: never part of the observation or status. */
+  passwords?: KeystorePasswords;
+  /** The Secret's content as checkOutputs read and judged it (past the cache). */
+  held?: HeldSecret;
+}
+
+/** A serving Secret's certificate and the extra keys the operator wrote into it. */
+export interface HeldSecret {
+  tls: TlsSecretData;
+  extras: Readonly<Record<string, Buffer>>;
 }
 
 /** What a step is given besides the observation: the pass's handles, the ports, the memory. */

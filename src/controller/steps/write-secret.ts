@@ -1,6 +1,9 @@
-// writeSecret: the verified bundle into the Secret; the Secret then serves the certificate.
+// writeSecret: the verified bundle into the Secret, with the extra keys the spec asks for built
+// from it (each read back and compared first); the Secret then serves the certificate.
+import type { TlsSecretData } from "../../certs/bundle.ts";
 import type { Action } from "../actions.ts";
-import type { Observation } from "../observation.ts";
+import type { Failure, Observation } from "../observation.ts";
+import { buildOutputs, OutputCheckError } from "../secret-outputs.ts";
 import { applySecret } from "./secret-apply.ts";
 import type { StepContext, StepResult } from "./step.ts";
 
@@ -17,12 +20,16 @@ export async function writeSecret(
   }
   const { certificateId } = action;
   const { commonName, dnsNames, notAfter } = download;
-  const failure = await applySecret(observation, context, bundle, {
-    certificateId,
-    commonName,
-    dnsNames,
-    notAfter,
-  });
+  const built = await extraKeys(observation, context, bundle, certificateId);
+  if ("failure" in built) return { learned: { failure: built.failure } };
+  const { extra } = built;
+  const failure = await applySecret(
+    observation,
+    context,
+    bundle,
+    { certificateId, commonName, dnsNames, notAfter },
+    extra,
+  );
   if (failure) return { learned: { failure } };
   return {
     learned: {
@@ -37,12 +44,38 @@ export async function writeSecret(
         notAfter: download.notAfter,
         serialNumber: download.serialNumber,
         metadataCurrent: true,
+        ...(Object.keys(extra).length > 0 ? { ownedExtraKeys: Object.keys(extra) } : {}),
       },
+      outputs: { kind: "checked" },
     },
     event: {
       type: "Normal",
       reason: "SecretWritten",
-      message: `Wrote certificate ${certificateId} to Secret ${observation.resource.spec.secretName}`,
+      message: `Wrote certificate ${certificateId} to Secret ${observation.resource.spec.secretName}${extraNote(extra)}`,
     },
   };
+}
+
+/** The extra keys built from the bundle, or the failure that keeps the Secret as it is. */
+async function extraKeys(
+  observation: Observation,
+  context: StepContext,
+  bundle: TlsSecretData,
+  certificateId: number,
+): Promise<{ extra: Record<string, Buffer> } | { failure: Failure }> {
+  try {
+    return {
+      extra: await buildOutputs(observation.resource.spec, bundle, context.passwords ?? {}),
+    };
+  } catch (err) {
+    if (!(err instanceof OutputCheckError)) throw err;
+    const message = `Certificate ${certificateId} verified, but its ${err.message}, so the Secret was not written`;
+    return { failure: { reason: "InvalidCertificateData", message } };
+  }
+}
+
+/** ", with keystore.p12, truststore.p12" for the Event. */
+export function extraNote(extra: Readonly<Record<string, Buffer>>): string {
+  const keys = Object.keys(extra);
+  return keys.length > 0 ? `, with ${keys.join(", ")}` : "";
 }

@@ -37,6 +37,17 @@ function withAnnotation(r: DnsimpleCertificate, renewAt: string): DnsimpleCertif
   };
 }
 
+/** The resource asking for a JKS keystore (whose password a Secret holds). */
+function withKeystores(r: DnsimpleCertificate): DnsimpleCertificate {
+  const passwordSecretRef = { name: "jks-password", key: "password" };
+  return { ...r, spec: { ...r.spec, keystores: { jks: { create: true, passwordSecretRef } } } };
+}
+
+const passwordMissing = {
+  reason: "KeystorePasswordNotFound",
+  message: "Secret jks-password does not exist",
+} as const;
+
 const certificate = remoteCertificate;
 
 function remote(overrides: Partial<RemoteCertificate> = {}): Observation["remote"] {
@@ -321,7 +332,98 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       resource: resource({}, { certificateId: 10 }),
       secret: { ...goodSecret, metadataCurrent: false },
     },
-    { kind: "refreshSecretMetadata" },
+    { kind: "refreshSecret" },
+  ],
+  [
+    "serving, keystores asked for and not looked at in this pass: read the passwords, judge the held keys",
+    { resource: withKeystores(resource({}, { certificateId: 10 })), secret: goodSecret },
+    { kind: "checkOutputs" },
+  ],
+  [
+    "serving, a keystore password cannot be read: KeystorePasswordNotFound, nothing written",
+    {
+      resource: withKeystores(resource({}, { certificateId: 10 })),
+      secret: goodSecret,
+      outputs: { kind: "failed", failure: passwordMissing },
+    },
+    { kind: "fail", failure: { reason: "KeystorePasswordNotFound" } },
+  ],
+  [
+    "serving, the held keystores do not open with the password: write them again",
+    {
+      resource: withKeystores(resource({}, { certificateId: 10 })),
+      secret: { ...goodSecret, ownedExtraKeys: ["keystore.jks"] },
+      outputs: { kind: "checked", stale: "keystore.jks: it does not open" },
+    },
+    { kind: "refreshSecret" },
+  ],
+  [
+    "serving, the held keystores are right: ready, nothing written (no churn from the salt)",
+    {
+      resource: withKeystores(resource({}, { certificateId: 10 })),
+      secret: { ...goodSecret, ownedExtraKeys: ["keystore.jks"] },
+      outputs: { kind: "checked" },
+    },
+    { kind: "ready" },
+  ],
+  [
+    "serving, the template changed and keystores asked for: look at them first (the rewrite carries them)",
+    {
+      resource: withKeystores(resource({}, { certificateId: 10 })),
+      secret: { ...goodSecret, metadataCurrent: false },
+    },
+    { kind: "checkOutputs" },
+  ],
+  [
+    "serving, no format asked for but the Secret holds one the operator wrote: look (to drop it)",
+    {
+      resource: resource({}, { certificateId: 10 }),
+      secret: { ...goodSecret, ownedExtraKeys: ["key.der"] },
+    },
+    { kind: "checkOutputs" },
+  ],
+  [
+    "serving, no format asked for and none held: ready, no password read",
+    { resource: resource({}, { certificateId: 10 }), secret: goodSecret },
+    { kind: "ready" },
+  ],
+  [
+    "issued with keystores asked for: read the passwords before downloading",
+    {
+      credentials: ok,
+      resource: withKeystores(resource({}, { certificateId: 10 })),
+      remote: remote(),
+    },
+    { kind: "checkOutputs" },
+  ],
+  [
+    "issued, a keystore password missing: fail before the download (no DNSimple call wasted)",
+    {
+      credentials: ok,
+      resource: withKeystores(resource({}, { certificateId: 10 })),
+      remote: remote(),
+      outputs: { kind: "failed", failure: passwordMissing },
+    },
+    { kind: "fail", failure: { reason: "KeystorePasswordNotFound" } },
+  ],
+  [
+    "issued, passwords read: download",
+    {
+      credentials: ok,
+      resource: withKeystores(resource({}, { certificateId: 10 })),
+      remote: remote(),
+      outputs: { kind: "checked" },
+    },
+    { kind: "download", certificateId: 10 },
+  ],
+  [
+    "still requesting with keystores asked for: poll, the passwords are not read yet",
+    {
+      credentials: ok,
+      resource: withKeystores(resource({}, { certificateId: 10 })),
+      remote: remote({ state: "requesting" }),
+    },
+    { kind: "poll" },
   ],
   [
     "the Secret was deleted: fetch and restore (no order)",
