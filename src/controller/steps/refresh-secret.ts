@@ -8,7 +8,6 @@ import type { Failure, Observation } from "../observation.ts";
 import { buildOutputs, OutputCheckError, wantsOutputs } from "../secret-outputs.ts";
 import { applySecret } from "./secret-apply.ts";
 import type { EventNote, StepContext, StepResult } from "./step.ts";
-import { extraNote } from "./write-secret.ts";
 
 /** The refreshSecret step: the Secret applied again with the data it holds. */
 export async function refreshSecret(
@@ -83,13 +82,10 @@ function rebuiltEvent(
   why: string,
 ): EventNote {
   const { secretName } = observation.resource.spec;
-  const written =
-    Object.keys(keys).length > 0
-      ? `Wrote ${Object.keys(keys).join(", ")} to`
-      : "Removed the extra keys from";
-  return {
-    type: "Normal",
-    reason: "OutputsWritten",
-    message: `${written} Secret ${secretName} from the certificate it holds (${why})`,
-  };
+  const written = Object.keys(keys);
+  const message =
+    written.length > 0
+      ? `Wrote ${written.join(", ")} to Secret ${secretName} from the certificate it holds (${why})`
+      : `Removed the extra keys from Secret ${secretName} (${why})`;
+  return { type: "Normal", reason: "OutputsWritten", message };
 }

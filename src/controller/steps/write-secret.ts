@@ -75,7 +75,7 @@ async function extraKeys(
 }
 
 /** ", with keystore.p12, truststore.p12" for the Event. */
-export function extraNote(extra: Readonly<Record<string, Buffer>>): string {
+function extraNote(extra: Readonly<Record<string, Buffer>>): string {
   const keys = Object.keys(extra);
   return keys.length > 0 ? `, with ${keys.join(", ")}` : "";
 }
