@@ -97,7 +97,8 @@ function certificateLines(entry: CertificateEntry, now: Date): string[] {
 
 function signerText(entry: CertificateEntry): string {
   if (entry.signedBy === "self") return "itself (a root)";
-  return entry.signedBy ?? "not in this Secret";
+  // The top of a chain without ca.crt: clients must already trust its issuer.
+  return entry.signedBy ?? `${entry.issuer}, not in this Secret`;
 }
 
 // One line per certificate, each with the one that signed it: the order and the links at once.

@@ -57,10 +57,15 @@ function conditionLines(report: StatusReport, now: Date): string[] {
 }
 
 /** A heading and the Events as `kubectl describe` lists them. */
-export function eventLines(heading: string, events: readonly EventEntry[], now: Date): string[] {
-  if (events.length === 0) return [`${heading}: none`];
+export function eventLines(
+  heading: string,
+  events: readonly EventEntry[],
+  now: Date,
+  indent = "",
+): string[] {
+  if (events.length === 0) return [`${indent}${heading}: none`];
   return [
-    `${heading}:`,
+    `${indent}${heading}:`,
     ...table(
       [
         ["TYPE", "REASON", "AGE", "COUNT", "MESSAGE"],
@@ -72,7 +77,7 @@ export function eventLines(heading: string, events: readonly EventEntry[], now: 
           e.message,
         ]),
       ],
-      "  ",
+      `${indent}  `,
     ),
   ];
 }
@@ -153,6 +158,6 @@ function sourceLines({ source }: StatusReport, now: Date): string[] {
     ...fields([
       ["Source", `generated from ${source.kind} ${source.namespace}/${source.name}${label}`],
     ]),
-    ...eventLines(`  ${source.kind} warnings (BadConfig)`, source.warnings, now),
+    ...eventLines(`${source.kind} warnings (BadConfig)`, source.warnings, now, "  "),
   ];
 }
