@@ -55,5 +55,8 @@ USER 65532:65532
 # Metrics and health (the chart's defaults); the webhook receiver gets its own port when enabled.
 EXPOSE 8080 8081
 # The base image's entrypoint is node itself; the simulator is in the image too
-# (CMD ["dist/simulator/cli.js", "--host", "0.0.0.0", "--port", "8080"]) for tests and demos.
+# (CMD ["dist/simulator/cli.js", "--host", "0.0.0.0", "--port", "8080"]) for tests and demos,
+# and so is the kubectl plugin, compiled with the rest of src/ (docs/plugin.md):
+#   docker run --rm --network host --user "$(id -u)" -v "$KUBECONFIG:/kubeconfig:ro" \
+#     IMAGE dist/plugin/kubectl-dnscert.js --kubeconfig /kubeconfig status NAME -n NAMESPACE
 CMD ["dist/main.js"]

@@ -18,9 +18,9 @@ export const RECENT_EVENTS = 10;
 
 /** The last `limit` Events, oldest first. */
 export function recentEvents(events: readonly CoreV1Event[], limit = RECENT_EVENTS): EventEntry[] {
-  return events
+  return [...events]
+    .sort((a, b) => timeOf(a) - timeOf(b) || writeOrder(a) - writeOrder(b))
     .map(entryOf)
-    .sort((a, b) => timeOf(a) - timeOf(b))
     .slice(-limit);
 }
 
@@ -39,6 +39,23 @@ function entryOf(event: CoreV1Event): EventEntry {
   };
 }
 
-function timeOf(entry: EventEntry): number {
-  return entry.lastSeen === null ? 0 : Date.parse(entry.lastSeen);
+function lastSeen(event: CoreV1Event): Date | undefined {
+  return (
+    event.lastTimestamp ??
+    event.eventTime ??
+    event.firstTimestamp ??
+    event.metadata.creationTimestamp
+  );
+}
+
+function timeOf(event: CoreV1Event): number {
+  const time = lastSeen(event);
+  return time === undefined ? 0 : new Date(time).getTime();
+}
+
+// Event times have whole seconds: within one second, the order the API server stored them in
+// (its resourceVersion, an etcd revision: opaque by contract, but increasing on one server).
+function writeOrder(event: CoreV1Event): number {
+  const version = Number(event.metadata.resourceVersion);
+  return Number.isFinite(version) ? version : 0;
 }
