@@ -8,11 +8,18 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { V1Pod } from "@kubernetes/client-node";
+import { RbacAuthorizationV1Api, type V1Pod } from "@kubernetes/client-node";
 import { describe, expect, inject, it } from "vitest";
 import { GROUP, VERSION } from "../../src/api/v1alpha1.ts";
 import type { CheckReport } from "../../src/plugin/check-report.ts";
-import { core, objects, useNamespace, waitFor } from "./support/kube.ts";
+import {
+  adminKubeConfig,
+  core,
+  objects,
+  serviceAccountKubeconfig,
+  useNamespace,
+  waitFor,
+} from "./support/kube.ts";
 import { useOperator } from "./support/operator.ts";
 
 const ns = useNamespace("plugin-check");
@@ -214,6 +221,95 @@ describe("kubectl dnscert check", () => {
       namespace: ns.name,
       name: "no-token",
     });
+  });
+
+  it("reports what RBAC hides as a problem and checks the rest; --operator-namespace narrows it", async () => {
+    // A user who may read the CRDs and issuers cluster-wide, but Pods and Leases only here.
+    const user = `plugin-check-${ns.name}`;
+    const rbac = adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createClusterRole({
+      body: {
+        metadata: { name: user },
+        rules: [
+          {
+            apiGroups: ["apiextensions.k8s.io"],
+            resources: ["customresourcedefinitions"],
+            verbs: ["get"],
+          },
+          {
+            apiGroups: [GROUP],
+            resources: ["dnsimpleissuers", "clusterdnsimpleissuers"],
+            verbs: ["list"],
+          },
+        ],
+      },
+    });
+    const subjects = [{ kind: "ServiceAccount", name: "checker", namespace: ns.name }];
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: user },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: user },
+        subjects,
+      },
+    });
+    await rbac.createNamespacedRole({
+      namespace: ns.name,
+      body: {
+        metadata: { name: "checker" },
+        rules: [
+          { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
+          { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get"] },
+        ],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: ns.name,
+      body: {
+        metadata: { name: "checker" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "checker" },
+        subjects,
+      },
+    });
+    try {
+      const kubeconfig = await serviceAccountKubeconfig(ns.name, "checker");
+      // RBAC takes effect once the API server's cache has the new bindings.
+      const everywhere = await waitFor("the checker's ClusterRole to take effect", async () => {
+        const run = await plugin(
+          "check",
+          `--kubeconfig=${kubeconfig}`,
+          "-n",
+          ns.name,
+          "-o",
+          "json",
+        );
+        return run.code === 4 ? undefined : run;
+      });
+      expect(everywhere.code).toBe(1);
+      const hidden = JSON.parse(everywhere.stdout) as CheckReport;
+      expect(hidden.problems).toContainEqual(
+        expect.stringMatching(/^cannot check: list Pods in all namespaces failed \(HTTP 403\)/),
+      );
+      expect(hidden.crds.every((c) => c.established)).toBe(true);
+      const here = await waitFor("the checker's Role to take effect", async () => {
+        const run = await plugin(
+          "check",
+          `--kubeconfig=${kubeconfig}`,
+          "--operator-namespace",
+          ns.name,
+          "-n",
+          ns.name,
+          "-o",
+          "json",
+        );
+        const report = JSON.parse(run.stdout) as CheckReport;
+        return report.pods.length === 1 ? report : undefined;
+      });
+      expect(here.problems.filter((p) => p.startsWith("cannot check"))).toEqual([]);
+      expect(here.pods[0]).toMatchObject({ name: POD, leader: true });
+    } finally {
+      await rbac.deleteClusterRoleBinding({ name: user });
+      await rbac.deleteClusterRole({ name: user });
+    }
   });
 
   it("fails with no leader once the operator has released its Lease", async () => {

@@ -4,6 +4,8 @@
 // Secret missing), 2 usage, 3 missing; `renew` leads to exactly one renewal order; the source
 // of a generated resource with its BadConfig warnings; and no run ever prints a key or token.
 import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NetworkingV1Api } from "@kubernetes/client-node";
 import { describe, expect, inject, it } from "vitest";
@@ -59,7 +61,13 @@ function plugin(...args: string[]): Promise<PluginRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [PLUGIN, ...args, `--kubeconfig=${inject("kubeconfig")}`],
+      [
+        PLUGIN,
+        ...args,
+        ...(args.some((a) => a.startsWith("--kubeconfig"))
+          ? []
+          : [`--kubeconfig=${inject("kubeconfig")}`]),
+      ],
       {
         env: { ...process.env, KUBECONFIG: "" },
         stdio: ["ignore", "pipe", "pipe"],
@@ -192,7 +200,7 @@ describe("kubectl dnscert", () => {
     expect(json.secret).toEqual({ name: "broken-tls", found: false, report: null });
   });
 
-  it("a missing resource or Secret exits 3; a wrong command line exits 2", async () => {
+  it("a missing resource or Secret exits 3, a wrong command line 2, an unreachable cluster 4", async () => {
     for (const args of [
       ["status", "nope"],
       ["renew", "nope"],
@@ -205,6 +213,22 @@ describe("kubectl dnscert", () => {
         new RegExp(`^error: (DnsimpleCertificate|Secret) ${ns.name}/nope not found\n$`),
       );
     }
+    // A cluster that does not answer: exit 4, whatever the command.
+    const unreachable = join(mkdtempSync(join(tmpdir(), "plugin-kubeconfig-")), "kubeconfig");
+    const kc = adminKubeConfig();
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error("the admin kubeconfig has no cluster");
+    kc.clusters = kc.clusters.map((c) =>
+      c.name === cluster.name ? { ...c, server: "https://127.0.0.1:1" } : c,
+    );
+    writeFileSync(unreachable, kc.exportConfig(), { mode: 0o600 });
+    const down = await plugin("status", "www", "-n", ns.name, `--kubeconfig=${unreachable}`);
+    expect(down.code).toBe(4);
+    expect(down.stderr).toMatch(/^error: get DnsimpleCertificate .* failed/);
+    const noContext = await plugin("check", "--context", "nowhere");
+    expect(noContext.code).toBe(4);
+    expect(noContext.stderr).toMatch(/^error: context "nowhere" is not in the kubeconfig/);
+
     const usage = await plugin("renew", "www", "-l", "app=web", "-n", ns.name);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("See 'kubectl dnscert renew --help' for usage.");
