@@ -9,7 +9,7 @@ import type { V1CustomResourceDefinition, V1Lease, V1Pod } from "@kubernetes/cli
 import type { DnsimpleIssuer } from "../api/issuers.ts";
 import { issuerLabel } from "../api/issuers.ts";
 
-/** The chart's labels that mark the operator's Pods (helm/.../_helpers.tpl), whatever the release. */
+/** The chart's labels of the operator's Pods (helm/.../_helpers.tpl), whatever the release. */
 export const OPERATOR_POD_SELECTOR =
   "app.kubernetes.io/part-of=dnsimple-cert-operator,app.kubernetes.io/component=operator";
 
@@ -148,7 +148,7 @@ function crdProblems(crd: CrdCheck, apiVersion: string): string[] {
   return problems;
 }
 
-/** How a Pod runs leader election: its container's environment and flags, as config.ts reads them. */
+/** How a Pod runs leader election: its container's environment and flags, as config.ts reads. */
 export function leaderElectionOf(pod: V1Pod): LeaderElectionSettings {
   const container =
     pod.spec?.containers.find((c) => c.env?.some((e) => e.name === "LEADER_ELECT")) ??

@@ -1,15 +1,16 @@
-// `kubectl dnscert check` against an operator that elects a leader: the real operator
-// (in-process, --leader-elect, its Lease in this file's namespace) and a Pod object labelled as
-// the chart labels the operator's Pods, named after this machine's hostname (the operator's
-// Lease identity is `<hostname>_<random>`, as a Pod's hostname is its name), its Ready condition
-// set through the status subresource (no kubelet here). check names that Pod as the leader,
-// fails for a Pod not Ready, an issuer not Ready and a Lease released, and says which.
-import { spawn } from "node:child_process";
+// `kubectl dnscert check` against an operator that elects a leader: the real operator (a child
+// process, --leader-elect, its Lease in this file's namespace) and a Pod object labelled as the
+// chart labels the operator's Pods, named after this machine's hostname (the operator's Lease
+// identity is `<hostname>_<random>`, as a Pod's hostname is its name), its Ready condition set
+// through the status subresource (no kubelet here). check names that Pod as the leader, fails
+// for a Pod not Ready, an issuer not Ready and a Lease released, and says which.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { RbacAuthorizationV1Api, type V1Pod } from "@kubernetes/client-node";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { GROUP, VERSION } from "../../src/api/v1alpha1.ts";
 import type { CheckReport } from "../../src/plugin/check-report.ts";
 import {
@@ -20,20 +21,34 @@ import {
   useNamespace,
   waitFor,
 } from "./support/kube.ts";
-import { useOperator } from "./support/operator.ts";
+import { ensureTestIssuer, spawnOperator } from "./support/operator.ts";
+import { useSimulator } from "./support/simulator.ts";
 
 const ns = useNamespace("plugin-check");
 const TOKEN = "plugin-check-token-4e2b";
 const LEASE = "dnsimple-cert-operator-plugin-check";
-const env = useOperator({
-  namespace: ns,
-  simulator: { token: TOKEN, accountId: 7272, domains: ["example.com"], issueDelayMs: 100 },
-  flags: () => [
+const sim = useSimulator({
+  token: TOKEN,
+  accountId: 7272,
+  domains: ["example.com"],
+  issueDelayMs: 100,
+});
+// A child process, not in-process: an operator that loses its Lease exits (as it must), and
+// that must not take the test worker with it on a busy machine.
+let operator: ChildProcess | undefined;
+beforeAll(async () => {
+  await ensureTestIssuer(ns.name);
+  operator = spawnOperator(ns.name, sim.simulator, [
     `--dnsimple-token=${TOKEN}`,
+    "--health-addr=127.0.0.1:0",
+    "--metrics-addr=127.0.0.1:0",
     "--leader-elect=true",
     `--leader-election-namespace=${ns.name}`,
     `--leader-election-id=${LEASE}`,
-  ],
+  ]);
+});
+afterAll(() => {
+  operator?.kill("SIGKILL");
 });
 
 const PLUGIN = join(import.meta.dirname, "..", "..", "src", "plugin", "kubectl-dnscert.ts");
@@ -313,7 +328,11 @@ describe("kubectl dnscert check", () => {
   });
 
   it("fails with no leader once the operator has released its Lease", async () => {
-    await env.stopOperator();
+    // SIGTERM: the operator shuts down and releases its Lease (an empty holder).
+    const exited = once(operator as ChildProcess, "exit");
+    operator?.kill("SIGTERM");
+    await exited;
+    operator = undefined;
     const { code, report } = await check();
     expect(code).toBe(1);
     expect(report.leases[0]).toMatchObject({ holder: null, held: false, leaderPod: null });
