@@ -5,11 +5,11 @@
 // changes (never on a resync), a missing password refused with a reason and nothing written.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Secret } from "@kubernetes/client-node";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { core, objects, useNamespace, waitFor } from "./support/kube.ts";
 import {
   certificateRef,
@@ -68,9 +68,16 @@ function refused(command: string, args: string[]): string {
   throw new Error(`${command} ${args.join(" ")} succeeded`);
 }
 
+/** Folders holding keys, removed after the file's tests. */
+const folders: string[] = [];
+afterAll(() => {
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
+
 /** The Secret's keys written to a fresh folder, as files of their names. */
 function filesOf(secret: V1Secret | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), "formats-"));
+  folders.push(dir);
   for (const [key, value] of Object.entries(secret?.data ?? {})) {
     writeFileSync(join(dir, key), Buffer.from(value, "base64"));
   }
