@@ -7,7 +7,7 @@
 // consumers: an Ingress, and a Gateway Traefik serves through the Gateway API, only annotated
 // with that issuer, each get their DnsimpleCertificate from the operator and Traefik serves its
 // Secret. The steps build on each other and run in order; each `it` is one user-visible claim.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { text } from "node:stream/consumers";
@@ -383,6 +383,44 @@ describe("the chart on a real node", () => {
     const verified = verifySecret(await secretData(ns.web, "www-tls"), rootPem);
     expect(verified.dnsNames.sort()).toEqual([...hosts].sort());
     expect(orders().map((p) => p.name)).toEqual(["www"]);
+  });
+
+  it("runs kubectl dnscert from the image: check finds the installation healthy, status shows the certificate", async () => {
+    // The plugin in the operator's image, as docs/plugin.md says to run it: node is the
+    // entrypoint, the kubeconfig copied in, the host's network (the API server is on 127.0.0.1).
+    const plugin = async (args: string[]) => {
+      const container = await new GenericContainer(image)
+        .withCommand(["dist/plugin/kubectl-dnscert.js", "--kubeconfig", "/tmp/kubeconfig", ...args])
+        .withCopyContentToContainer([
+          {
+            content: readFileSync(cluster.kubeconfig, "utf8"),
+            target: "/tmp/kubeconfig",
+            mode: 0o444,
+          },
+        ])
+        .withUser("65532:65532")
+        .withNetworkMode("host")
+        // A one-shot that must exit 0: check and status exit non-zero on any problem.
+        .withWaitStrategy(Wait.forOneShotStartup())
+        .start();
+      const output = await text(await container.logs());
+      await container.stop();
+      return output;
+    };
+    const check = JSON.parse(await plugin(["check", "-o", "json"])) as {
+      ok: boolean;
+      problems: unknown[];
+    };
+    expect(check.ok).toBe(true);
+    expect(check.problems).toEqual([]);
+    const checkText = await plugin(["check"]);
+    say(`kubectl dnscert check (from the image):\n${checkText}`);
+    expect(checkText).toMatch(/leader/i);
+    const status = await plugin(["status", "www", "-n", ns.web]);
+    expect(status).toMatch(/^Ready:\s+True/m);
+    expect(status).toContain("Secret www-tls:");
+    expect(status).toContain("matches the server certificate");
+    expect(status).not.toContain("PRIVATE KEY");
   });
 
   it("is served by the Ingress controller for each host name, trusting only the simulator's root", async () => {
