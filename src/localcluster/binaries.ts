@@ -1,5 +1,6 @@
 // Finds the control-plane binaries (kube-apiserver, etcd, kube-controller-manager, kubectl),
-// the node's (kubelet, kube-scheduler, kube-proxy), helm and the e2e's Ingress controller: from the envtest environment variables when set, otherwise built once with Go
+// the node's (kubelet, kube-scheduler, kube-proxy), helm, promtool (the alert rules' tests) and the
+// e2e's Ingress controller: from the envtest environment variables when set, otherwise built once with Go
 // from the module proxy into a cache folder keyed by version and reused afterwards. The helpers
 // for that (cache folders keyed by a tools/ module's pins, running go, a cross-process lock) are
 // exported for the other things fetched from Go modules (gateway-api.ts).
@@ -18,6 +19,7 @@ export type BinaryName =
   | "kube-proxy"
   | "etcd"
   | "helm"
+  | "promtool"
   | "traefik";
 
 /** One small Go module under tools/ that builds one or more binaries. */
@@ -64,6 +66,15 @@ const goTools: GoTool[] = [
     ldflags: (v) => `-s -w -X helm.sh/helm/v3/internal/version.version=${v}`,
   },
   {
+    // promtool checks the chart's alert rules and runs their unit tests (test/alerts).
+    module: "prometheus",
+    versionOf: "github.com/prometheus/prometheus",
+    binaries: ["promtool"],
+    // As Prometheus's .promu.yml: `promtool --version` then names the release, not "unknown".
+    // The module's v0.3XX.Y is Prometheus 3.XX.Y.
+    ldflags: (v) => `-s -w -X github.com/prometheus/common/version.Version=${prometheusRelease(v)}`,
+  },
+  {
     // A `tool` module, not a build in a copy of Traefik's source: go.sum pins every dependency.
     module: "traefik",
     versionOf: "github.com/traefik/traefik/v3",
@@ -73,6 +84,13 @@ const goTools: GoTool[] = [
       `-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=${v.replace(/^v/, "")}`,
   },
 ];
+
+/** Prometheus tags its Go module v0.<major*100+minor>.<patch> for release <major>.<minor>.<patch>. */
+export function prometheusRelease(moduleVersion: string): string {
+  const [, encoded = "0", patch = "0"] = moduleVersion.replace(/^v/, "").split(".");
+  const n = Number(encoded);
+  return `${Math.floor(n / 100)}.${n % 100}.${patch}`;
+}
 
 /** Every binary of the local cluster and its tests (all but the e2e's Ingress controller). */
 export const clusterBinaries: readonly BinaryName[] = goTools

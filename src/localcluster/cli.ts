@@ -24,7 +24,7 @@ const usage = `usage: npm run cluster -- <command>
   down         stop everything (with a node: its Pods, mounts and network too) and delete it
   status       say whether the control plane runs
   build        build (or find) every binary: kube-apiserver, kube-controller-manager, kubectl,
-               kubelet, kube-scheduler, kube-proxy, etcd, helm; and fetch the Gateway API CRDs
+               kubelet, kube-scheduler, kube-proxy, etcd, helm, promtool; and fetch the Gateway API CRDs
                (standard channel) the tests install
 
 State lives in CLUSTER_DIR (default .cache/cluster in the project).`;

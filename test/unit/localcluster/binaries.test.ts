@@ -4,7 +4,12 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BinaryUnavailableError, binary } from "../../../src/localcluster/binaries.ts";
+import {
+  BinaryUnavailableError,
+  binary,
+  clusterBinaries,
+  prometheusRelease,
+} from "../../../src/localcluster/binaries.ts";
 
 const saved = { ...process.env };
 let scratch: string;
@@ -58,5 +63,16 @@ describe("binary()", () => {
     await expect(failure).rejects.toThrow(
       /install Go .*KUBEBUILDER_ASSETS.*TEST_ASSET_KUBE_APISERVER/s,
     );
+  });
+});
+
+describe("promtool", () => {
+  it("is built with the cluster's binaries (npm run cluster -- build)", () => {
+    expect(clusterBinaries).toContain("promtool");
+  });
+
+  it("reports the Prometheus release its module version encodes", () => {
+    expect(prometheusRelease("v0.316.0")).toBe("3.16.0");
+    expect(prometheusRelease("v0.305.2")).toBe("3.5.2");
   });
 });
