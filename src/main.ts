@@ -70,10 +70,7 @@ function credentialsFor(config: OperatorConfig, metrics: OperatorMetrics) {
       const endpoint = endpointLabel(info.endpoint);
       metrics.requests.inc({ method: info.method, endpoint, status: String(info.status) });
       metrics.requestDuration.observe({ method: info.method, endpoint }, info.durationMs / 1000);
-      for (const snapshot of budget.snapshots()) {
-        const labels = { token_fingerprint: snapshot.tokenFingerprint };
-        metrics.rateLimitRemaining.set(labels, snapshot.remaining);
-      }
+      for (const snapshot of budget.snapshots()) metrics.observeRateLimit(snapshot);
     },
   };
   return {
@@ -122,9 +119,7 @@ function controllerFor(
     },
     onDeleted: (namespace, name) => metrics.forgetCertificate(namespace, name),
     onTokensForgotten: (fingerprints) => {
-      for (const fingerprint of fingerprints) {
-        metrics.rateLimitRemaining.remove({ token_fingerprint: fingerprint });
-      }
+      for (const fingerprint of fingerprints) metrics.forgetToken(fingerprint);
     },
     onList: (kind) => metrics.cacheLists.inc({ kind }),
   });
