@@ -4,24 +4,26 @@
 // identity is `<hostname>_<random>`, as a Pod's hostname is its name), its Ready condition set
 // through the status subresource (no kubelet here). check names that Pod as the leader, fails
 // for a Pod not Ready, an issuer not Ready and a Lease released, and says which.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { RbacAuthorizationV1Api, type V1Pod } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GROUP, VERSION } from "../../src/api/v1alpha1.ts";
 import type { CheckReport } from "../../src/plugin/check-report.ts";
 import {
   adminKubeConfig,
   core,
+  type KubectlResult,
   objects,
   serviceAccountKubeconfig,
   useNamespace,
   waitFor,
 } from "./support/kube.ts";
 import { ensureTestIssuer, spawnOperator } from "./support/operator.ts";
+import { runPlugin } from "./support/plugin.ts";
 import { useSimulator } from "./support/simulator.ts";
 
 const ns = useNamespace("plugin-check");
@@ -51,7 +53,6 @@ afterAll(() => {
   operator?.kill("SIGKILL");
 });
 
-const PLUGIN = join(import.meta.dirname, "..", "..", "src", "plugin", "kubectl-dnscert.ts");
 const VERSION_OF_PLUGIN = (
   JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as {
     version: string;
@@ -60,23 +61,8 @@ const VERSION_OF_PLUGIN = (
 // What the operator's Lease identity begins with (kube/leader-election.ts).
 const POD = hostname();
 
-function plugin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PLUGIN, ...args], {
-      env: { ...process.env, KUBECONFIG: inject("kubeconfig") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function plugin(...args: string[]): Promise<KubectlResult> {
+  return runPlugin(args);
 }
 
 async function check(): Promise<{ code: number; report: CheckReport }> {

@@ -1,9 +1,3 @@
-// `kubectl dnscert` (src/plugin/) as a user runs it: a child process with --kubeconfig, against
-// real resources the operator made on the real control plane and the simulator. Each command's
-// key human lines and its -o json, and the exit codes: 0 Ready, 1 not Ready (a credentials
-// Secret missing), 2 usage, 3 missing; `renew` leads to exactly one renewal order; the source
-// of a generated resource with its BadConfig warnings; and no run ever prints a key or token.
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +20,7 @@ import {
   useOperator,
   waitForReady,
 } from "./support/operator.ts";
+import { runPlugin } from "./support/plugin.ts";
 import { purchasesOf } from "./support/simulator.ts";
 
 const ns = useNamespace("plugin");
@@ -54,39 +49,15 @@ interface PluginRun {
 /** Everything the plugin printed in this file, for the secrecy check at the end. */
 const printed: string[] = [];
 
-const PLUGIN = join(import.meta.dirname, "..", "..", "src", "plugin", "kubectl-dnscert.ts");
-
 /** Runs the plugin as kubectl would (its arguments as typed), against the shared control plane. */
-function plugin(...args: string[]): Promise<PluginRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        PLUGIN,
-        ...args,
-        ...(args.some((a) => a.startsWith("--kubeconfig"))
-          ? []
-          : [`--kubeconfig=${inject("kubeconfig")}`]),
-      ],
-      {
-        env: { ...process.env, KUBECONFIG: "" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      printed.push(stdout, stderr);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
+async function plugin(...args: string[]): Promise<PluginRun> {
+  // The admin's kubeconfig by flag (KUBECONFIG cleared), unless the test names one.
+  const own = args.some((a) => a.startsWith("--kubeconfig"));
+  const run = await runPlugin(own ? args : [...args, `--kubeconfig=${inject("kubeconfig")}`], {
+    KUBECONFIG: "",
   });
+  printed.push(run.stdout, run.stderr);
+  return run;
 }
 
 async function pluginJson<T>(...args: string[]): Promise<{ code: number; json: T }> {

@@ -36,9 +36,19 @@ export function kubectl(
   kubeconfig = inject("kubeconfig"),
   input?: string,
 ): Promise<KubectlResult> {
+  return runCommand(inject("kubectl"), args, { KUBECONFIG: kubeconfig }, input);
+}
+
+/** Runs a command to its end with `env` over the test's environment; its exit code and output. */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(inject("kubectl"), args, {
-      env: { ...process.env, KUBECONFIG: kubeconfig },
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
