@@ -28,6 +28,10 @@ export interface OperatorConfig {
   resyncIntervalMs: number;
   /** `--auto-renewal-window`. */
   autoRenewalWindowMs: number;
+  /** `--auto-renewal-interval`. */
+  autoRenewalIntervalMs: number;
+  /** `--auto-renewal-polling`. */
+  autoRenewalPolling: boolean;
   /** `--ingress-shim`: annotated Ingresses get DnsimpleCertificates. */
   ingressShim: boolean;
   /** `--enable-gateway-api`: annotated Gateways too, once their CRD is served. */
@@ -158,7 +162,23 @@ export const FLAGS = [
     default: "720h",
     type: "duration",
     description:
-      "how long before expiry DNSimple auto-renews: through an issuer, only a certificate created in this window of the resource's own is taken as its renewal",
+      "how long before expiry DNSimple auto-renews: autoRenew resources look for its renewal only inside this window (no DNSimple call before it), and through an issuer only a certificate created in it is taken as the renewal",
+  },
+  {
+    name: "auto-renewal-interval",
+    env: "AUTO_RENEWAL_INTERVAL",
+    default: "1h",
+    type: "duration",
+    description:
+      "inside that window, the time between two looks for DNSimple's renewal (one list call per domain per interval at most)",
+  },
+  {
+    name: "auto-renewal-polling",
+    env: "AUTO_RENEWAL_POLLING",
+    default: "true",
+    type: "boolean",
+    description:
+      "false: inside the window, look only when a certificate.issue webhook event arrives (needs --webhook-addr)",
   },
   {
     name: "ingress-shim",
@@ -332,6 +352,17 @@ function bool(text: string, flag: string): boolean {
   throw new ConfigError(`--${flag} ${JSON.stringify(text)}: write true or false`);
 }
 
+/** Polling off leaves only webhook events to say when to look: refused without the receiver. */
+function checkedPolling(settings: Settings): boolean {
+  const polling = bool(settings.orDefault("auto-renewal-polling"), "auto-renewal-polling");
+  if (!polling && !settings.given("webhook-addr")) {
+    throw new ConfigError(
+      "--auto-renewal-polling=false needs --webhook-addr: without DNSimple's certificate.issue events an auto-renewal would never be picked up",
+    );
+  }
+  return polling;
+}
+
 /** The flags and environment as given: the flag wins, an empty value counts as not given. */
 interface Settings {
   given(flag: FlagName): string | undefined;
@@ -461,8 +492,9 @@ function operatorNamespace(
  */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
   const settings = readSettings(argv, env);
-  const durationOf = (flag: "poll-interval" | "resync-interval" | "auto-renewal-window") =>
-    duration(settings.orDefault(flag), flag);
+  const durationOf = (
+    flag: "poll-interval" | "resync-interval" | "auto-renewal-window" | "auto-renewal-interval",
+  ) => duration(settings.orDefault(flag), flag);
   const addressOf = (flag: "metrics-addr" | "health-addr") =>
     parseAddress(settings.orDefault(flag), flag);
   // Checked in this order, so the first message is always the same one.
@@ -483,6 +515,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     pollIntervalMs: durationOf("poll-interval"),
     resyncIntervalMs: durationOf("resync-interval"),
     autoRenewalWindowMs: durationOf("auto-renewal-window"),
+    autoRenewalIntervalMs: durationOf("auto-renewal-interval"),
+    autoRenewalPolling: checkedPolling(settings),
     ingressShim: bool(settings.orDefault("ingress-shim"), "ingress-shim"),
     gatewayApi: bool(settings.orDefault("enable-gateway-api"), "enable-gateway-api"),
     metricsAddr: addressOf("metrics-addr"),

@@ -104,6 +104,8 @@ function controllerFor(
     pollIntervalMs: config.pollIntervalMs,
     resyncIntervalMs: config.resyncIntervalMs,
     autoRenewalWindowMs: config.autoRenewalWindowMs,
+    autoRenewalIntervalMs: config.autoRenewalIntervalMs,
+    autoRenewalPolling: config.autoRenewalPolling,
     concurrency: config.concurrency,
     ...credentialsFor(config, metrics),
     ...(mayWrite ? { mayWrite } : {}),
@@ -153,6 +155,7 @@ function serversFor(
           token: hook.token,
           // On a standby the queue does not run; the leader's receiver does the work.
           enqueueCertificate: (id) => controller.enqueueCertificate(id),
+          hintAutoRenewals: (commonName) => controller.hintAutoRenewals(commonName),
           onEvent: (event, outcome) => metrics.webhookEvents.inc({ event, outcome }),
         }),
       )

@@ -47,6 +47,7 @@ import { DomainCertificates } from "./domain-certificates.ts";
 import type { ReconcilerPorts, SecretLookup } from "./ports.ts";
 import { priorityOf } from "./priority.ts";
 import {
+  AUTO_RENEWAL_INTERVAL_MS,
   keyOf,
   NotLeaderError,
   Reconciler,
@@ -100,6 +101,10 @@ export interface ControllerOptions {
   resyncIntervalMs: number;
   /** DNSimple's auto-renewal window (see ReconcilerOptions.autoRenewalWindowMs). */
   autoRenewalWindowMs?: number;
+  /** See ReconcilerOptions.autoRenewalIntervalMs. */
+  autoRenewalIntervalMs?: number;
+  /** See ReconcilerOptions.autoRenewalPolling. */
+  autoRenewalPolling?: boolean;
   /** How many reconciles run at once. */
   concurrency: number;
   /** See ReconcilerOptions.onOutcome (metrics). */
@@ -138,6 +143,11 @@ export class Controller {
   #resyncTimer: NodeJS.Timeout | undefined;
   #stopping = false;
 
+  /** Inside DNSimple's window, the time between two looks for an auto-renewal. */
+  get #autoRenewalIntervalMs(): number {
+    return this.#options.autoRenewalIntervalMs ?? AUTO_RENEWAL_INTERVAL_MS;
+  }
+
   constructor(options: ControllerOptions) {
     this.#options = options;
     this.#log = options.log;
@@ -156,6 +166,8 @@ export class Controller {
       pollIntervalMs: options.pollIntervalMs,
       resyncIntervalMs: options.resyncIntervalMs,
       ...(options.autoRenewalWindowMs ? { autoRenewalWindowMs: options.autoRenewalWindowMs } : {}),
+      autoRenewalIntervalMs: this.#autoRenewalIntervalMs,
+      ...(options.autoRenewalPolling === false ? { autoRenewalPolling: false } : {}),
       ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
       ...(options.mayWrite ? { mayWrite: options.mayWrite } : {}),
     });
@@ -242,7 +254,7 @@ export class Controller {
     customObjects: CustomObjectsApi,
     secretLookup: SecretLookup,
   ): ReconcilerPorts {
-    const { log, resyncIntervalMs } = this.#options;
+    const { log } = this.#options;
     const events = new EventRecorder(
       core,
       (err) => log.warn({ err }, "could not record an Event"),
@@ -274,8 +286,8 @@ export class Controller {
       tenancy: this.#tenancy,
       claims: this.#tenancy,
       ledger: new PurchaseLedger(),
-      // Half a resync: every resource of a domain checked in one resync shares one list call.
-      domainCertificates: new DomainCertificates(resyncIntervalMs / 2),
+      // One interval: the resources of a domain looking within it share one list call.
+      domainCertificates: new DomainCertificates(this.#autoRenewalIntervalMs),
     };
   }
 
@@ -509,6 +521,25 @@ export class Controller {
   }
 
   /** Enqueues the resources whose certificate (or renewal in flight) is this DNSimple id. */
+  /**
+   * A webhook said DNSimple issued a certificate for `commonName` (certificate.issue or
+   * reissue): the auto-renewing resources serving that name look through the API at once
+   * (decide/auto-renewal-pickup.ts). Returns how many. A hint, never data: a forged one costs
+   * a list call.
+   */
+  hintAutoRenewals(commonName: string): number {
+    let count = 0;
+    const at = new Date(this.#clock.now());
+    for (const obj of this.#certificates.list()) {
+      if (!obj.spec.autoRenew || obj.status?.commonName !== commonName) continue;
+      const key = keyOf(obj.metadata.namespace, obj.metadata.name);
+      this.#reconciler.hintAutoRenewal(key, at);
+      this.#queue.add(key);
+      count += 1;
+    }
+    return count;
+  }
+
   enqueueCertificate(certificateId: number): number {
     let count = 0;
     for (const obj of this.#certificates.list()) {

@@ -1,6 +1,6 @@
 // DNSimple's list of a domain's certificates, shared by every resource of that (account,
-// domain): looking for auto-renewals costs about one list call per domain per resync, not one
-// per resource. The list is read newest expiry first, one page of 100 at a time, and only as
+// domain): looking for auto-renewals costs at most one list call per domain per interval (the
+// `ttlMs`), not one per resource; a webhook hint asks for a list newer than itself. The list is read newest expiry first, one page of 100 at a time, and only as
 // far as an asker needs: an auto-renewal expires after the certificate it replaces, so a
 // resource needs the pages down to its own certificate's expiry. Concurrent askers share the
 // calls; what was read is reused for `ttlMs`.
@@ -31,17 +31,21 @@ export class DomainCertificates {
 
   /**
    * The domain's certificates, newest expiry first: at least every one that expires after
-   * `expiringAfter` (every certificate when it is not given).
+   * `expiringAfter` (every certificate when it is not given), from a list read after
+   * `readAfter` when given (a webhook hint's time: what was read before it may be outdated).
    */
   async list(
     client: Pick<DnsimpleClient, "listCertificates">,
     accountId: number,
     domain: string,
     expiringAfter?: Date,
+    readAfter?: Date,
   ): Promise<Certificate[]> {
     const key = `${accountId}/${domain}`;
     let listing = this.#listings.get(key);
-    if (!listing || this.#now() - listing.at >= this.#ttlMs) {
+    const stale = (l: Listing) =>
+      this.#now() - l.at >= this.#ttlMs || (readAfter !== undefined && l.at < readAfter.getTime());
+    if (!listing || stale(listing)) {
       listing = { at: this.#now(), certificates: [], pagesRead: 0, complete: false };
       this.#listings.set(key, listing);
     }

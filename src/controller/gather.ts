@@ -3,6 +3,7 @@
 import { type DnsimpleCertificate, SECRET_ANNOTATIONS } from "../api/v1alpha1.ts";
 import type { PurchaseLedger } from "../issuers/purchase-ledger.ts";
 import { observeAccess } from "./access.ts";
+import type { AutoRenewalPickup } from "./decide/auto-renewal-pickup.ts";
 import type { ReconcilerMemory } from "./memory.ts";
 import type { Observation } from "./observation.ts";
 import type { CertificateCache, SecretCache, TenancyView } from "./ports.ts";
@@ -19,7 +20,7 @@ export interface GatherSources {
   memory: ReconcilerMemory;
   pollIntervalMs: number;
   resyncIntervalMs: number;
-  autoRenewalWindowMs: number;
+  autoRenewalPickup: AutoRenewalPickup;
 }
 
 /** The observation a pass starts from: the resource, its Secret, and what memory keeps. */
@@ -40,10 +41,11 @@ export function gatherObservation(
     access: observeAccess(resource, observed, now, sources.tenancy, sources.ledger),
     pollIntervalMs: sources.pollIntervalMs,
     resyncIntervalMs: sources.resyncIntervalMs,
-    autoRenewalWindowMs: sources.autoRenewalWindowMs,
+    autoRenewalPickup: sources.autoRenewalPickup,
     ...(owner ? { secretNameOwner: owner } : {}),
     // A restart does not look for auto-renewals at once: that waits for the next resync.
     lastAutoRenewCheck: sources.memory.lastAutoRenewCheck(key),
+    ...optional("autoRenewalHintAt", sources.memory.autoRenewalHint(key)),
   };
 }
 
@@ -72,4 +74,9 @@ function secretNameOwner(
   ];
   const keeper = secretKeeper([resource, ...rivals], writer);
   return keeper && keeper.metadata.uid !== uid ? keeper.metadata.name : undefined;
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined. */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

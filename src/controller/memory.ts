@@ -1,14 +1,16 @@
-// The two things the reconciler keeps in memory between passes, because writing them to status
-// would cost a Kubernetes write per resync or hold key material: when each resource last looked
-// for a DNSimple auto-renewal (a restart waits one resync before looking again), and a
-// downloaded certificate whose private key could not be fetched yet (the next attempt does not
-// download it again). Losing either costs at most one extra DNSimple call.
+// What the reconciler keeps in memory between passes, because writing it to status would cost a
+// Kubernetes write per look or hold key material: when each resource last looked for a DNSimple
+// auto-renewal (a restart waits one interval before looking again), the last webhook hint that
+// DNSimple may have renewed it, and a downloaded certificate whose private key could not be
+// fetched yet (the next attempt does not download it again). Losing any of them costs at most
+// one extra DNSimple call, or a look one interval later.
 import type { CertificateBundle } from "../dnsimple/types.ts";
 
 /** What the reconciler keeps per resource between passes, in memory only (see above). */
 export class ReconcilerMemory {
   readonly #startedAt: Date;
   readonly #autoRenewChecks = new Map<string, Date>();
+  readonly #autoRenewalHints = new Map<string, Date>();
   readonly #downloads = new Map<string, { certificateId: number; bundle: CertificateBundle }>();
 
   constructor(startedAt: Date) {
@@ -23,6 +25,16 @@ export class ReconcilerMemory {
   /** Records that `key` looked for an auto-renewal at `at`. */
   autoRenewChecked(key: string, at: Date): void {
     this.#autoRenewChecks.set(key, at);
+  }
+
+  /** The last webhook hint that DNSimple may have renewed `key`'s certificate. */
+  autoRenewalHint(key: string): Date | undefined {
+    return this.#autoRenewalHints.get(key);
+  }
+
+  /** Records a webhook hint for `key` (a look is then due: see decide/auto-renewal-pickup.ts). */
+  hintAutoRenewal(key: string, at: Date): void {
+    this.#autoRenewalHints.set(key, at);
   }
 
   /** The download kept for `key`, when it is of `certificateId`. */
@@ -44,6 +56,7 @@ export class ReconcilerMemory {
   /** Drops everything kept about `key` (the resource is gone). */
   forget(key: string): void {
     this.#autoRenewChecks.delete(key);
+    this.#autoRenewalHints.delete(key);
     this.#downloads.delete(key);
   }
 }

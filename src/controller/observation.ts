@@ -8,6 +8,7 @@ import type { ClaimOwner } from "../api/claims.ts";
 import type { DnsimpleCertificate, SignatureAlgorithm } from "../api/v1alpha1.ts";
 import type { IssuerGrant } from "../issuers/policy.ts";
 import type { BudgetUsage } from "../issuers/purchase-ledger.ts";
+import type { AutoRenewalPickup } from "./decide/auto-renewal-pickup.ts";
 
 /** Why a step failed, in the vocabulary of the Ready condition's reasons. */
 export type FailureReason =
@@ -175,8 +176,10 @@ export interface Observation {
   readonly secretNameOwner?: string;
   /** The resync interval: auto-renewals are looked for this often. */
   readonly resyncIntervalMs: number;
-  /** How long before expiry DNSimple renews an auto-renewing certificate (its window). */
-  readonly autoRenewalWindowMs: number;
+  /** When auto-renewing certificates look for DNSimple's renewal (its window, the interval). */
+  readonly autoRenewalPickup: AutoRenewalPickup;
+  /** The last webhook hint that DNSimple may have renewed this resource's certificate. */
+  readonly autoRenewalHintAt?: Date;
   /** The download of a certificate in this pass, verified or failed. */
   readonly download?: DownloadObservation;
   /** The Secret name looked up outside the cache, before buying or writing (see SecretNameLookup). */

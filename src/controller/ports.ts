@@ -54,6 +54,7 @@ export interface DomainCertificateLister {
     accountId: number,
     domain: string,
     expiringAfter?: Date,
+    readAfter?: Date,
   ): Promise<Certificate[]>;
 }
 

@@ -38,6 +38,10 @@ export interface ReconcilerOptions {
   resyncIntervalMs: number;
   /** DNSimple's auto-renewal window (30 days before expiry when not given). */
   autoRenewalWindowMs?: number;
+  /** Inside the window, the time between two looks for an auto-renewal (an hour when not given). */
+  autoRenewalIntervalMs?: number;
+  /** false: inside the window, look only when a webhook hints (true when not given). */
+  autoRenewalPolling?: boolean;
   /** The clock of the passes (the system's when not given). */
   now?: () => Date;
   /** Told the outcome of each pass (for metrics), with the resource as it was left. */
@@ -64,6 +68,9 @@ export class NotLeaderError extends Error {
 
 /** DNSimple renews a Let's Encrypt certificate from 30 days before its expiry. */
 export const AUTO_RENEWAL_WINDOW_MS = 30 * 86_400_000;
+
+/** Inside that window, one look per hour: DNSimple retries daily, so an hour loses little. */
+export const AUTO_RENEWAL_INTERVAL_MS = 3_600_000;
 
 /** More steps than any real path needs; a guard against a decision that never settles. */
 const MAX_STEPS = 16;
@@ -107,12 +114,21 @@ export class Reconciler {
       memory: this.#memory,
       pollIntervalMs,
       resyncIntervalMs,
-      autoRenewalWindowMs: options.autoRenewalWindowMs ?? AUTO_RENEWAL_WINDOW_MS,
+      autoRenewalPickup: {
+        windowMs: options.autoRenewalWindowMs ?? AUTO_RENEWAL_WINDOW_MS,
+        intervalMs: options.autoRenewalIntervalMs ?? AUTO_RENEWAL_INTERVAL_MS,
+        polling: options.autoRenewalPolling ?? true,
+      },
     };
   }
 
   #now(): Date {
     return this.#options.now?.() ?? new Date();
+  }
+
+  /** A webhook hint that DNSimple may have renewed `key`'s certificate (see memory.ts). */
+  hintAutoRenewal(key: string, at: Date): void {
+    this.#memory.hintAutoRenewal(key, at);
   }
 
   /** The cache has caught up with what this process wrote: stop holding the copy. */

@@ -1,39 +1,32 @@
 // The DNSimple webhook receiver (optional, own port): a certificate event only enqueues the
-// resources holding that certificate id, which then look again through the API. The payload
+// resources holding that certificate id and, for certificate.issue and reissue (an
+// auto-renewal is a new certificate), hints the auto-renewing resources of its common name;
+// they then look again through the API. Redelivered events (the same request_identifier) are
+// dropped. The payload
 // is never trusted as data (DNSimple does not sign it): it is a hint to look sooner than the
 // next poll, nothing more. A secret path component guards it; anything unknown or malformed is
 // answered and ignored.
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Address } from "../config.ts";
+import { type CertificateEvent, ISSUE_EVENTS, readEvent, SeenRequests } from "./events.ts";
 
-export type WebhookOutcome = "enqueued" | "ignored" | "malformed" | "unauthorized";
+export type WebhookOutcome = "enqueued" | "ignored" | "duplicate" | "malformed" | "unauthorized";
 
 export interface WebhookReceiverOptions {
   address: Address;
   token: string;
   /** Enqueues the resources holding this certificate id; returns how many. */
   enqueueCertificate: (certificateId: number) => number;
+  /**
+   * DNSimple issued a certificate for this common name (an auto-renewal is a new certificate no
+   * resource holds yet): the auto-renewing resources serving it look at once; returns how many.
+   */
+  hintAutoRenewals?: (commonName: string) => number;
   onEvent?: (name: string, outcome: WebhookOutcome) => void;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-
-/** The certificate id of a DNSimple certificate event, or undefined for anything else. */
-export function certificateIdOf(payload: unknown): { name: string; id?: number } | undefined {
-  if (!payload || typeof payload !== "object" || !("name" in payload)) return undefined;
-  const { name } = payload;
-  if (typeof name !== "string") return undefined;
-  if (!name.startsWith("certificate.")) return { name };
-  const data = "data" in payload ? payload.data : undefined;
-  const certificate =
-    data && typeof data === "object" && "certificate" in data ? data.certificate : undefined;
-  const id =
-    certificate && typeof certificate === "object" && "id" in certificate
-      ? certificate.id
-      : undefined;
-  return typeof id === "number" && Number.isInteger(id) && id > 0 ? { name, id } : undefined;
-}
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -41,7 +34,52 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+interface Reply {
+  status: number;
+  text: string;
+  event: string;
+  outcome: WebhookOutcome;
+}
+
+/** What to answer a posted body, having made the resources it concerns look again. */
+function replyTo(body: Buffer, seen: SeenRequests, options: WebhookReceiverOptions): Reply {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString("utf8"));
+  } catch {
+    return { status: 400, text: "not JSON", event: "", outcome: "malformed" };
+  }
+  const event = readEvent(payload);
+  if (!event) return { status: 400, text: "not a DNSimple event", event: "", outcome: "malformed" };
+  const { name } = event;
+  // At-least-once delivery: a redelivered event was acted on already.
+  if (event.requestIdentifier && !seen.firstTime(event.requestIdentifier)) {
+    return { status: 200, text: "duplicate", event: name, outcome: "duplicate" };
+  }
+  if (event.certificateId === undefined) {
+    return { status: 200, text: "ignored", event: name, outcome: "ignored" };
+  }
+  const looking = act(event, event.certificateId, options);
+  const outcome = looking > 0 ? "enqueued" : "ignored";
+  return { status: 202, text: `looking again at ${looking} resource(s)`, event: name, outcome };
+}
+
+/** Makes the resources the event concerns look again; how many. */
+function act(
+  event: CertificateEvent,
+  certificateId: number,
+  options: WebhookReceiverOptions,
+): number {
+  const holding = options.enqueueCertificate(certificateId);
+  const renewing =
+    ISSUE_EVENTS.has(event.name) && event.commonName
+      ? (options.hintAutoRenewals?.(event.commonName) ?? 0)
+      : 0;
+  return holding + renewing;
+}
+
 export function startWebhookReceiver(options: WebhookReceiverOptions): Promise<Server> {
+  const seen = new SeenRequests();
   const server = createServer((req, res) => {
     const answer = (status: number, text: string) =>
       res.writeHead(status, { "content-type": "text/plain" }).end(text);
@@ -69,28 +107,9 @@ export function startWebhookReceiver(options: WebhookReceiverOptions): Promise<S
     });
     req.on("end", () => {
       if (res.headersSent) return;
-      let payload: unknown;
-      try {
-        payload = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        options.onEvent?.("", "malformed");
-        answer(400, "not JSON");
-        return;
-      }
-      const event = certificateIdOf(payload);
-      if (!event) {
-        options.onEvent?.("", "malformed");
-        answer(400, "not a DNSimple event");
-        return;
-      }
-      if (event.id === undefined) {
-        options.onEvent?.(event.name, "ignored");
-        answer(200, "ignored");
-        return;
-      }
-      const enqueued = options.enqueueCertificate(event.id);
-      options.onEvent?.(event.name, enqueued > 0 ? "enqueued" : "ignored");
-      answer(202, `looking again at ${enqueued} resource(s)`);
+      const reply = replyTo(Buffer.concat(chunks), seen, options);
+      options.onEvent?.(reply.event, reply.outcome);
+      answer(reply.status, reply.text);
     });
   });
   return new Promise((resolve, reject) => {

@@ -22,6 +22,9 @@ const env = useOperator({
     "--poll-interval=1h",
     "--webhook-addr=127.0.0.1:0",
     `--webhook-token=${HOOK}`,
+    // Auto-renewals only on DNSimple's events: no list call without one.
+    "--auto-renewal-polling=false",
+    "--auto-renewal-window=720h",
   ],
 });
 let hookUrl: string;
@@ -31,6 +34,14 @@ beforeAll(() => {
   hookUrl = `http://127.0.0.1:${env.operator.webhookPort}/webhook/${HOOK}`;
   env.simulator.updateSettings({ webhookUrl: hookUrl });
 });
+
+/** The times of the list calls for example.com's certificates (the auto-renewal looks). */
+function listCallTimes(): number[] {
+  return env.simulator
+    .calls()
+    .filter((c) => c.method === "GET" && c.path === "/v2/99/domains/example.com/certificates")
+    .map((c) => Date.parse(c.time));
+}
 
 const post = (url: string, body: string) =>
   fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
@@ -86,6 +97,73 @@ describe("the webhook trigger", () => {
     } finally {
       env.simulator.updateSettings({ issueDelayMs: 500, webhookUrl: hookUrl });
     }
+  });
+
+  it("picks up an auto-renewal on its certificate.issue event, with polling off: no list call before it", async () => {
+    // Short-lived: the simulator auto-renews 30 s after issuing (a third of 90 s left).
+    env.simulator.updateSettings({ validityMs: 30_000 });
+    try {
+      await createCertificate(ns.name, "auto", {
+        domain: "example.com",
+        name: "auto",
+        autoRenew: true,
+        secretName: "auto-tls",
+      });
+      const first = await waitForReady(ns.name, "auto", "True", undefined, 30_000);
+      const renewed = await waitFor(
+        "the auto-renewal picked up",
+        async () => {
+          const r = await getCertificate(ns.name, "auto");
+          return r.status?.certificateId !== first.status?.certificateId &&
+            r.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" &&
+            r.status?.renewalId === undefined
+            ? r
+            : undefined;
+        },
+        60_000,
+      );
+      const issued = env.simulator
+        .webhookDeliveries()
+        .find(
+          (d) =>
+            d.name === "certificate.issue" && d.certificateId === renewed.status?.certificateId,
+        );
+      expect(issued?.status).toBe(202);
+      const lists = listCallTimes();
+      // Polling off: every look came after the renewal's event, and one was enough.
+      expect(lists.length).toBeGreaterThan(0);
+      expect(lists.length).toBeLessThanOrEqual(2);
+      expect(Math.min(...lists)).toBeGreaterThanOrEqual(Date.parse(issued?.time ?? "") - 250);
+    } finally {
+      env.simulator.updateSettings({ validityMs: 90 * 86_400_000 });
+    }
+  });
+
+  it("drops a redelivered event (the same request_identifier) without a second look", async () => {
+    const event = JSON.stringify({
+      name: "certificate.issue",
+      request_identifier: "redelivered-0001",
+      data: { certificate: { id: 424242, common_name: "auto.example.com" } },
+    });
+    const listsBefore = listCallTimes().length;
+    const firstDelivery = await post(hookUrl, event);
+    expect(firstDelivery.status).toBe(202);
+    expect(await firstDelivery.text()).toContain("1 resource");
+    await waitFor("the hinted look", () =>
+      listCallTimes().length > listsBefore ? true : undefined,
+    );
+    const looked = listCallTimes().length;
+    const again = await post(hookUrl, event);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe("duplicate");
+    // Dropped before anything is enqueued or hinted: counted as a duplicate, no look.
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${env.operator.metricsPort}/metrics`)
+    ).text();
+    expect(metrics).toMatch(
+      /dnsimple_cert_operator_webhook_events_total\{event="certificate.issue",outcome="duplicate"\} 1/,
+    );
+    expect(listCallTimes().length).toBe(looked);
   });
 
   it("refuses a wrong token, and answers malformed and unknown events without acting", async () => {

@@ -57,6 +57,27 @@ describe("parseConfig", () => {
       {},
       { clusterResourceNamespace: "operators" },
     ],
+    [
+      "the auto-renewal pickup: DNSimple's 30-day window, one look an hour, polling on",
+      [],
+      {},
+      {
+        autoRenewalWindowMs: 30 * 86_400_000,
+        autoRenewalIntervalMs: 3_600_000,
+        autoRenewalPolling: true,
+      },
+    ],
+    [
+      "polling off with the webhook receiver",
+      [
+        "--auto-renewal-polling=false",
+        "--webhook-addr=:8443",
+        "--webhook-token=0123456789abcdef",
+        "--auto-renewal-interval=15m",
+      ],
+      {},
+      { autoRenewalPolling: false, autoRenewalIntervalMs: 900_000 },
+    ],
   ];
   it.each(taken)("takes %s", (_what, argv, extra, expected) => {
     expect(parseConfig(argv, { ...env, ...extra })).toMatchObject(expected);
@@ -69,6 +90,12 @@ describe("parseConfig", () => {
     ["an unknown log level", ["--log-level", "loud"], {}, /write trace, debug/],
     ["a duration without a unit", ["--poll-interval", "5"], {}, /--poll-interval "5"/],
     ["a webhook without a token", ["--webhook-addr", ":8443"], {}, /needs --webhook-token/],
+    [
+      "auto-renewal polling off without the webhook receiver",
+      ["--auto-renewal-polling", "false"],
+      {},
+      /--auto-renewal-polling=false needs --webhook-addr/,
+    ],
     [
       "lease timings out of order",
       ["--lease-duration", "5s", "--renew-deadline", "10s"],

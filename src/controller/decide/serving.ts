@@ -6,6 +6,7 @@ import type { Action } from "../actions.ts";
 import { failureBackoffEnd, inFailureBackoff } from "../failure-policy.ts";
 import { pendingRenewRequestTime } from "../spec-rules.ts";
 import { renewalTime } from "../timing.ts";
+import { autoRenewalPickup, type PickupVerdict } from "./auto-renewal-pickup.ts";
 import { type Check, firstAction } from "./chain.ts";
 import { credentialsMissing } from "./credentials-check.ts";
 import type { DecisionInput } from "./input.ts";
@@ -19,6 +20,8 @@ interface ServingInput extends DecisionInput {
   readonly dueByTime: boolean;
   /** autoRenew: time to look in DNSimple's list for a renewal it made on its own. */
   readonly autoRenewCheckDue: boolean;
+  /** autoRenew and not yet: when the pickup rule's answer changes by time alone. */
+  readonly autoRenewNextAt: Date | undefined;
   /** Order a renewal in this pass: asked for, or due and not in a failure's backoff. */
   readonly renewNow: boolean;
 }
@@ -49,20 +52,36 @@ export function decideServing(input: DecisionInput): Action {
 
 function servingInput(input: DecisionInput): ServingInput {
   const { observation, spec, adopting, requested, floorAt } = input;
-  const { now, secret, lastAutoRenewCheck } = observation;
+  const { now, secret } = observation;
   const renewAt = renewalTime(spec, secret.notBefore, secret.notAfter, floorAt);
   const reached = renewAt !== undefined && now >= renewAt;
   const dueByTime = !spec.autoRenew && !adopting && reached;
-  const checkedLongAgo =
-    !lastAutoRenewCheck ||
-    now.getTime() - lastAutoRenewCheck.getTime() >= observation.resyncIntervalMs * 0.9;
+  const lastLook = observation.lastAutoRenewCheck ?? new Date(0);
+  const pickup = spec.autoRenew ? pickupOf(observation, lastLook) : NO_LOOK;
+  // Looked in this pass: the next look is an interval from now.
+  const next =
+    spec.autoRenew && observation.autoRenewalSearch ? pickupOf(observation, now) : pickup;
   return {
     ...input,
     renewAt,
     dueByTime,
-    autoRenewCheckDue: spec.autoRenew && (reached || checkedLongAgo),
+    autoRenewCheckDue: pickup.look,
+    autoRenewNextAt: next.look ? undefined : next.nextAt,
     renewNow: requested !== undefined || (dueByTime && !inFailureBackoff(observation)),
   };
+}
+
+const NO_LOOK: PickupVerdict = { look: false };
+
+/** The pickup rule (decide/auto-renewal-pickup.ts) for this resource's Secret. */
+function pickupOf(observation: DecisionInput["observation"], lastLook: Date): PickupVerdict {
+  return autoRenewalPickup({
+    now: observation.now,
+    notAfter: observation.secret.notAfter,
+    lastLook,
+    hintAt: observation.autoRenewalHintAt,
+    settings: observation.autoRenewalPickup,
+  });
 }
 
 /** The Secret's labels, annotations or owner are not what the operator writes now. */
@@ -125,16 +144,17 @@ function autoRenewalFound(input: ServingInput): Action | undefined {
 
 /**
  * The next time a serving resource needs a look: its renewal time (exactly), a future renew-at
- * annotation, or its expiry; never in the past (no hot loop). With autoRenew, the periodic
- * resync brings the next look, for every resource of a domain at once, so they share one list
- * call. (A due renewal in its failure backoff never gets here: it is a `backoff` until then.)
+ * annotation, its expiry, or (autoRenew) when the pickup rule next changes its answer: the
+ * window's opening, the next interval; never in the past (no hot loop). Resources of a domain
+ * looking within one interval share one list call (domain-certificates.ts). (A due renewal in
+ * its failure backoff never gets here: it is a `backoff` until then.)
  */
 function nextCheck(input: ServingInput): Date {
   const { now, resource, secret } = input.observation;
   const asked = pendingRenewRequestTime(resource);
   // A request under the renewal floor is looked at again when the floor passes.
   const askedAt = asked && input.floorAt && asked < input.floorAt ? input.floorAt : asked;
-  const times = [secret.notAfter, input.renewAt, askedAt];
+  const times = [secret.notAfter, input.renewAt, askedAt, input.autoRenewNextAt];
   const future = times.filter((t): t is Date => t !== undefined && t > now);
   future.sort((a, b) => a.getTime() - b.getTime());
   return future[0] ?? new Date(now.getTime() + 3_600_000);

@@ -13,11 +13,20 @@ import { type StepContext, type StepResult, sessionOf } from "./step.ts";
  * one no other resource owns, created in DNSimple's renewal window of this one's, is taken.
  */
 function ownRenewal(observation: Observation, context: StepContext) {
-  const { access, resource, secret, autoRenewalWindowMs } = observation;
+  const { access, resource, secret, autoRenewalPickup } = observation;
   const mayClaim = claimableBy(access, resource, context.ports.tenancy);
   if (access.kind !== "issuer") return () => true;
   return (c: RemoteCertificate) =>
-    mayClaim(c.id) && createdInRenewalWindow(c, secret.notAfter, autoRenewalWindowMs);
+    mayClaim(c.id) && createdInRenewalWindow(c, secret.notAfter, autoRenewalPickup.windowMs);
+}
+
+/**
+ * After a webhook hint, a list read after it (the hint is consumed by this look). Hints come
+ * only through the receiver's secret URL, one per DNSimple event (duplicates dropped there).
+ */
+function hintedLookAfter(observation: Observation): Date | undefined {
+  const { autoRenewalHintAt: hintAt, lastAutoRenewCheck: last } = observation;
+  return hintAt && (!last || hintAt > last) ? hintAt : undefined;
 }
 
 /** The findAutoRenewal step: the newest issued certificate for the spec in the domain's list. */
@@ -35,6 +44,7 @@ export async function findAutoRenewal(
       accountId,
       spec.domain,
       action.expiringAfter,
+      hintedLookAfter(observation),
     );
     const candidates = listed.map(remoteFrom).filter(ownRenewal(observation, context));
     const found = newestIssuedAmong(candidates, spec);

@@ -49,7 +49,7 @@ function observe(partial: Partial<Observation>): Observation {
     access: issuer(),
     pollIntervalMs: 1000,
     resyncIntervalMs: 600_000,
-    autoRenewalWindowMs: 30 * 86_400_000,
+    autoRenewalPickup: { windowMs: 30 * 86_400_000, intervalMs: 3_600_000, polling: true },
     lastAutoRenewCheck: now,
     secretName: { kind: "free" },
     ...partial,

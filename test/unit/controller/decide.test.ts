@@ -9,6 +9,8 @@ import { statusFor } from "../../../src/controller/status.ts";
 import { dueSecret, goodSecret, noSecret, now, remoteCertificate, resource } from "./fixtures.ts";
 
 const day = 86_400_000;
+const hour = 3_600_000;
+const minute = 60_000;
 
 function failedWith(reason: string, agoMs: number, attempts: number): DnsimpleCertificate {
   return resource(
@@ -76,7 +78,7 @@ function observe(partial: Partial<Observation>): Observation {
     access: { kind: "ownToken" },
     pollIntervalMs: 1000,
     resyncIntervalMs: 600_000,
-    autoRenewalWindowMs: 30 * 86_400_000,
+    autoRenewalPickup: { windowMs: 30 * 86_400_000, intervalMs: 3_600_000, polling: true },
     lastAutoRenewCheck: now,
     // The Secret name was looked up past the cache and is free (see the SecretConflict rows).
     secretName: { kind: "free" },
@@ -584,13 +586,23 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "abandonRenewal", failure: { reason: "RenewalFailed" } },
   ],
   [
-    "autoRenew: DNSimple renews; the operator never orders, it looks at renewal time",
+    "autoRenew, inside DNSimple's window, an interval since the last look: look (never order)",
     {
       credentials: ok,
       resource: resource({ autoRenew: true }, { certificateId: 10 }),
       secret: dueSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - hour),
     },
     { kind: "findAutoRenewal", expiringAfter: dueSecret.notAfter },
+  ],
+  [
+    "autoRenew, inside the window, looked 10 minutes ago: no call, the next look an interval after the last",
+    {
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: dueSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - 10 * minute),
+    },
+    { kind: "ready", requeueAt: new Date(now.getTime() + 50 * minute) },
   ],
   [
     "autoRenew: a newer issued certificate for the same names is taken over",
@@ -598,6 +610,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       credentials: ok,
       resource: resource({ autoRenew: true }, { certificateId: 10 }),
       secret: dueSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - hour),
       autoRenewalSearch: {
         found: certificate({ id: 12, expiresAt: new Date(now.getTime() + 90 * day) }),
       },
@@ -605,29 +618,77 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "adoptCertificate", certificateId: 12 },
   ],
   [
-    "autoRenew: nothing newer yet: ready (the next resync looks again)",
+    "autoRenew: nothing newer yet: ready, the next look an interval from now",
     {
       credentials: ok,
       resource: resource({ autoRenew: true }, { certificateId: 10 }),
       secret: dueSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - hour),
       autoRenewalSearch: { found: certificate({ id: 10, expiresAt: dueSecret.notAfter }) },
     },
-    { kind: "ready", requeueAt: dueSecret.notAfter },
+    { kind: "ready", requeueAt: new Date(now.getTime() + hour) },
   ],
   [
-    "autoRenew: before renewal time and checked recently: no DNSimple call",
-    { resource: resource({ autoRenew: true }, { certificateId: 10 }), secret: goodSecret },
-    { kind: "ready" },
+    "autoRenew, before the window (50 days to go), last look a day ago: no call until the window opens",
+    {
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: goodSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - day),
+    },
+    { kind: "ready", requeueAt: new Date(now.getTime() + 50 * day) },
   ],
   [
-    "autoRenew: a resync interval since the last look: look again",
+    "autoRenew, the window opened since the last look: look at once",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: { ...goodSecret, notAfter: new Date(now.getTime() + 30 * day - minute) },
+      lastAutoRenewCheck: new Date(now.getTime() - 5 * minute),
+    },
+    { kind: "findAutoRenewal" },
+  ],
+  [
+    "autoRenew, a webhook hint since the last look: look at once, window or not",
     {
       credentials: ok,
       resource: resource({ autoRenew: true }, { certificateId: 10 }),
       secret: goodSecret,
-      lastAutoRenewCheck: new Date(now.getTime() - 600_000),
+      lastAutoRenewCheck: new Date(now.getTime() - minute),
+      autoRenewalHintAt: new Date(now.getTime() - 1000),
     },
     { kind: "findAutoRenewal", expiringAfter: goodSecret.notAfter },
+  ],
+  [
+    "autoRenew, a hint older than the last look: already looked, no call",
+    {
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: goodSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - minute),
+      autoRenewalHintAt: new Date(now.getTime() - 2 * minute),
+    },
+    { kind: "ready" },
+  ],
+  [
+    "autoRenew, polling off, inside the window a day after the last look: only a hint makes it look",
+    {
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: dueSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - day),
+      autoRenewalPickup: { windowMs: 30 * day, intervalMs: hour, polling: false },
+    },
+    { kind: "ready", requeueAt: dueSecret.notAfter },
+  ],
+  [
+    "autoRenew, polling off, a hint: look",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: dueSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - day),
+      autoRenewalHintAt: new Date(now.getTime() - minute),
+      autoRenewalPickup: { windowMs: 30 * day, intervalMs: hour, polling: false },
+    },
+    { kind: "findAutoRenewal" },
   ],
   [
     "renew-at in the past, not yet handled: renew now",
