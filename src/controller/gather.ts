@@ -34,6 +34,7 @@ export function gatherObservation(
   const secret = sources.secrets.get(namespace, resource.spec.secretName);
   const owner = secretNameOwner(resource, sources);
   const observed = observeSecret(resource, secret, now);
+  const hintAt = sources.memory.autoRenewalHint(key);
   return {
     now,
     resource,
@@ -45,7 +46,7 @@ export function gatherObservation(
     ...(owner ? { secretNameOwner: owner } : {}),
     // A restart does not look for auto-renewals at once: that waits for the next resync.
     lastAutoRenewCheck: sources.memory.lastAutoRenewCheck(key),
-    ...optional("autoRenewalHintAt", sources.memory.autoRenewalHint(key)),
+    ...(hintAt ? { autoRenewalHintAt: hintAt } : {}),
   };
 }
 
@@ -74,9 +75,4 @@ function secretNameOwner(
   ];
   const keeper = secretKeeper([resource, ...rivals], writer);
   return keeper && keeper.metadata.uid !== uid ? keeper.metadata.name : undefined;
-}
-
-/** `{ [key]: value }`, or nothing when the value is undefined. */
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
