@@ -11,8 +11,11 @@ export type Action =
    * extra keys are not what the operator writes now.
    */
   | { kind: "refreshSecret" }
-  /** Read the keystore passwords and judge the Secret's extra keys (secret-outputs.ts). */
-  | { kind: "checkOutputs" }
+  /**
+   * Read the keystore passwords and, `judgeHeld` (the Secret serves), whether the Secret's
+   * extra keys are still right (secret-outputs.ts); issuing, the Secret is rewritten anyway.
+   */
+  | { kind: "checkOutputs"; judgeHeld: boolean }
   /** Look the Secret name up past the cache: is a Secret the operator did not make there? */
   | { kind: "lookUpSecret" }
   /** Read the credentials (and find the account) before the first DNSimple call. */

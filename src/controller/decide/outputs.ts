@@ -11,12 +11,14 @@ import type { DecisionInput } from "./input.ts";
 export function servingOutputsUnchecked({ observation, spec }: DecisionInput): Action | undefined {
   if (observation.outputs) return undefined;
   const held = (observation.secret.ownedExtraKeys ?? []).length > 0;
-  return wantsOutputs(spec) || held ? { kind: "checkOutputs" } : undefined;
+  return wantsOutputs(spec) || held ? { kind: "checkOutputs", judgeHeld: true } : undefined;
 }
 
 /** Issuing, before the download: the extra keys will be built, so the passwords come first. */
 export function issuingOutputsUnchecked({ observation, spec }: DecisionInput): Action | undefined {
-  return !observation.outputs && wantsOutputs(spec) ? { kind: "checkOutputs" } : undefined;
+  return !observation.outputs && wantsOutputs(spec)
+    ? { kind: "checkOutputs", judgeHeld: false }
+    : undefined;
 }
 
 /** A keystore password cannot be read: nothing with keystores is written. */

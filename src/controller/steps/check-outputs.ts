@@ -2,6 +2,7 @@
 // passwords (into the pass's handles) and, when the Secret serves, say whether the extra keys
 // it holds are still exactly right for its certificate (secret-outputs.ts).
 import { tlsDataOf } from "../../kube/secrets.ts";
+import type { Action } from "../actions.ts";
 import { readKeystorePasswords } from "../keystore-passwords.ts";
 import type { Observation } from "../observation.ts";
 import { heldOutputsStale } from "../secret-outputs.ts";
@@ -9,13 +10,14 @@ import type { HeldSecret, StepContext, StepResult } from "./step.ts";
 
 export async function checkOutputs(
   observation: Observation,
+  action: Extract<Action, { kind: "checkOutputs" }>,
   context: StepContext,
 ): Promise<StepResult> {
   const read = await readKeystorePasswords(observation.resource, context.ports.secretLookup);
   if (read.kind === "failed") {
     return { learned: { outputs: { kind: "failed", failure: read.failure } } };
   }
-  if (!observation.secret.usable) {
+  if (!action.judgeHeld || !observation.secret.usable) {
     return { learned: { outputs: { kind: "checked" } }, handles: { passwords: read.passwords } };
   }
   const held = await heldSecret(observation, context);

@@ -28,7 +28,7 @@ export async function runStep(
     case "resolveCredentials":
       return resolveCredentials(observation, context);
     case "checkOutputs":
-      return checkOutputs(observation, context);
+      return checkOutputs(observation, action, context);
     case "refreshSecret":
       return refreshSecret(observation, context);
     case "findPendingOrder":

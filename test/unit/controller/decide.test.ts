@@ -339,7 +339,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
   [
     "serving, keystores asked for and not looked at in this pass: read the passwords, judge the held keys",
     { resource: withKeystores(resource({}, { certificateId: 10 })), secret: goodSecret },
-    { kind: "checkOutputs" },
+    { kind: "checkOutputs", judgeHeld: true },
   ],
   [
     "serving, a keystore password cannot be read: KeystorePasswordNotFound, nothing written",
@@ -374,7 +374,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       resource: withKeystores(resource({}, { certificateId: 10 })),
       secret: { ...goodSecret, metadataCurrent: false },
     },
-    { kind: "checkOutputs" },
+    { kind: "checkOutputs", judgeHeld: true },
   ],
   [
     "serving, no format asked for but the Secret holds one the operator wrote: look (to drop it)",
@@ -382,7 +382,7 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       resource: resource({}, { certificateId: 10 }),
       secret: { ...goodSecret, ownedExtraKeys: ["key.der"] },
     },
-    { kind: "checkOutputs" },
+    { kind: "checkOutputs", judgeHeld: true },
   ],
   [
     "serving, no format asked for and none held: ready, no password read",
@@ -390,13 +390,13 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "ready" },
   ],
   [
-    "issued with keystores asked for: read the passwords before downloading",
+    "issued with keystores asked for: read the passwords before downloading (the Secret is rewritten: not judged)",
     {
       credentials: ok,
       resource: withKeystores(resource({}, { certificateId: 10 })),
       remote: remote(),
     },
-    { kind: "checkOutputs" },
+    { kind: "checkOutputs", judgeHeld: false },
   ],
   [
     "issued, a keystore password missing: fail before the download (no DNSimple call wasted)",
