@@ -12,6 +12,17 @@ export interface KeystoreContents {
   readonly trusted: readonly Buffer[];
 }
 
+/** The alias (JKS) or friendly name (PKCS#12) of the key entry, as cert-manager names it. */
+export const KEY_ALIAS = "certificate";
+
+/** The alias of the first trusted certificate; later ones get "-1", "-2"... */
+export function trustedAlias(index: number): string {
+  return index === 0 ? "ca" : `ca-${index}`;
+}
+
+/** DER NULL: the AlgorithmIdentifier parameters Java and OpenSSL write for these algorithms. */
+export const DER_NULL = new Uint8Array([0x05, 0x00]).buffer;
+
 /** Why `held` does not hold exactly `wanted` (undefined: it does). Names parts, never bytes. */
 export function keystoreMismatch(
   held: KeystoreContents,

@@ -20,7 +20,7 @@ import { createHash, randomBytes, timingSafeEqual, X509Certificate } from "node:
 import { EncryptedData, EncryptedPrivateKeyInfo } from "@peculiar/asn1-pkcs8";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import type { KeystoreContents } from "./contents.ts";
+import { DER_NULL, KEY_ALIAS, type KeystoreContents, trustedAlias } from "./contents.ts";
 import { FormatError } from "./errors.ts";
 import {
   certificatesOf,
@@ -40,10 +40,6 @@ const KEY_PROTECTOR_OID = "1.3.6.1.4.1.42.2.17.1.1";
 const INTEGRITY_WHITENER = Buffer.from("Mighty Aphrodite", "utf8");
 const SHA1_LENGTH = 20;
 const CERT_TYPE = "X.509";
-const KEY_ALIAS = "certificate";
-const TRUSTED_ALIAS = "ca";
-// DER NULL: Java writes the key protector's AlgorithmIdentifier with NULL parameters.
-const DER_NULL = new Uint8Array([0x05, 0x00]).buffer;
 
 /** What keystore.jks holds for the Secret: tls.key with the chain of tls.crt, and the root. */
 export function jksKeystoreContents(input: KeystoreInput): KeystoreContents {
@@ -87,7 +83,7 @@ export function encodeJks(contents: KeystoreContents, password: string): Buffer 
     for (const der of contents.certificates) out.utf(CERT_TYPE).bytes(der);
   }
   contents.trusted.forEach((der, index) => {
-    const alias = index === 0 ? TRUSTED_ALIAS : `${TRUSTED_ALIAS}-${index}`;
+    const alias = trustedAlias(index);
     out.u32(TAG_TRUSTED).utf(alias).u64(notBefore(der)).utf(CERT_TYPE).bytes(der);
   });
   const body = out.done();

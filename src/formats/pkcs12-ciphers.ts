@@ -11,6 +11,7 @@ import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from "node:
 import { id_pbeWithSHAAnd3_KeyTripleDES_CBC } from "@peculiar/asn1-pfx";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { DER_NULL } from "./contents.ts";
 import { FormatError } from "./errors.ts";
 import { bmpPassword, PURPOSE, pkcs12Kdf } from "./pkcs12-kdf.ts";
 import { Pbes2Params, Pbkdf2Params, Pkcs12PbeParams } from "./pkcs12-schemas.ts";
@@ -50,9 +51,6 @@ const AES_CBC: Readonly<Record<string, { cipher: string; keyLength: number }>> =
   "2.16.840.1.101.3.4.1.22": { cipher: "aes-192-cbc", keyLength: 24 },
   [OID.aes256Cbc]: { cipher: "aes-256-cbc", keyLength: 32 },
 };
-
-// DER NULL, the parameters OpenSSL writes for hmacWithSHA256.
-const DER_NULL = new Uint8Array([0x05, 0x00]).buffer;
 
 export function encrypt(plain: Buffer, password: string, parameters: CipherParameters): Encrypted {
   const salt = randomBytes(parameters.saltLength);

@@ -49,7 +49,7 @@ import {
 import { DigestInfo } from "@peculiar/asn1-rsa";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import type { KeystoreContents } from "./contents.ts";
+import { DER_NULL, KEY_ALIAS, type KeystoreContents, trustedAlias } from "./contents.ts";
 import { FormatError } from "./errors.ts";
 import {
   certificatesOf,
@@ -117,9 +117,6 @@ const DIGEST_OIDS: Readonly<Record<Pkcs12Hash, string>> = {
 
 // DER of the OID anyExtendedKeyUsage (2.5.29.37.0), the value Java gives the attribute.
 const ANY_EXTENDED_KEY_USAGE = new Uint8Array([0x06, 0x04, 0x55, 0x1d, 0x25, 0x00]).buffer;
-const DER_NULL = new Uint8Array([0x05, 0x00]).buffer;
-const KEY_ALIAS = "certificate";
-const TRUSTED_ALIAS = "ca";
 
 /** What keystore.p12 holds for the Secret: tls.key and the chain of tls.crt (nothing trusted). */
 export function pkcs12KeystoreContents(input: KeystoreInput): KeystoreContents {
@@ -213,7 +210,7 @@ function certificateBags(contents: KeystoreContents, localKeyId: Buffer | undefi
   );
   const trusted = contents.trusted.map((der, index) =>
     certBag(der, [
-      friendlyName(index === 0 ? TRUSTED_ALIAS : `${TRUSTED_ALIAS}-${index}`),
+      friendlyName(trustedAlias(index)),
       attribute(OID.javaTrustedKeyUsage, ANY_EXTENDED_KEY_USAGE),
     ]),
   );
