@@ -121,6 +121,19 @@ function keytoolList(path: string, type: "PKCS12" | "JKS", password: string): st
   ]);
 }
 
+/** What keytool says when it refuses to open a keystore with `password`. */
+function keytoolRefuses(path: string, type: "PKCS12" | "JKS", password: string): string {
+  return refused("keytool", [
+    "-list",
+    "-storetype",
+    type,
+    "-keystore",
+    path,
+    "-storepass",
+    password,
+  ]);
+}
+
 async function writePassword(name: string, value: string): Promise<void> {
   const body = {
     metadata: { name, namespace: ns.name },
@@ -234,17 +247,9 @@ describe("additional output formats and keystores", () => {
     const trustJks = keytoolList(join(dir, "truststore.jks"), "JKS", PASSWORD);
     expect(trustJks).toContain("Entry type: trustedCertEntry");
     expect(trustJks).toContain(sha256Fingerprint(rootPem));
-    expect(
-      refused("keytool", [
-        "-list",
-        "-storetype",
-        "JKS",
-        "-keystore",
-        join(dir, "keystore.jks"),
-        "-storepass",
-        "wrong-pass",
-      ]),
-    ).toMatch(/password was incorrect|tampered/i);
+    expect(keytoolRefuses(join(dir, "keystore.jks"), "JKS", "wrong-pass")).toMatch(
+      /password was incorrect|tampered/i,
+    );
 
     // The key the JKS holds is the certificate's: keytool converts it to PKCS#12 for OpenSSL.
     const converted = join(dir, "from-jks.p12");
@@ -319,17 +324,9 @@ describe("additional output formats and keystores", () => {
     expect(keytoolList(join(dir, "keystore.jks"), "JKS", NEW_PASSWORD)).toContain(
       "Entry type: PrivateKeyEntry",
     );
-    expect(
-      refused("keytool", [
-        "-list",
-        "-storetype",
-        "JKS",
-        "-keystore",
-        join(dir, "keystore.jks"),
-        "-storepass",
-        PASSWORD,
-      ]),
-    ).toMatch(/password was incorrect|tampered/i);
+    expect(keytoolRefuses(join(dir, "keystore.jks"), "JKS", PASSWORD)).toMatch(
+      /password was incorrect|tampered/i,
+    );
     expect(env.simulator.purchases()).toHaveLength(1);
     const events = (await eventsFor(ns.name, "all")).filter((e) => e.reason === "OutputsWritten");
     expect(events.map((e) => e.message).join("\n")).toContain("does not open");
