@@ -54,6 +54,7 @@ import {
   type ReconcilerOptions,
   splitKey,
 } from "./reconciler.ts";
+import { OwnWrites } from "./own-writes.ts";
 import { keepWhatDecisionsRead } from "./secret-cache.ts";
 import { WorkQueue, type WorkResult } from "./workqueue.ts";
 
@@ -137,6 +138,8 @@ export class Controller {
   readonly #issuers: IssuerController;
   /** What made the last seen version of each resource worth a reconcile (see fingerprint). */
   readonly #fingerprints = new Map<string, string>();
+  /** The Secrets this process wrote, until the watch brings each write back (own-writes.ts). */
+  readonly #ownSecretWrites = new OwnWrites();
   /** Annotated Ingresses and Gateways, and the controller that generates their resources. */
   readonly #sourceCaches: SourceCaches | undefined;
   readonly #sources: SourceController | undefined;
@@ -272,10 +275,20 @@ export class Controller {
       },
       secretWriter: {
         create: async (secret) => {
-          await createTlsSecret(core, secret);
+          const written = await createTlsSecret(core, secret);
+          this.#ownSecretWrites.wrote(
+            secret.namespace,
+            secret.name,
+            written.metadata?.resourceVersion,
+          );
         },
         apply: async (secret) => {
-          await applyTlsSecret(core, secret);
+          const written = await applyTlsSecret(core, secret);
+          this.#ownSecretWrites.wrote(
+            secret.namespace,
+            secret.name,
+            written.metadata?.resourceVersion,
+          );
         },
       },
       events: {
@@ -461,6 +474,11 @@ export class Controller {
   #secretInformerIn(core: CoreV1Api, ns: string | undefined): ResilientInformer<V1Secret> {
     const { kubeConfig } = this.#options;
     const enqueueWriter = (secret: V1Secret) => this.#enqueueWriterOf(secret);
+    // The echo of the operator's own write starts no pass: the pass that wrote it knew.
+    const changed = (secret: V1Secret) => {
+      const { namespace = "", name = "", resourceVersion } = secret.metadata ?? {};
+      if (!this.#ownSecretWrites.isEcho(namespace, name, resourceVersion)) enqueueWriter(secret);
+    };
     return new ResilientInformer<V1Secret>({
       kubeConfig,
       clock: this.#clock,
@@ -475,9 +493,13 @@ export class Controller {
       onList: this.#listed("Secret"),
       // Only what decisions read: see secret-cache.ts.
       trim: keepWhatDecisionsRead,
-      onAdd: enqueueWriter,
-      onUpdate: enqueueWriter,
-      onDelete: enqueueWriter,
+      onAdd: changed,
+      onUpdate: changed,
+      onDelete: (secret) => {
+        const { namespace = "", name = "" } = secret.metadata ?? {};
+        this.#ownSecretWrites.forget(namespace, name);
+        enqueueWriter(secret);
+      },
       onError: (err, retryInMs) =>
         this.#log.warn({ err, retryInMs }, "Secret watch failed; restarting"),
     });

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, createServer } from "node:tls";
 import { describe, expect, it } from "vitest";
-import { kubectl, useNamespace, waitFor } from "./support/kube.ts";
+import { core, kubectl, useNamespace, waitFor } from "./support/kube.ts";
 import {
   createCertificate,
   decoded,
@@ -282,6 +282,40 @@ describe("issuance", () => {
     expect(value("dnsimple_cert_operator_workqueue_depth")).toBeGreaterThanOrEqual(0);
     expect(value("dnsimple_cert_operator_leader_election_status")).toBe(1);
     expect(text).toMatch(/^dnsimple_cert_operator_process_resident_memory_bytes \d+$/m);
+  });
+
+  it("ends an issuance with one Ready pass: the echo of its own Secret write starts none", async () => {
+    const passes = (name: string) =>
+      env.operator.logs.filter(
+        (l) => l.includes(`"resource":"${ns.name}/${name}"`) && l.includes('"msg":"reconciled"'),
+      );
+    await createCertificate(ns.name, "echo", {
+      domain: "example.org",
+      name: "echo",
+      secretName: "echo-tls",
+      credentialsRef,
+    });
+    await waitForReady(ns.name, "echo", "True");
+    // A barrier: the Secret watch delivers in order, so once the operator has acted on a later
+    // Secret event (the deletion of another resource's Secret, restored by a pass), echo's own
+    // write has come back to it too.
+    await createCertificate(ns.name, "echo-after", {
+      domain: "example.org",
+      name: "echo-after",
+      secretName: "echo-after-tls",
+      credentialsRef,
+    });
+    await waitForReady(ns.name, "echo-after", "True");
+    const readyPasses = (name: string) =>
+      passes(name).filter((l) => l.includes('"action":"ready"')).length;
+    const before = readyPasses("echo-after");
+    await core().deleteNamespacedSecret({ namespace: ns.name, name: "echo-after-tls" });
+    await waitFor("echo-after's Secret restored", async () =>
+      readyPasses("echo-after") > before ? true : undefined,
+    );
+    const ready = passes("echo").filter((l) => l.includes('"action":"ready"'));
+    expect(ready).toHaveLength(1);
+    expect(passes("echo").every((l) => /"action":"(poll|ready)"/.test(l))).toBe(true);
   });
 
   it("costs no DNSimple call and rewrites no Secret when restarted over Ready resources", async () => {
