@@ -75,6 +75,11 @@ export interface IssuerStatus {
    * to refuse hosts the plan cannot order, before anything is created.
    */
   plan?: string;
+  /**
+   * The token the Ready condition was verified with: `secret:<uid>/<resourceVersion>` of its
+   * Secret, or `operator:<fingerprint>` of the operator's own token (never the token itself).
+   */
+  tokenVersion?: string;
   observedGeneration?: number;
   conditions?: Condition[];
 }

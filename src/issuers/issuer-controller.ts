@@ -5,7 +5,9 @@
 // its spec changes (not on status-only changes, which are this controller's own writes), and
 // again every resync interval, which is also how a change to its token Secret is noticed:
 // Secrets are not watched (only the operator's own TLS Secrets are cached). A check DNSimple
-// could not answer (network, 5xx, 429) is retried with backoff, at most a resync apart.
+// could not answer (network, 5xx, 429) is retried with backoff, at most a resync apart. After a
+// restart, an issuer whose status was verified for its current generation with the token as it
+// is now (status.tokenVersion) is trusted until the first resync: a restart costs no call.
 //
 // Several operators against one cluster (one per namespace, or test files running in parallel)
 // each see every ClusterDnsimpleIssuer; one confined to namespaces checks only those that serve
@@ -23,6 +25,7 @@ import type { DefaultCredentials } from "../controller/credentials.ts";
 import type { SecretLookup } from "../controller/ports.ts";
 import { canonicalJson } from "../controller/reconciler.ts";
 import { WorkQueue, type WorkResult } from "../controller/workqueue.ts";
+import { tokenDigest } from "../dnsimple/rate-limit.ts";
 import type { Whoami } from "../dnsimple/types.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { secretStrings } from "../kube/secrets.ts";
@@ -31,6 +34,7 @@ import { type Clock, systemClock } from "../time/clock.ts";
 import {
   type IssuerVerdict,
   issuerStatus,
+  stillVerified,
   type TokenCheck,
   type TokenSource,
   tokenSourceOf,
@@ -103,8 +107,11 @@ export function splitIssuerKey(key: string): IssuerRef & { namespace: string } {
   };
 }
 
-/** A token as read from its source, or why there is none (a TokenCheck to report). */
-type TokenRead = { kind: "found"; token: string; accountId?: string } | TokenCheck;
+/**
+ * A token as read from its source, with its version (IssuerStatus.tokenVersion), or why there
+ * is none (a TokenCheck to report).
+ */
+type TokenRead = { kind: "found"; token: string; accountId?: string; version: string } | TokenCheck;
 
 /** Checks issuers' tokens and writes their Ready condition. */
 export class IssuerController {
@@ -113,6 +120,8 @@ export class IssuerController {
   readonly #queue: WorkQueue;
   /** What made the last seen version of each issuer worth a check (see fingerprint). */
   readonly #fingerprints = new Map<string, string>();
+  /** Issuers checked (or trusted) since this process started. */
+  readonly #seen = new Set<string>();
 
   constructor(options: IssuerControllerOptions) {
     this.#options = options;
@@ -138,6 +147,7 @@ export class IssuerController {
     const issuer = this.#options.issuers.issuer({ kind, name }, namespace ?? "");
     if (!issuer) {
       this.#fingerprints.delete(key);
+      this.#seen.delete(key);
       return true;
     }
     const now = fingerprint(issuer);
@@ -172,7 +182,18 @@ export class IssuerController {
       return { requeueAfterMs: this.#options.resyncIntervalMs };
     }
     const source = tokenSourceOf(issuer, this.#options.clusterResourceNamespace);
-    const check = await this.#check(source);
+    const read = await this.#readToken(source);
+    // The first look after a start trusts a condition verified with this very token.
+    const firstLook = !this.#seen.has(key);
+    this.#seen.add(key);
+    if (firstLook && read.kind === "found" && stillVerified(issuer, read.version)) {
+      this.#options.log.debug(
+        { issuer: key },
+        "verified before with this token: trusted until the next resync",
+      );
+      return { requeueAfterMs: this.#options.resyncIntervalMs };
+    }
+    const check = await this.#ask(read);
     const verdict = issuerStatus(issuer, source, check, new Date(this.#clock.now()));
     // Compared in a canonical form: the API server may order keys differently.
     if (canonicalJson(verdict.status) !== canonicalJson(issuer.status ?? {})) {
@@ -188,13 +209,17 @@ export class IssuerController {
     return this.#options.mayWrite?.() ?? true;
   }
 
-  /** Reads the token, then asks whoami; a failed call is a finding, not an exception. */
-  async #check(source: TokenSource): Promise<TokenCheck> {
-    const read = await this.#readToken(source);
+  /** Asks whoami about the token read; a failed call is a finding, not an exception. */
+  async #ask(read: TokenRead): Promise<TokenCheck> {
     if (read.kind !== "found") return read;
     try {
       const whoami = await this.#options.tokens.whoami(read.token);
-      return { kind: "answered", whoami, ...(read.accountId ? { accountId: read.accountId } : {}) };
+      return {
+        kind: "answered",
+        whoami,
+        tokenVersion: read.version,
+        ...(read.accountId ? { accountId: read.accountId } : {}),
+      };
     } catch (error) {
       return { kind: "failed", error };
     }
@@ -205,7 +230,8 @@ export class IssuerController {
     if (source.kind === "operator") {
       const { token, accountId } = this.#options.tokens.defaults;
       if (!token) return { kind: "no-operator-token" };
-      return { kind: "found", token, ...(accountId ? { accountId } : {}) };
+      const version = `operator:${tokenDigest(token).slice(0, 12)}:${accountId ?? ""}`;
+      return { kind: "found", token, version, ...(accountId ? { accountId } : {}) };
     }
     const secret = await this.#options.secrets.read(source.namespace, source.name);
     if (!secret) return { kind: "secret-missing" };
@@ -214,7 +240,9 @@ export class IssuerController {
     if (!token) return { kind: "no-token-key" };
     const accountId = data.accountId?.trim();
     if (accountId && !/^\d+$/.test(accountId)) return { kind: "account-id-invalid" };
-    return { kind: "found", token, ...(accountId ? { accountId } : {}) };
+    const { uid = "", resourceVersion = "" } = secret.metadata ?? {};
+    const version = `secret:${uid}/${resourceVersion}`;
+    return { kind: "found", token, version, ...(accountId ? { accountId } : {}) };
   }
 
   #logChange(key: string, verdict: IssuerVerdict): void {

@@ -25,8 +25,11 @@ export type TokenCheck =
   | { kind: "account-id-invalid" }
   /** A ClusterDnsimpleIssuer without credentialsRef, and the operator has no token. */
   | { kind: "no-operator-token" }
-  /** whoami answered; `accountId` is the one the Secret (or `--dnsimple-account-id`) gives. */
-  | { kind: "answered"; whoami: Whoami; accountId?: string }
+  /**
+   * whoami answered; `accountId` is the one the Secret (or `--dnsimple-account-id`) gives,
+   * `tokenVersion` which version of the token was asked about (see IssuerStatus.tokenVersion).
+   */
+  | { kind: "answered"; whoami: Whoami; accountId?: string; tokenVersion?: string }
   /** whoami failed (a DnsimpleError, or anything else the call threw). */
   | { kind: "failed"; error: unknown };
 
@@ -100,12 +103,28 @@ export function issuerStatus(
     status: {
       ...(ready.accountId ? { accountId: ready.accountId } : {}),
       ...(ready.plan ? { plan: ready.plan } : {}),
+      ...(ready.reason === "Verified" && check.kind === "answered" && check.tokenVersion
+        ? { tokenVersion: check.tokenVersion }
+        : {}),
       observedGeneration: generation,
       conditions,
     },
     reason: ready.reason,
     retry: ready.reason === "ApiUnavailable",
   };
+}
+
+/**
+ * Whether the issuer's Ready condition still stands without asking DNSimple: Verified, for the
+ * current generation, with the token version read now. How a restarted operator keeps its first
+ * check of each issuer free (the next resync asks again, as for any issuer).
+ */
+export function stillVerified(issuer: DnsimpleIssuer, tokenVersion: string): boolean {
+  const { status, metadata } = issuer;
+  if (status?.tokenVersion !== tokenVersion) return false;
+  if (status.observedGeneration !== metadata.generation) return false;
+  const ready = status.conditions?.find((c) => c.type === "Ready");
+  return ready?.status === "True" && ready.reason === "Verified";
 }
 
 function readyOf(source: TokenSource, check: TokenCheck): Ready {

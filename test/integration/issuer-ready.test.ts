@@ -2,12 +2,14 @@
 // DNSimple accepts is Verified with its account; a missing Secret is CredentialsNotFound until
 // it is created, then Verified within the resync; a refused token is Unauthorized, for a
 // DnsimpleIssuer and a ClusterDnsimpleIssuer alike; an unchanged issuer is checked again every
-// resync without a write; kubectl shows Ready. No token reaches a log line, a status or an Event.
+// resync without a write; a restart asks nothing about an issuer verified with the token as it
+// is; kubectl shows Ready. No token reaches a log line, a status or an Event.
 //
 // The cluster-scoped case uses a token no simulator accepts: every test file's operator sees
 // every ClusterDnsimpleIssuer and checks it against its own simulator, so only a refusal is
 // what they all agree on (see issuers/issuer-controller.ts).
 import { randomBytes } from "node:crypto";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   CLUSTER_ISSUER_KIND,
@@ -181,6 +183,35 @@ describe("issuer Ready", () => {
     await waitFor("two resyncs' checks", () => (acceptedWhoamis() >= calls + 4 ? true : undefined));
     const after = await getIssuer(ISSUER_KIND, "good");
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+
+  it("a restart trusts a Verified issuer whose token did not change, and checks one whose did", async () => {
+    const good = await waitForIssuer(ISSUER_KIND, "good", "True", "Verified");
+    expect(good.status?.tokenVersion).toMatch(/^secret:[0-9a-f-]{36}\/\d+$/);
+    const lateBefore = await waitForIssuer(ISSUER_KIND, "late", "True", "Verified");
+    await env.stopOperator();
+    // While the operator is down, "late"'s token Secret changes (any write counts).
+    await core().patchNamespacedSecret(
+      { namespace: ns.name, name: "late-secret", body: { metadata: { labels: { rotated: "1" } } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    env.simulator.resetCalls();
+    await env.startOperator();
+    const trusted = (name: string) =>
+      env.operator.logs.some(
+        (l) => l.includes(`"issuer":"DnsimpleIssuer/${ns.name}/${name}"`) && l.includes("trusted"),
+      );
+    // The first look at each issuer comes before its first resync (2 s): "good" is trusted, and
+    // the one accepted whoami so far is "late"'s, whose Secret is not the one verified.
+    await waitFor("good trusted and late checked", () =>
+      trusted("good") && acceptedWhoamis() >= 1 ? true : undefined,
+    );
+    expect(trusted("late")).toBe(false);
+    expect(acceptedWhoamis()).toBe(1);
+    await waitFor("late verified with its new Secret", async () => {
+      const late = await getIssuer(ISSUER_KIND, "late");
+      return late.status?.tokenVersion !== lateBefore.status?.tokenVersion ? true : undefined;
+    });
   });
 
   it("kubectl get shows Ready, the reason and the account", async () => {

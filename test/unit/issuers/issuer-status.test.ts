@@ -13,6 +13,7 @@ import type { Whoami } from "../../../src/dnsimple/types.ts";
 import {
   type IssuerReadyReason,
   issuerStatus,
+  stillVerified,
   type TokenCheck,
   type TokenSource,
   tokenSourceOf,
@@ -294,5 +295,63 @@ describe("tokenSourceOf", () => {
     },
   ])("$title", ({ subject, source }) => {
     expect(tokenSourceOf(subject, "operator-ns")).toEqual(source);
+  });
+});
+
+describe("stillVerified", () => {
+  const verified: Condition = {
+    type: "Ready",
+    status: "True",
+    reason: "Verified",
+    message: "token verified for DNSimple account 7",
+    observedGeneration: 3,
+    lastTransitionTime: earlier,
+  };
+  const version = "secret:u9/41";
+  const cases: Array<{ name: string; status?: IssuerStatus; trusted: boolean }> = [
+    {
+      name: "Verified, this generation, this token version",
+      status: { tokenVersion: version, observedGeneration: 3, conditions: [verified] },
+      trusted: true,
+    },
+    {
+      name: "the token Secret changed since",
+      status: { tokenVersion: "secret:u9/40", observedGeneration: 3, conditions: [verified] },
+      trusted: false,
+    },
+    {
+      name: "the spec changed since",
+      status: { tokenVersion: version, observedGeneration: 2, conditions: [verified] },
+      trusted: false,
+    },
+    {
+      name: "not Verified",
+      status: {
+        tokenVersion: version,
+        observedGeneration: 3,
+        conditions: [{ ...verified, status: "False", reason: "ApiUnavailable" }],
+      },
+      trusted: false,
+    },
+    {
+      name: "written by an operator that kept no token version",
+      status: { observedGeneration: 3, conditions: [verified] },
+      trusted: false,
+    },
+    { name: "no status yet", trusted: false },
+  ];
+  it.each(cases)("$name", ({ status, trusted }) => {
+    expect(stillVerified(issuer(status ? { credentials: "dnsimple", status } : {}), version)).toBe(
+      trusted,
+    );
+  });
+
+  it("is written only with a Verified condition, from the answered check", () => {
+    const check: TokenCheck = { kind: "answered", whoami: account(7), tokenVersion: version };
+    const { status } = issuerStatus(issuer({ credentials: "dnsimple" }), secret, check, now);
+    expect(status.tokenVersion).toBe(version);
+    const mismatch: TokenCheck = { ...check, accountId: "8" };
+    const refused = issuerStatus(issuer({ credentials: "dnsimple" }), secret, mismatch, now);
+    expect(refused.status).not.toHaveProperty("tokenVersion");
   });
 });
