@@ -125,6 +125,7 @@ function controllerFor(
     },
     onList: (kind) => metrics.cacheLists.inc({ kind }),
   });
+  metrics.watchQueues(() => controller.queueStats());
   return controller;
 }
 

@@ -95,6 +95,8 @@ export interface DnsimpleCertificateStatus {
   /** The renew-at annotation value last acted on (each value renews once). */
   renewRequestHandled?: string;
   pendingOrder?: PendingOrder;
+  /** While an order waits for DNSimple request budget (the Issuing condition says Queued). */
+  queue?: { lane: "renewal" | "new"; since: string; estimatedAt: string };
   state?: string;
   /** DNSimple's record of the certificate in certificateId, as last read. */
   dnsimple?: { certificateId: number; autoRenew: boolean; expiresAt?: string };

@@ -1,6 +1,7 @@
 // The vocabulary of the decision: every next step decide() can ask for. Steps (steps/) carry
 // out the non-final ones; a final one ends the pass and becomes the status (status.ts).
 import type { Failure } from "./observation.ts";
+import type { OrderLane } from "./request-commitments.ts";
 
 /** A next step decide() can ask for: one a step carries out, or a final one that ends the pass. */
 export type Action =
@@ -61,10 +62,27 @@ export type Action =
   /** End the pass with this failure; `permanent`: a retry cannot fix it by itself. */
   | { kind: "fail"; failure: Failure; permanent: boolean }
   /** The last attempt failed and its backoff has not run out: do nothing until `until`. */
-  | { kind: "backoff"; until: Date };
+  | { kind: "backoff"; until: Date }
+  /**
+   * The order waits for DNSimple request budget (decide/request-budget.ts), in `lane`: expected
+   * to be admitted at about `estimate`; looked at again at `retryAt`.
+   */
+  | {
+      kind: "queued";
+      /** The order's reason (OrderAction.why). */
+      why: string;
+      lane: OrderLane;
+      estimate: Date;
+      retryAt: Date;
+      /** An estimate that moved less than this since the last one is not worth a status write. */
+      toleranceMs: number;
+    };
 
 /** The actions a pass stops at; every other action is carried out and decide is asked again. */
-export type FinalAction = Extract<Action, { kind: "ready" | "poll" | "fail" | "backoff" }>;
+export type FinalAction = Extract<
+  Action,
+  { kind: "ready" | "poll" | "fail" | "backoff" | "queued" }
+>;
 
 /** An action a step carries out. */
 export type StepAction = Exclude<Action, FinalAction>;
@@ -72,7 +90,7 @@ export type StepAction = Exclude<Action, FinalAction>;
 /** A certificate order, as decided (the order chain may turn it into a recovery first). */
 export type OrderAction = Extract<Action, { kind: "order" }>;
 
-const FINAL = new Set<Action["kind"]>(["ready", "poll", "fail", "backoff"]);
+const FINAL = new Set<Action["kind"]>(["ready", "poll", "fail", "backoff", "queued"]);
 
 /** Whether the action ends the pass. */
 export function isFinal(action: Action): action is FinalAction {

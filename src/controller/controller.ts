@@ -44,8 +44,9 @@ import { SourceController } from "../sources/source-controller.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
+import { OwnWrites } from "./own-writes.ts";
 import type { ReconcilerPorts, SecretLookup } from "./ports.ts";
-import { priorityOf } from "./priority.ts";
+import { type Priority, priorityOf } from "./priority.ts";
 import {
   AUTO_RENEWAL_INTERVAL_MS,
   keyOf,
@@ -54,9 +55,16 @@ import {
   type ReconcilerOptions,
   splitKey,
 } from "./reconciler.ts";
-import { OwnWrites } from "./own-writes.ts";
+import type { OrderLane } from "./request-commitments.ts";
 import { keepWhatDecisionsRead } from "./secret-cache.ts";
 import { WorkQueue, type WorkResult } from "./workqueue.ts";
+
+/** See Controller.queueStats. */
+export interface QueueStats {
+  lanes: Record<Priority, number>;
+  queued: Record<OrderLane, number>;
+  promised: number;
+}
 
 /** The kinds the controller keeps a cache (informer) of. */
 export type CacheKind = "DnsimpleCertificate" | "Secret";
@@ -582,6 +590,14 @@ export class Controller {
       this.#tenancy.synced &&
       (this.#sourceCaches?.synced ?? true)
     );
+  }
+
+  /**
+   * The queues as the metrics show them: keys ready in each work-queue lane, orders waiting for
+   * DNSimple request budget by lane, and the requests promised to certificates in flight.
+   */
+  queueStats(): QueueStats {
+    return { lanes: this.#queue.laneLengths(), ...this.#reconciler.requestQueue() };
   }
 
   /** Keys waiting in the work queue (see WorkQueue.length). */

@@ -16,6 +16,7 @@ import { type Check, firstAction } from "./decide/chain.ts";
 import { type DecisionInput, decisionInput } from "./decide/input.ts";
 import { decideIssuing } from "./decide/issuing.ts";
 import { ownershipGate } from "./decide/ownership.ts";
+import { requestBudgetGate } from "./decide/request-budget.ts";
 import { decideServing } from "./decide/serving.ts";
 import { fail } from "./failure-policy.ts";
 import { secretShortfall } from "./spec-rules.ts";
@@ -31,7 +32,13 @@ const GUARDS: readonly Check<DecisionInput>[] = [
 type Gate = (input: DecisionInput, next: Action) => Action;
 
 /** Applied in this order to the action the chains chose (each gate sees the last's answer). */
-const GATES: readonly Gate[] = [ownershipGate, secretNameGate, sharedSecretGate, budgetGate];
+const GATES: readonly Gate[] = [
+  ownershipGate,
+  secretNameGate,
+  sharedSecretGate,
+  budgetGate,
+  requestBudgetGate,
+];
 
 /** The next action for one DnsimpleCertificate, as a pure function of the observation. */
 export function decide(observation: DecisionInput["observation"]): Action {

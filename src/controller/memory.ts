@@ -3,8 +3,10 @@
 // auto-renewal (a restart waits one interval before looking again), the last webhook hint that
 // DNSimple may have renewed it, and a downloaded certificate whose private key could not be
 // fetched yet (the next attempt does not download it again). Losing any of them costs at most
-// one extra DNSimple call, or a look one interval later.
+// one extra DNSimple call, or a look one interval later. And the DNSimple requests promised to
+// the certificates in flight, with the orders queued for budget (request-commitments.ts).
 import type { CertificateBundle } from "../dnsimple/types.ts";
+import { RequestCommitments } from "./request-commitments.ts";
 
 /** What the reconciler keeps per resource between passes, in memory only (see above). */
 export class ReconcilerMemory {
@@ -12,6 +14,8 @@ export class ReconcilerMemory {
   readonly #autoRenewChecks = new Map<string, Date>();
   readonly #autoRenewalHints = new Map<string, Date>();
   readonly #downloads = new Map<string, { certificateId: number; bundle: CertificateBundle }>();
+  /** Requests promised and orders queued, per token (request-commitments.ts). */
+  readonly commitments = new RequestCommitments();
 
   constructor(startedAt: Date) {
     this.#startedAt = startedAt;
@@ -58,5 +62,6 @@ export class ReconcilerMemory {
     this.#autoRenewChecks.delete(key);
     this.#autoRenewalHints.delete(key);
     this.#downloads.delete(key);
+    this.commitments.forget(key);
   }
 }

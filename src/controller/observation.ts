@@ -9,6 +9,7 @@ import type { DnsimpleCertificate, SignatureAlgorithm } from "../api/v1alpha1.ts
 import type { IssuerGrant } from "../issuers/policy.ts";
 import type { BudgetUsage } from "../issuers/purchase-ledger.ts";
 import type { AutoRenewalPickup } from "./decide/auto-renewal-pickup.ts";
+import type { CommittedView } from "./request-commitments.ts";
 
 /** Why a step failed, in the vocabulary of the Ready condition's reasons. */
 export type FailureReason =
@@ -150,6 +151,21 @@ export type RemoteObservation =
   | { kind: "failed"; certificateId: number; failure: Failure };
 
 /**
+ * The token's DNSimple request budget in its current window, less the reserve, and what the
+ * operator has promised of it (request-commitments.ts). Absent while no window is known (before
+ * the first answer, after a reset): then nothing is held back.
+ */
+export interface RequestBudgetView extends CommittedView {
+  readonly limit: number;
+  readonly remaining: number;
+  readonly reserve: number;
+  readonly resetAt: Date;
+  readonly windowMs: number;
+  /** The window is assumed after a reset: the first answer, moments away, tells the real one. */
+  readonly assumed: boolean;
+}
+
+/**
  * Everything one decision reads. `readonly` throughout: the reconciler replaces an observation
  * with the next one (gather.ts), it never edits one.
  */
@@ -186,6 +202,8 @@ export interface Observation {
   readonly secretName?: SecretNameLookup;
   /** The Secret's extra keys, once looked at in this pass. */
   readonly outputs?: OutputsObservation;
+  /** The token's request budget and what it has promised, once the credentials are resolved. */
+  readonly requestBudget?: RequestBudgetView;
   /** A DNSimple call of this reconcile (order, issue) that failed. */
   readonly failure?: Failure;
   /** Start of the polling backoff while a certificate is being issued. */

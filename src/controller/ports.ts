@@ -25,12 +25,15 @@ export type DnsimpleApi = Pick<
   | "issueRenewal"
   | "downloadCertificate"
   | "getPrivateKey"
+  | "requestBudget"
 >;
 
 /** A client and the account it acts on, once the credentials are resolved. */
 export interface DnsimpleSession {
   client: DnsimpleApi;
   accountId: number;
+  /** The token's budget key (its digest): what the requests promised are counted against. */
+  budgetKey: string;
 }
 
 /** A resource's DNSimple client and account, or why they could not be had. */

@@ -16,6 +16,7 @@ import { type GatherSources, gatherObservation, nextObservation } from "./gather
 import { ReconcilerMemory } from "./memory.ts";
 import type { Observation } from "./observation.ts";
 import type { ReconcilerPorts } from "./ports.ts";
+import { ORDER_REQUESTS, type OrderLane, requestsToFinish } from "./request-commitments.ts";
 import { statusFor } from "./status.ts";
 import { orderIntent } from "./steps/order.ts";
 import { runStep } from "./steps/run-step.ts";
@@ -170,7 +171,10 @@ export class Reconciler {
     let resource = pass.observation.resource;
     if (action.kind === "order") {
       // Before the purchase, on its own: see steps/order.ts.
-      const { accountId } = sessionOf(pass.handles);
+      const { accountId, budgetKey } = sessionOf(pass.handles);
+      // Admitted (decide/request-budget.ts): its requests are promised before it is sent.
+      this.#memory.commitments.dequeue(pass.key);
+      this.#memory.commitments.promise(pass.key, budgetKey, ORDER_REQUESTS);
       resource = await this.#writeStatus(
         pass.key,
         resource,
@@ -202,7 +206,12 @@ export class Reconciler {
     const resource = changed
       ? await this.#replaceStatus(key, observation.resource, status)
       : observation.resource;
+    this.#settleRequests(pass, action, resource);
     const { log } = this.#options;
+    if (action.kind === "queued" && !observation.resource.status?.queue) {
+      const message = status.conditions?.find((c) => c.type === "Issuing")?.message ?? "";
+      this.#record(key, resource, { type: "Normal", reason: "Queued", message });
+    }
     if (action.kind === "fail") {
       const { reason, message } = action.failure;
       this.#record(key, resource, { type: "Warning", reason, message });
@@ -217,6 +226,32 @@ export class Reconciler {
       ...(action.kind === "fail" ? { reason: action.failure.reason } : {}),
     });
     return { requeueAfterMs };
+  }
+
+  /**
+   * What the pass leaves promised of the token's budget: a queued order keeps its place, a
+   * certificate in flight the requests it still needs, anything else none. A pass that made no
+   * call (a backoff) knows no token and leaves the promise as it was.
+   */
+  #settleRequests(pass: ReconcileState, action: FinalAction, resource: DnsimpleCertificate): void {
+    const { commitments } = this.#memory;
+    const budgetKey = pass.handles.session?.budgetKey;
+    if (action.kind === "queued" && budgetKey) {
+      commitments.release(pass.key);
+      commitments.enqueue(pass.key, budgetKey, action.lane);
+      return;
+    }
+    if (action.kind === "backoff") return;
+    commitments.dequeue(pass.key);
+    const requests = requestsToFinish(resource, action);
+    if (budgetKey) commitments.promise(pass.key, budgetKey, requests);
+    else if (requests === 0) commitments.release(pass.key);
+  }
+
+  /** Orders waiting for request budget by lane, and the requests promised (for the metrics). */
+  requestQueue(): { queued: Record<OrderLane, number>; promised: number } {
+    const { commitments } = this.#memory;
+    return { queued: commitments.queued(), promised: commitments.promised };
   }
 
   /** The freshest copy: the cache, or what this process wrote if the cache lags behind. */

@@ -49,6 +49,8 @@ export function statusFor(observation: Observation, action: FinalAction): Status
     };
   }
   const status = observedStatus(observation);
+  if (action.kind === "queued") queueFacts(observation, status, action);
+  else delete status.queue;
   const verdict = verdictOf(observation, status, action);
   let conditions = (status.conditions ?? []).filter((c) => !verdict.removed?.includes(c.type));
   for (const condition of verdict.conditions)
@@ -76,7 +78,59 @@ function verdictOf(
       return pollVerdict(observation, status, action);
     case "fail":
       return failVerdict(observation, status, action);
+    case "queued":
+      return queuedVerdict(observation, status, action);
   }
+}
+
+/**
+ * The queue entry in status: since the first pass that queued it, and the estimate kept while a
+ * new one moved less than the tolerance (a window): a wait costs a status write when it starts
+ * and when its prospect really changes, not at every look.
+ */
+function queueFacts(
+  { now }: Observation,
+  status: DnsimpleCertificateStatus,
+  action: Extract<FinalAction, { kind: "queued" }>,
+): void {
+  const previous = status.queue?.lane === action.lane ? status.queue : undefined;
+  const kept = previous && Math.abs(Date.parse(previous.estimatedAt) - action.estimate.getTime());
+  const estimatedAt =
+    previous && kept !== undefined && kept < action.toleranceMs
+      ? previous.estimatedAt
+      : action.estimate.toISOString();
+  status.queue = { lane: action.lane, since: previous?.since ?? now.toISOString(), estimatedAt };
+}
+
+/**
+ * Waiting for request budget: not a failure (no attempt counted, no backoff, no Warning), a
+ * wait; the order was decided after any earlier failure's backoff, so that record ends.
+ */
+function queuedVerdict(
+  observation: Observation,
+  status: DnsimpleCertificateStatus,
+  action: Extract<FinalAction, { kind: "queued" }>,
+): Verdict {
+  const which = action.lane === "renewal" ? "the renewal" : "the order";
+  const behind =
+    action.lane === "renewal"
+      ? "the certificates already bought and the renewals queued before it"
+      : "the certificates already bought, the due renewals and the orders queued before it";
+  const message = `${which} (${action.why}) waits for the DNSimple token's request budget, which goes first to ${behind}: expected at about ${status.queue?.estimatedAt}`;
+  const generation = observation.resource.metadata.generation;
+  return {
+    conditions: [
+      {
+        type: "Issuing",
+        status: "True",
+        reason: "Queued",
+        message,
+        observedGeneration: generation,
+      },
+      readyCondition(observation, status, { reason: "Queued", message }),
+    ],
+    requeueAfterMs: Math.max(1000, action.retryAt.getTime() - observation.now.getTime()),
+  };
 }
 
 /**

@@ -135,6 +135,11 @@ export class WorkQueue {
     return this.#queued.size;
   }
 
+  /** Keys ready to be processed, by lane (queued keys not yet ready are in neither). */
+  laneLengths(): Record<Priority, number> {
+    return { high: this.#lanes.high.length, normal: this.#lanes.normal.length };
+  }
+
   /** Keys being processed now. */
   get inProgress(): number {
     return this.#processing.size;

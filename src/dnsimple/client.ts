@@ -117,6 +117,13 @@ export class DnsimpleClient {
     return this.#rateLimit.snapshot();
   }
 
+  /** The budget while its window lasts, with the reserve (see TokenRateLimit.current). */
+  requestBudget(): { budgetKey: string; reserve: number; known?: RateLimitSnapshot } {
+    const known = this.#rateLimit.current();
+    const { budgetKey, reserve } = this.#rateLimit;
+    return { budgetKey, reserve, ...(known ? { known } : {}) };
+  }
+
   /** Who the token belongs to; with an account token, `account.id` is the account to use. */
   whoami(): Promise<Whoami> {
     return this.#send(whoamiRequest(), readWhoami);

@@ -19,7 +19,17 @@ export interface RateLimitSnapshot {
   /** Requests left until resetAt, less the ones sent since the last answer. */
   remaining: number;
   resetAt: Date;
+  /**
+   * How long a window lasts: an hour at DNSimple, learned from two successive windows' resets
+   * (a simulator's may be scaled down).
+   */
+  windowMs: number;
+  /** Assumed, not reported: the known window's reset passed and no answer has told the next. */
+  assumed?: boolean;
 }
+
+/** DNSimple's rate-limit window. */
+export const RATE_LIMIT_WINDOW_MS = 3_600_000;
 
 export interface RateLimitBudgetOptions {
   /**
@@ -65,7 +75,7 @@ export class RateLimitBudget {
       state = new TokenBudgetState();
       this.#budgets.set(key, state);
     }
-    return new TokenRateLimit(state, this.reserve, this.#now);
+    return new TokenRateLimit(state, this.reserve, this.#now, key);
   }
 
   /** Forgets a token's budget, named by its SHA-256 digest (hex): the token is gone. */
@@ -114,21 +124,39 @@ export class TokenRateLimit {
   readonly #state: TokenBudgetState;
   readonly #reserve: number;
   readonly #now: () => number;
+  /** The token's SHA-256 digest (hex): what names this budget, never the token. */
+  readonly budgetKey: string;
 
-  constructor(state: TokenBudgetState, reserve: number, now: () => number) {
+  constructor(state: TokenBudgetState, reserve: number, now: () => number, budgetKey: string) {
     this.#state = state;
     this.#reserve = reserve;
     this.#now = now;
+    this.budgetKey = budgetKey;
+  }
+
+  /** Requests kept in hand (see RateLimitBudgetOptions.reserve). */
+  get reserve(): number {
+    return this.#reserve;
+  }
+
+  /**
+   * The budget in force now: as last reported while its window lasts; once the reset has passed,
+   * a fresh window assumed (the full limit, ending a window from now) until an answer tells the
+   * real one. Undefined before any answer.
+   */
+  current(): RateLimitSnapshot | undefined {
+    this.#state.at(this.#now());
+    return this.#state.snapshot();
   }
 
   /**
    * Called before sending: undefined and one request counted against the budget when it
-   * may go, or what stops it. The budget as known stops a request only while its reset
-   * lies in the future; after the reset nothing is known until the next answer.
+   * may go, or what stops it. After a reset the assumed fresh window counts the requests sent
+   * before its first answer, so a crowd waiting for the reset does not all go at once.
    */
   claim(): RateLimitRefusal | undefined {
-    const known = this.#state.current;
-    if (known === undefined || known.resetAtMs <= this.#now()) return undefined;
+    const known = this.#state.at(this.#now());
+    if (known === undefined) return undefined;
     if (known.remaining <= this.#reserve) {
       return {
         limit: known.limit,
@@ -166,15 +194,40 @@ interface KnownBudget {
   limit: number;
   remaining: number;
   resetAtMs: number;
+  /** Assumed after a reset, not reported: the first answer replaces it. */
+  assumed?: boolean;
 }
 
 class TokenBudgetState {
   current: KnownBudget | undefined;
+  windowMs = RATE_LIMIT_WINDOW_MS;
+  /** The reset of the last window an answer reported. */
+  #reportedResetAtMs: number | undefined;
+
+  /** The window in force at `nowMs`, a fresh one assumed once the known one's reset passed. */
+  at(nowMs: number): KnownBudget | undefined {
+    const known = this.current;
+    if (known === undefined || known.resetAtMs > nowMs) return known;
+    // DNSimple's next window opens with the next request: it ends a window from about now.
+    this.current = {
+      limit: known.limit,
+      remaining: known.limit,
+      resetAtMs: nowMs + this.windowMs,
+      assumed: true,
+    };
+    return this.current;
+  }
 
   update(reported: KnownBudget): void {
     const known = this.current;
-    if (known === undefined || reported.resetAtMs > known.resetAtMs) {
-      // The first answer, or one from a newer window.
+    const last = this.#reportedResetAtMs;
+    if (known?.assumed && last !== undefined && reported.resetAtMs <= last) return; // stale
+    if (known === undefined || known.assumed || reported.resetAtMs > known.resetAtMs) {
+      // The first answer, or one from a newer window: the next one, when its reset is at most
+      // an hour on (a gap longer than that means windows passed unseen).
+      const step = last === undefined ? 0 : reported.resetAtMs - last;
+      if (step > 0 && step <= RATE_LIMIT_WINDOW_MS) this.windowMs = step;
+      this.#reportedResetAtMs = reported.resetAtMs;
       this.current = { ...reported };
     } else if (reported.resetAtMs === known.resetAtMs) {
       // Answers to concurrent requests arrive in any order: the lowest count is the latest.
@@ -187,7 +240,13 @@ class TokenBudgetState {
   snapshot(): RateLimitSnapshot | undefined {
     const known = this.current;
     if (known === undefined) return undefined;
-    return { limit: known.limit, remaining: known.remaining, resetAt: new Date(known.resetAtMs) };
+    return {
+      limit: known.limit,
+      remaining: known.remaining,
+      resetAt: new Date(known.resetAtMs),
+      windowMs: this.windowMs,
+      ...(known.assumed ? { assumed: true } : {}),
+    };
   }
 }
 

@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
 import type { Address } from "../config.ts";
+import type { QueueStats } from "../controller/controller.ts";
 import type { RateLimitSnapshot } from "../dnsimple/rate-limit.ts";
 
 const PREFIX = "dnsimple_cert_operator_";
@@ -166,6 +167,26 @@ export class OperatorMetrics {
     help: "Keys waiting in the work queue.",
     registers: [this.registry],
   });
+  /** Where the queue gauges read from, once the controller exists (see watchQueues). */
+  #queues: (() => QueueStats) | undefined;
+  readonly #laneDepth = new Gauge({
+    name: `${PREFIX}workqueue_lane_depth`,
+    help: 'Keys ready in each work-queue lane: "high" (certificates bought and not delivered, due renewals) before "normal" (new orders).',
+    labelNames: ["lane"],
+    registers: [this.registry],
+    collect: () => this.#collectQueues(),
+  });
+  readonly #ordersQueued = new Gauge({
+    name: `${PREFIX}orders_queued`,
+    help: 'Orders waiting for DNSimple request budget (Issuing reason Queued), by lane: "renewal" before "new".',
+    labelNames: ["lane"],
+    registers: [this.registry],
+  });
+  readonly #requestsPromised = new Gauge({
+    name: `${PREFIX}dnsimple_requests_promised`,
+    help: "DNSimple requests the certificates bought and in flight still need (issue, polls, download, key): an order is admitted only when the budget covers them too.",
+    registers: [this.registry],
+  });
   readonly webhookEvents = new Counter({
     name: `${PREFIX}webhook_events_total`,
     help: "DNSimple webhook events received, by event name and outcome.",
@@ -207,6 +228,19 @@ export class OperatorMetrics {
     this.#failedAttempts.set(labels, status.failedAttempts ?? 0);
     const issuance = this.#issuanceClock.observe(resource, now);
     if (issuance !== undefined) this.#issuanceDuration.observe(issuance);
+  }
+
+  /** The queue gauges read `stats` at every scrape. */
+  watchQueues(stats: () => QueueStats): void {
+    this.#queues = stats;
+  }
+
+  #collectQueues(): void {
+    const stats = this.#queues?.();
+    if (!stats) return;
+    for (const [lane, depth] of Object.entries(stats.lanes)) this.#laneDepth.set({ lane }, depth);
+    for (const [lane, n] of Object.entries(stats.queued)) this.#ordersQueued.set({ lane }, n);
+    this.#requestsPromised.set(stats.promised);
   }
 
   /** Sets a token's rate-limit series from its budget as last answered. */

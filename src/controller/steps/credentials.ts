@@ -1,5 +1,8 @@
-// resolveCredentials: the token and account the resource uses, before any DNSimple call.
-import type { Observation } from "../observation.ts";
+// resolveCredentials: the token and account the resource uses, before any DNSimple call, and the
+// token's request budget as known now (what an order's admission is judged on).
+import type { Observation, RequestBudgetView } from "../observation.ts";
+import type { DnsimpleApi } from "../ports.ts";
+import type { RequestCommitments } from "../request-commitments.ts";
 import type { StepContext, StepResult } from "./step.ts";
 
 /** The resolveCredentials step: the resource's account, and the session later steps use. */
@@ -11,8 +14,28 @@ export async function resolveCredentials(
   const issuer = access.kind === "issuer" ? access.grant : undefined;
   const resolved = await context.ports.credentials.resolve(resource, issuer);
   if (resolved.kind === "failed") return { learned: { credentials: resolved } };
+  const { client } = resolved;
+  const { budgetKey } = client.requestBudget();
+  const requestBudget = budgetView(client, context.key, context.memory.commitments);
   return {
-    learned: { credentials: { kind: "ok", accountId: resolved.accountId } },
-    handles: { session: { client: resolved.client, accountId: Number(resolved.accountId) } },
+    learned: {
+      credentials: { kind: "ok", accountId: resolved.accountId },
+      ...(requestBudget ? { requestBudget } : {}),
+    },
+    handles: { session: { client, accountId: Number(resolved.accountId), budgetKey } },
   };
+}
+
+/** The budget of the client's token while its window lasts, with what is promised of it. */
+function budgetView(
+  client: DnsimpleApi,
+  key: string,
+  commitments: RequestCommitments,
+): RequestBudgetView | undefined {
+  const { budgetKey, reserve, known } = client.requestBudget();
+  if (!known) return undefined;
+  const { limit, remaining, resetAt, windowMs } = known;
+  const assumed = known.assumed === true;
+  const committed = commitments.viewFor(key, budgetKey);
+  return { limit, remaining, reserve, resetAt, windowMs, assumed, ...committed };
 }

@@ -34,6 +34,7 @@ export type Learned = Partial<
     | "failure"
     | "secretName"
     | "outputs"
+    | "requestBudget"
   >
 >;
 

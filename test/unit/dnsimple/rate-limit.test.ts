@@ -26,6 +26,68 @@ function headers(limit: number, remaining: number, resetAtMs: number) {
 }
 
 describe("RateLimitBudget", () => {
+  it.each([
+    { name: "an hour until a second window is seen", resets: [IN_AN_HOUR], windowMs: 3_600_000 },
+    {
+      name: "learned from two successive resets",
+      resets: [NOW + 36_000, NOW + 72_000],
+      windowMs: 36_000,
+    },
+    {
+      name: "not from a gap longer than an hour",
+      resets: [NOW + 36_000, NOW + 7_236_000],
+      windowMs: 3_600_000,
+    },
+  ])("a window lasts $name", ({ resets, windowMs }) => {
+    const budget = new RateLimitBudget({ now: () => NOW });
+    for (const reset of resets) budget.forToken("a").record(headers(2400, 2000, reset));
+    expect(budget.snapshot("a")?.windowMs).toBe(windowMs);
+  });
+
+  it("knows the current window until its reset, then assumes a fresh one; the reserve and digest", () => {
+    let now = NOW;
+    const budget = new RateLimitBudget({ reserve: 7, now: () => now });
+    const token = budget.forToken("a");
+    expect(token.current()).toBeUndefined();
+    token.record(headers(2400, 100, IN_AN_HOUR));
+    expect(token.current()?.remaining).toBe(100);
+    expect(token.reserve).toBe(7);
+    expect(token.budgetKey).toBe(tokenDigest("a"));
+    now = IN_AN_HOUR;
+    expect(token.current()).toEqual({
+      limit: 2400,
+      remaining: 2400,
+      resetAt: new Date(IN_AN_HOUR + 3_600_000),
+      windowMs: 3_600_000,
+      assumed: true,
+    });
+  });
+
+  it("counts the requests sent into an assumed window until the first answer replaces it", () => {
+    let now = NOW;
+    const budget = new RateLimitBudget({ reserve: 2, now: () => now });
+    const token = budget.forToken("a");
+    token.record(headers(5, 0, NOW + 36_000));
+    now = NOW + 36_000;
+    // Five allowed, the reserve of two kept: three go before any answer, the fourth waits.
+    expect([token.claim(), token.claim(), token.claim()]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(token.claim()).toMatchObject({ remaining: 2, resetAt: new Date(now + 3_600_000) });
+    // A late answer about the window that ended changes nothing; the new window's replaces it.
+    token.record(headers(5, 4, NOW + 36_000));
+    expect(token.current()?.remaining).toBe(2);
+    token.record(headers(5, 3, NOW + 73_000));
+    expect(token.current()).toEqual({
+      limit: 5,
+      remaining: 3,
+      resetAt: new Date(NOW + 73_000),
+      windowMs: 37_000,
+    });
+  });
+
   it("forgets the budgets of tokens not kept once their window ended long enough ago", () => {
     let now = NOW;
     const budget = new RateLimitBudget({ reserve: 5, now: () => now });
@@ -56,6 +118,7 @@ describe("RateLimitBudget", () => {
       limit: 100,
       remaining: 4,
       resetAt: new Date(IN_AN_HOUR),
+      windowMs: 3_600_000,
     });
     expect(tokenBudget.claim()).toBeUndefined();
     expect(tokenBudget.claim()).toBeUndefined();

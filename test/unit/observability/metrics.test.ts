@@ -119,7 +119,13 @@ describe("OperatorMetrics", () => {
   it("serves a token's remaining budget with its limit and reset, and forgets them together", async () => {
     const metrics = new OperatorMetrics();
     const resetAt = at(3600);
-    metrics.observeRateLimit({ tokenFingerprint: "abc123", limit: 2400, remaining: 90, resetAt });
+    metrics.observeRateLimit({
+      tokenFingerprint: "abc123",
+      limit: 2400,
+      remaining: 90,
+      resetAt,
+      windowMs: 3_600_000,
+    });
     const labels = '{token_fingerprint="abc123"}';
     const prefix = "dnsimple_cert_operator_dnsimple_rate_limit";
     expect(await sample(metrics, `${prefix}_remaining${labels}`)).toBe(90);

@@ -1,0 +1,46 @@
+// DNSimple's request budget (2,400 an hour per token, shared by everything that uses the token):
+// an order is admitted only when the budget left in this window, after the reserve and the
+// requests already promised to certificates in flight, also covers the orders queued before it
+// and this one's own five requests. Otherwise it waits, says so in its status (Queued, with an
+// estimate) and is looked at again at the window's reset, when what is promised, queued and left
+// is judged afresh (an in-memory pass, no call): renewals first, then new certificates in arrival
+// order (request-commitments.ts). Bought certificates are never held up
+// by new purchases, so every window delivers.
+import type { Action } from "../actions.ts";
+import type { RequestBudgetView } from "../observation.ts";
+import { ORDER_REQUESTS, type OrderLane } from "../request-commitments.ts";
+import type { DecisionInput } from "./input.ts";
+
+/** An order the budget cannot carry to its Secret in this window waits for a later one. */
+export function requestBudgetGate({ observation }: DecisionInput, next: Action): Action {
+  if (next.kind !== "order") return next;
+  const view = observation.requestBudget;
+  if (!view) return next;
+  const lane: OrderLane = next.renewalOf !== undefined ? "renewal" : "new";
+  const wait = admission(view, lane, observation.now);
+  if (!wait) return next;
+  return { kind: "queued", why: next.why, lane, ...wait, toleranceMs: view.windowMs };
+}
+
+/**
+ * Undefined when the order may go now; else when it is expected to, and when to look again: at
+ * the reset, since other users of the token and failures ahead move the estimate; in a window
+ * assumed after a reset, a second from now, when an answer will have told the real one.
+ */
+export function admission(
+  view: RequestBudgetView,
+  lane: OrderLane,
+  now: Date,
+): { estimate: Date; retryAt: Date } | undefined {
+  const ahead = lane === "renewal" ? view.ahead.renewal : view.ahead.renewal + view.ahead.new;
+  const needed = view.committed + ORDER_REQUESTS * (ahead + 1);
+  const free = view.remaining - view.reserve;
+  if (needed <= free) return undefined;
+  // Each later window brings limit - reserve; what is promised now is spent first.
+  const perWindow = Math.max(ORDER_REQUESTS, view.limit - view.reserve);
+  const windows = Math.ceil((needed - Math.max(0, free)) / perWindow);
+  const estimate = new Date(view.resetAt.getTime() + (windows - 1) * view.windowMs);
+  const soon = now.getTime() + 1000;
+  const retryAt = new Date(view.assumed ? soon : Math.max(view.resetAt.getTime(), soon));
+  return { estimate, retryAt };
+}
