@@ -226,6 +226,7 @@ const VARIANTS: Record<string, Values> = {
     dnsimple: { baseUrl: "https://api.sandbox.dnsimple.com" },
     pollInterval: "5s",
     resyncInterval: "1h",
+    autoRenewal: { window: "1080h", interval: "30m" },
     logLevel: "debug",
     concurrency: 8,
     leaderElection: { leaseDuration: "30s", renewDeadline: "20s", retryPeriod: "4s" },
@@ -719,6 +720,8 @@ describe("helm chart", () => {
         dnsimpleBaseUrl: "https://api.sandbox.dnsimple.com",
         pollIntervalMs: 5_000,
         resyncIntervalMs: 3_600_000,
+        autoRenewalWindowMs: 45 * 86_400_000,
+        autoRenewalIntervalMs: 1_800_000,
         metricsAddr: { host: "0.0.0.0", port: 9090 },
         healthAddr: { host: "0.0.0.0", port: 9091 },
         leaderElection: {
@@ -928,6 +931,11 @@ describe("helm chart", () => {
         { webhook: { enabled: true } },
         "webhook.enabled needs webhook.existingSecret",
       ],
+      [
+        "auto-renewal pickup without polling and without the webhook",
+        { autoRenewal: { polling: false } },
+        "autoRenewal.polling=false needs webhook.enabled",
+      ],
     ];
     for (const [name, values, message] of cases) {
       const result = await template(values);
@@ -940,9 +948,12 @@ describe("helm chart", () => {
   it("wires the DNSimple webhook receiver when asked: port, token from a Secret, Service", async () => {
     const manifests = await render({
       webhook: { enabled: true, port: 9443, existingSecret: "hook" },
+      autoRenewal: { polling: false },
     });
     const env = operatorEnv(deploymentOf(manifests));
     expect(env.find((e) => e.name === "WEBHOOK_ADDR")?.value).toBe(":9443");
+    // With the webhook, auto-renewals may be picked up from its events alone.
+    expect(env.find((e) => e.name === "AUTO_RENEWAL_POLLING")?.value).toBe("false");
     expect(env.find((e) => e.name === "WEBHOOK_TOKEN")?.valueFrom?.secretKeyRef).toMatchObject({
       name: "hook",
       key: "token",
