@@ -12,9 +12,11 @@ import { parseArgs, promisify } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
 import { binary } from "../src/localcluster/binaries.ts";
 import { startControlPlane, stopControlPlane } from "../src/localcluster/controlplane.ts";
+import { budget } from "./scenarios/budget.ts";
 import { burst } from "./scenarios/burst.ts";
 import { chaos } from "./scenarios/chaos.ts";
 import { latency } from "./scenarios/latency.ts";
+import { lifetimes } from "./scenarios/lifetimes.ts";
 import { memory } from "./scenarios/memory.ts";
 import { paced } from "./scenarios/paced.ts";
 import { restart } from "./scenarios/restart.ts";
@@ -25,7 +27,17 @@ import { progress } from "./support/progress.ts";
 import type { BenchContext, Scenario } from "./support/scenarios.ts";
 
 // In this order: restart and memory reuse the resources burst leaves when they run after it.
-const SCENARIOS: Scenario[] = [burst, restart, paced, steady, latency, memory, chaos];
+const SCENARIOS: Scenario[] = [
+  burst,
+  restart,
+  paced,
+  budget,
+  steady,
+  lifetimes,
+  latency,
+  memory,
+  chaos,
+];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only=${SCENARIOS.map((s) => s.name).join(",")}]`;
 

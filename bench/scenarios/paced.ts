@@ -7,10 +7,10 @@
 // one closed) and when in each window the operator stopped, calls per minute over the run
 // against 120, the operator's idea of the remaining budget against the simulator's, and what
 // the first window's budget went on (purchases against certificates downloaded).
-import type { ApiCall } from "../../src/simulator/call-log.ts";
 import { startSimulator } from "../../src/simulator/simulator.ts";
 import { metricSum } from "../support/operator-process.ts";
 import { progress } from "../support/progress.ts";
+import { countPerWindow, windowsOf } from "../support/rate-windows.ts";
 import {
   benchDomains,
   issueMany,
@@ -23,41 +23,6 @@ import { round, seconds } from "../support/statistics.ts";
 
 /** The operator keeps this many requests in hand (DEFAULT_RATE_LIMIT_RESERVE). */
 const RESERVE = 10;
-
-interface Window {
-  startedAt: number;
-  calls: number;
-  /** Seconds from the window's first call to its last. */
-  busySeconds: number;
-}
-
-function windowsOf(calls: readonly ApiCall[], windowMs: number): Window[] {
-  const times = calls.map((c) => Date.parse(c.time)).sort((a, b) => a - b);
-  const windows: Window[] = [];
-  let current: { startedAt: number; calls: number; last: number } | undefined;
-  for (const t of times) {
-    if (!current || t >= current.startedAt + windowMs) {
-      if (current) {
-        windows.push({
-          startedAt: current.startedAt,
-          calls: current.calls,
-          busySeconds: seconds(current.last - current.startedAt),
-        });
-      }
-      current = { startedAt: t, calls: 0, last: t };
-    }
-    current.calls++;
-    current.last = t;
-  }
-  if (current) {
-    windows.push({
-      startedAt: current.startedAt,
-      calls: current.calls,
-      busySeconds: seconds(current.last - current.startedAt),
-    });
-  }
-  return windows;
-}
 
 export const paced: Scenario = {
   name: "paced",
@@ -107,17 +72,6 @@ export const paced: Scenario = {
       ? calls.filter((c) => Date.parse(c.time) < Date.parse(first.time) + windowMs)
       : [];
     const firstWindowOps = summarizeCalls(firstWindowCalls).byOperation;
-    // Per window, counted from the first call: purchases against certificates delivered (the
-    // private key is the last call of an issuance). Shows whether delivery goes first.
-    const perWindow = (operation: string) => {
-      const counts: number[] = windows.map(() => 0);
-      const start = first ? Date.parse(first.time) : 0;
-      for (const c of calls) {
-        const i = Math.floor((Date.parse(c.time) - start) / windowMs);
-        if (c.operation === operation && counts[i] !== undefined) counts[i] += 1;
-      }
-      return counts;
-    };
     const figures = {
       resources: n,
       ready: run.watcher.readyAt.size,
@@ -143,8 +97,16 @@ export const paced: Scenario = {
         purchases: firstWindowOps.purchaseLetsencryptCertificate ?? 0,
         certificatesDownloaded: firstWindowOps.getCertificatePrivateKey ?? 0,
       },
-      purchasesPerWindow: perWindow("purchaseLetsencryptCertificate"),
-      deliveredPerWindow: perWindow("getCertificatePrivateKey"),
+      purchasesPerWindow: countPerWindow(
+        calls,
+        windowMs,
+        (c) => c.operation === "purchaseLetsencryptCertificate",
+      ),
+      deliveredPerWindow: countPerWindow(
+        calls,
+        windowMs,
+        (c) => c.operation === "getCertificatePrivateKey",
+      ),
       secondsToFirstReady:
         run.watcher.readyAt.size > 0
           ? seconds(Math.min(...run.watcher.readyAt.values()) - run.createStartedAt)

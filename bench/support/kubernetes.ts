@@ -1,6 +1,7 @@
 // Kubernetes as the benchmark drives it: namespaces, DnsimpleCertificate resources and their
 // Secrets' resourceVersions, and a watch that records, with this process's clock, when each
-// resource first turns Ready.
+// resource first turns Ready; and kube-apiserver's own /metrics, read with the same credentials.
+import { request } from "node:https";
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -88,6 +89,18 @@ export class Kube {
     return list.items;
   }
 
+  /**
+   * kube-apiserver's own /metrics (Prometheus text), read with this KubeConfig's credentials
+   * (the bench's admin certificate; `kubectl get --raw /metrics`).
+   */
+  async rawMetrics(): Promise<string> {
+    const server = this.kc.getCurrentCluster()?.server;
+    if (!server) throw new Error("the KubeConfig names no cluster");
+    const options: Parameters<typeof request>[1] = { timeout: 30_000 };
+    await this.kc.applyToHTTPSOptions(options);
+    return withRetries("GET kube-apiserver /metrics", () => httpsGet(`${server}/metrics`, options));
+  }
+
   /** resourceVersion of every managed Secret and of every resource in the namespace. */
   async resourceVersions(
     namespace: string,
@@ -106,6 +119,24 @@ export class Kube {
       ),
     };
   }
+}
+
+function httpsGet(url: string, options: Parameters<typeof request>[1]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", reject);
+      res.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        if (res.statusCode === 200) resolve(body);
+        else reject(new Error(`GET ${url}: HTTP ${res.statusCode}: ${body.slice(0, 200)}`));
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${url}: timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 /** How many entries of `after` have a different (or no) value in `before`. */

@@ -1,5 +1,5 @@
 // The small statistics and the rounding of the reported figures: nearest-rank quantiles,
-// medians, seconds and MiB.
+// medians, seconds, MiB and counts per certificate.
 
 export const seconds = (ms: number): number => Math.round(ms) / 1000;
 
@@ -19,3 +19,12 @@ export function quantile(values: readonly number[], q: number): number {
 export const median = (values: readonly number[]): number => quantile(values, 0.5);
 
 export const mib = (bytes: number): number => round(bytes / 1024 / 1024, 1);
+
+/** Each count divided by `n`, rounded to `digits` (figures per certificate). */
+export function perEach(
+  counts: Readonly<Record<string, number>>,
+  n: number,
+  digits = 3,
+): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, round(v / n, digits)]));
+}
