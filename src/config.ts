@@ -26,6 +26,8 @@ export interface OperatorConfig {
   pollIntervalMs: number;
   /** `--resync-interval`. */
   resyncIntervalMs: number;
+  /** `--issuer-reverify-interval`. */
+  issuerReverifyIntervalMs: number;
   /** `--auto-renewal-window`. */
   autoRenewalWindowMs: number;
   /** `--auto-renewal-interval`. */
@@ -155,6 +157,14 @@ export const FLAGS = [
     default: "10m",
     type: "duration",
     description: "re-check every resource this often",
+  },
+  {
+    name: "issuer-reverify-interval",
+    env: "ISSUER_REVERIFY_INTERVAL",
+    default: "24h",
+    type: "duration",
+    description:
+      "how long an issuer stays Verified without asking DNSimple's whoami again while its spec and token Secret do not change (each resync still reads the Secret; every certificate call proves the token too)",
   },
   {
     name: "auto-renewal-window",
@@ -493,7 +503,12 @@ function operatorNamespace(
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
   const settings = readSettings(argv, env);
   const durationOf = (
-    flag: "poll-interval" | "resync-interval" | "auto-renewal-window" | "auto-renewal-interval",
+    flag:
+      | "poll-interval"
+      | "resync-interval"
+      | "issuer-reverify-interval"
+      | "auto-renewal-window"
+      | "auto-renewal-interval",
   ) => duration(settings.orDefault(flag), flag);
   const addressOf = (flag: "metrics-addr" | "health-addr") =>
     parseAddress(settings.orDefault(flag), flag);
@@ -514,6 +529,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorCon
     clusterResourceNamespace: operatorNamespace(settings, env, "cluster-resource-namespace"),
     pollIntervalMs: durationOf("poll-interval"),
     resyncIntervalMs: durationOf("resync-interval"),
+    issuerReverifyIntervalMs: durationOf("issuer-reverify-interval"),
     autoRenewalWindowMs: durationOf("auto-renewal-window"),
     autoRenewalIntervalMs: durationOf("auto-renewal-interval"),
     autoRenewalPolling: checkedPolling(settings),

@@ -106,6 +106,7 @@ function controllerFor(
     autoRenewalWindowMs: config.autoRenewalWindowMs,
     autoRenewalIntervalMs: config.autoRenewalIntervalMs,
     autoRenewalPolling: config.autoRenewalPolling,
+    issuerReverifyIntervalMs: config.issuerReverifyIntervalMs,
     concurrency: config.concurrency,
     ...credentialsFor(config, metrics),
     ...(mayWrite ? { mayWrite } : {}),

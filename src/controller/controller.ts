@@ -114,6 +114,8 @@ export interface ControllerOptions {
   autoRenewalIntervalMs?: number;
   /** See ReconcilerOptions.autoRenewalPolling. */
   autoRenewalPolling?: boolean;
+  /** See IssuerControllerOptions.reverifyIntervalMs (the resync interval when not given). */
+  issuerReverifyIntervalMs?: number;
   /** How many reconciles run at once. */
   concurrency: number;
   /** See ReconcilerOptions.onOutcome (metrics). */
@@ -434,7 +436,8 @@ export class Controller {
       tokens: issuerTokens,
       clusterResourceNamespace: tenancy.clusterResourceNamespace,
       resyncIntervalMs,
-      // One whoami per issuer per resync: a couple of workers are plenty.
+      reverifyIntervalMs: this.#options.issuerReverifyIntervalMs ?? resyncIntervalMs,
+      // At most one whoami per issuer per resync: a couple of workers are plenty.
       concurrency: 2,
       ...(mayWrite ? { mayWrite } : {}),
       log,

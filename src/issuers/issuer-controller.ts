@@ -3,11 +3,14 @@
 // and writes the status issuer-status.ts derives, only when it changed, through the status
 // subresource with the resourceVersion it read (a 409 is retried). An issuer is checked when
 // its spec changes (not on status-only changes, which are this controller's own writes), and
-// again every resync interval, which is also how a change to its token Secret is noticed:
-// Secrets are not watched (only the operator's own TLS Secrets are cached). A check DNSimple
-// could not answer (network, 5xx, 429) is retried with backoff, at most a resync apart. After a
-// restart, an issuer whose status was verified for its current generation with the token as it
-// is now (status.tokenVersion) is trusted until the first resync: a restart costs no call.
+// looked at again every resync interval, which is how a change to its token Secret is noticed:
+// Secrets are not watched (only the operator's own TLS Secrets are cached), so each resync reads
+// it (a Kubernetes GET). An issuer Verified for its current generation with the token as it is
+// now (status.tokenVersion) is trusted without a DNSimple call until --issuer-reverify-interval
+// has passed since its last check; a restart counts as a check, so it costs no call either. A
+// revoked token is still found then at the latest, and at once by the first certificate call
+// made with it. A check DNSimple could not answer (network, 5xx, 429) is retried with backoff,
+// at most a resync apart.
 //
 // Several operators against one cluster (one per namespace, or test files running in parallel)
 // each see every ClusterDnsimpleIssuer; one confined to namespaces checks only those that serve
@@ -70,8 +73,10 @@ export interface IssuerControllerOptions {
   tokens: IssuerTokens;
   /** `--cluster-resource-namespace`: where ClusterDnsimpleIssuers' token Secrets live. */
   clusterResourceNamespace: string;
-  /** Every issuer is checked again this often. */
+  /** Every issuer is looked at again this often. */
   resyncIntervalMs: number;
+  /** A Verified issuer whose spec and token did not change is asked about again this often. */
+  reverifyIntervalMs: number;
   /** How many checks run at once. */
   concurrency: number;
   /** False when this replica must not write (not, or no longer, the leader). */
@@ -111,7 +116,27 @@ export function splitIssuerKey(key: string): IssuerRef & { namespace: string } {
  * A token as read from its source, with its version (IssuerStatus.tokenVersion), or why there
  * is none (a TokenCheck to report).
  */
-type TokenRead = { kind: "found"; token: string; accountId?: string; version: string } | TokenCheck;
+export type TokenRead =
+  | { kind: "found"; token: string; accountId?: string; version: string }
+  | TokenCheck;
+
+/**
+ * Why the issuer needs no DNSimple call now, or undefined when it does: Verified with the token
+ * as read (stillVerified), and either the first look since this process started or checked
+ * less than the reverify interval ago.
+ */
+export function trustedWithoutCheck(
+  issuer: DnsimpleIssuer,
+  read: TokenRead,
+  lastCheckedMs: number | undefined,
+  nowMs: number,
+  { reverifyIntervalMs }: Pick<IssuerControllerOptions, "reverifyIntervalMs">,
+): string | undefined {
+  if (read.kind !== "found" || !stillVerified(issuer, read.version)) return undefined;
+  if (lastCheckedMs === undefined) return "trusted after the restart";
+  if (nowMs - lastCheckedMs < reverifyIntervalMs) return "trusted until the reverify interval";
+  return undefined;
+}
 
 /** Checks issuers' tokens and writes their Ready condition. */
 export class IssuerController {
@@ -120,8 +145,8 @@ export class IssuerController {
   readonly #queue: WorkQueue;
   /** What made the last seen version of each issuer worth a check (see fingerprint). */
   readonly #fingerprints = new Map<string, string>();
-  /** Issuers checked (or trusted) since this process started. */
-  readonly #seen = new Set<string>();
+  /** When each issuer was last checked (or, on the first look after start, trusted). */
+  readonly #checkedAt = new Map<string, number>();
 
   constructor(options: IssuerControllerOptions) {
     this.#options = options;
@@ -147,7 +172,7 @@ export class IssuerController {
     const issuer = this.#options.issuers.issuer({ kind, name }, namespace ?? "");
     if (!issuer) {
       this.#fingerprints.delete(key);
-      this.#seen.delete(key);
+      this.#checkedAt.delete(key);
       return true;
     }
     const now = fingerprint(issuer);
@@ -183,16 +208,15 @@ export class IssuerController {
     }
     const source = tokenSourceOf(issuer, this.#options.clusterResourceNamespace);
     const read = await this.#readToken(source);
-    // The first look after a start trusts a condition verified with this very token.
-    const firstLook = !this.#seen.has(key);
-    this.#seen.add(key);
-    if (firstLook && read.kind === "found" && stillVerified(issuer, read.version)) {
-      this.#options.log.debug(
-        { issuer: key },
-        "verified before with this token: trusted until the next resync",
-      );
+    const now = this.#clock.now();
+    const lastCheckedMs = this.#checkedAt.get(key);
+    const trust = trustedWithoutCheck(issuer, read, lastCheckedMs, now, this.#options);
+    if (trust) {
+      if (lastCheckedMs === undefined) this.#checkedAt.set(key, now);
+      this.#options.log.debug({ issuer: key }, `verified with this token: ${trust}`);
       return { requeueAfterMs: this.#options.resyncIntervalMs };
     }
+    this.#checkedAt.set(key, now);
     const check = await this.#ask(read);
     const verdict = issuerStatus(issuer, source, check, new Date(this.#clock.now()));
     // Compared in a canonical form: the API server may order keys differently.

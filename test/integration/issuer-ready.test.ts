@@ -1,8 +1,8 @@
 // The issuers' Ready condition against a real API server and the DNSimple simulator: a token
 // DNSimple accepts is Verified with its account; a missing Secret is CredentialsNotFound until
 // it is created, then Verified within the resync; a refused token is Unauthorized, for a
-// DnsimpleIssuer and a ClusterDnsimpleIssuer alike; an unchanged issuer is checked again every
-// resync without a write; a restart asks nothing about an issuer verified with the token as it
+// DnsimpleIssuer and a ClusterDnsimpleIssuer alike; an unchanged issuer is asked about again
+// once its reverify interval passed, without a write; a restart asks nothing about an issuer verified with the token as it
 // is; kubectl shows Ready. No token reaches a log line, a status or an Event.
 //
 // The cluster-scoped case uses a token no simulator accepts: every test file's operator sees
@@ -40,7 +40,8 @@ const env = useOperator({
   namespace: ns,
   simulator: { token: TOKEN, accountId: ACCOUNT_ID, domains: ["example.com"], issueDelayMs: 100 },
   // Short, so a Secret created after its issuer is found within the test.
-  flags: ["--resync-interval=2s"],
+  // A reverify interval as short as the resync, so each resync past it asks whoami again.
+  flags: ["--resync-interval=2s", "--issuer-reverify-interval=2s"],
 });
 
 afterAll(async () => {
@@ -176,7 +177,7 @@ describe("issuer Ready", () => {
     );
   });
 
-  it("checks an unchanged issuer again every resync without writing its status", async () => {
+  it("asks about an unchanged issuer again once the reverify interval passed, without writing its status", async () => {
     const before = await waitForIssuer(ISSUER_KIND, "good", "True", "Verified");
     // "good" and "late" are checked with the simulator's token: two more checks of each.
     const calls = acceptedWhoamis();
