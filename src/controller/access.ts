@@ -6,7 +6,7 @@ import type { ClaimOwner } from "../api/claims.ts";
 import { CLUSTER_ISSUER_KIND, type IssuerRef } from "../api/issuers.ts";
 import type { DnsimpleCertificate } from "../api/v1alpha1.ts";
 import { judgeAccess } from "../issuers/policy.ts";
-import { budgetUsage, type PurchaseLedger } from "../issuers/purchase-ledger.ts";
+import type { PurchaseLedger } from "../issuers/purchase-ledger.ts";
 import type { AccessObservation, SecretObservation } from "./observation.ts";
 import type { TenancyView } from "./ports.ts";
 
@@ -31,15 +31,11 @@ export function observeAccess(
   });
   if (verdict.kind === "refused") return verdict;
   const { grant } = verdict;
-  const purchases = [
-    ...tenancy.purchases(grant.budgetScope),
-    ...ledger.own(grant.budgetScope, now),
-  ];
   return {
     kind: "issuer",
     grant,
     owners: ownersOf(namedCertificates(resource, secret), tenancy),
-    budget: budgetUsage(purchases, now),
+    budget: ledger.usage(grant.budgetScope, tenancy.claimedPurchases(grant.budgetScope), now),
   };
 }
 

@@ -34,6 +34,7 @@ import { kubeCall } from "../kube/errors.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { ResilientInformer } from "../kube/informer.ts";
 import { replaceIssuerStatus } from "../kube/issuer-status.ts";
+import { ObjectIndex } from "../kube/object-index.ts";
 import { ScopedInformer } from "../kube/scoped-informer.ts";
 import { applyTlsSecret, createTlsSecret, readSecret } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -141,6 +142,10 @@ export class Controller {
   readonly #credentials: CredentialsResolver;
   readonly #queue: WorkQueue;
   readonly #certificates: ScopedInformer<DnsimpleCertificate>;
+  /** The cached resources by namespace and spec.secretName (who else writes this Secret). */
+  readonly #bySecretName = new ObjectIndex<DnsimpleCertificate>((obj) =>
+    keyOf(obj.metadata.namespace, obj.spec.secretName),
+  );
   readonly #secrets: ScopedInformer<V1Secret>;
   /** Issuers, namespaces' labels and ownership claims. */
   readonly #tenancy: TenancyCache;
@@ -276,7 +281,8 @@ export class Controller {
     return {
       certificates: {
         get: (namespace, name) => this.#certificates.get(name, namespace),
-        list: (namespace) => this.#certificates.list(namespace),
+        usingSecret: (namespace, secretName) =>
+          this.#bySecretName.get(keyOf(namespace, secretName)),
       },
       secrets: { get: (namespace, name) => this.#secrets.get(name, namespace) },
       secretLookup,
@@ -372,14 +378,17 @@ export class Controller {
         delete obj.metadata.managedFields;
       },
       onAdd: (obj) => {
+        this.#bySecretName.put(obj);
         if (this.#certificateSeen(obj, true)) this.#sources?.certificateChanged(obj, false);
       },
       onUpdate: (obj) => {
+        this.#bySecretName.put(obj);
         // A status write (most updates) changes nothing a source compares: no source pass.
         if (this.#certificateSeen(obj, false)) this.#sources?.certificateChanged(obj, false);
         this.#reconciler.cacheUpdated(obj);
       },
       onDelete: (obj) => {
+        this.#bySecretName.delete(obj);
         this.#sources?.certificateChanged(obj, true);
         const { namespace, name } = obj.metadata;
         this.#fingerprints.delete(keyOf(namespace, name));

@@ -67,8 +67,8 @@ function secretNameOwner(
   const { namespace, uid } = resource.metadata;
   const { secretName } = resource.spec;
   const rivals = sources.certificates
-    .list(namespace)
-    .filter((r) => r.metadata.uid !== uid && r.spec.secretName === secretName);
+    .usingSecret(namespace, secretName)
+    .filter((r) => r.metadata.uid !== uid);
   if (rivals.length === 0) return undefined;
   const writer = sources.secrets.get(namespace, secretName)?.metadata?.annotations?.[
     SECRET_ANNOTATIONS.owner

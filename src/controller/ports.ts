@@ -9,7 +9,8 @@ import type { DnsimpleCertificate, DnsimpleCertificateStatus } from "../api/v1al
 import type { DnsimpleClient } from "../dnsimple/client.ts";
 import type { Certificate } from "../dnsimple/types.ts";
 import type { IssuerGrant } from "../issuers/policy.ts";
-import type { Purchase, PurchaseLedger } from "../issuers/purchase-ledger.ts";
+import type { PurchaseLedger } from "../issuers/purchase-ledger.ts";
+import type { ClaimedPurchases } from "../issuers/purchase-timeline.ts";
 import type { EventTarget, EventType } from "../kube/events.ts";
 import type { TlsSecretApply } from "../kube/secrets.ts";
 import type { Failure } from "./observation.ts";
@@ -64,8 +65,8 @@ export interface DomainCertificateLister {
 /** The cached DnsimpleCertificates (the informer's). */
 export interface CertificateCache {
   get(namespace: string, name: string): DnsimpleCertificate | undefined;
-  /** The cached resources of one namespace. */
-  list(namespace: string): readonly DnsimpleCertificate[];
+  /** The cached resources of a namespace that name `secretName` (an index: no scan). */
+  usingSecret(namespace: string, secretName: string): readonly DnsimpleCertificate[];
 }
 
 /** The cached Secrets: only the operator's labelled ones. */
@@ -111,7 +112,7 @@ export interface TenancyView {
   /** The resource a certificate of this DNSimple API belongs to, if it is claimed. */
   ownerOf(certificateId: number): ClaimOwner | undefined;
   /** The claimed purchases (Order, Renewal) of a budget scope (IssuerGrant.budgetScope). */
-  purchases(scope: string): readonly Purchase[];
+  claimedPurchases(scope: string): ClaimedPurchases;
   /** `--default-cluster-issuer`: for resources that name neither issuer nor credentials. */
   readonly defaultClusterIssuer: string | undefined;
   /** Where ClusterDnsimpleIssuers' token Secrets live (the operator's namespace). */

@@ -3,6 +3,8 @@
 // restart and no tenant can write them) and from this process's orders in flight or whose claim
 // the cache does not show yet, so two workers of one namespace cannot both take the last one.
 
+import type { ClaimedPurchases } from "./purchase-timeline.ts";
+
 /** The budget's window. */
 export const BUDGET_WINDOW_MS = 24 * 3_600_000;
 
@@ -47,6 +49,13 @@ export function budgetUsage(purchases: readonly Purchase[], now: Date): BudgetUs
   return { used: counted.length, freesAt: new Date(oldest + BUDGET_WINDOW_MS) };
 }
 
+/** Two disjoint sets of purchases' use together. Pure. */
+export function combinedUsage(a: BudgetUsage, b: BudgetUsage): BudgetUsage {
+  const frees = [a.freesAt, b.freesAt].filter((d): d is Date => d !== undefined);
+  if (frees.length === 0) return { used: a.used + b.used };
+  return { used: a.used + b.used, freesAt: new Date(Math.min(...frees.map((d) => d.getTime()))) };
+}
+
 /** A slot taken by an order of this process; settled with the certificate, or given back. */
 export interface Reservation {
   readonly scope: string;
@@ -67,11 +76,11 @@ export class PurchaseLedger {
   reserve(
     scope: string,
     limit: number,
-    claimed: readonly Purchase[],
+    claimed: ClaimedPurchases,
     now: Date,
   ): Reservation | undefined {
-    const own = this.#prune(scope, now);
-    if (budgetUsage([...claimed, ...own], now).used >= limit) return undefined;
+    if (this.usage(scope, claimed, now).used >= limit) return undefined;
+    const own = this.#recent.get(scope) ?? [];
     const purchase: Purchase = { at: now };
     own.push(purchase);
     this.#recent.set(scope, own);
@@ -90,14 +99,22 @@ export class PurchaseLedger {
     };
   }
 
-  /** This process's purchases of the scope still within the window. */
-  own(scope: string, now: Date): readonly Purchase[] {
-    return this.#prune(scope, now);
+  /** The scope's budget used: its claimed purchases, and this process's not claimed yet. */
+  usage(scope: string, claimed: ClaimedPurchases, now: Date): BudgetUsage {
+    return combinedUsage(claimed.usage(now), budgetUsage(this.own(scope, now, claimed), now));
   }
 
-  #prune(scope: string, now: Date): Purchase[] {
+  /**
+   * This process's purchases of the scope still within the window whose claim `claimed` does
+   * not show yet (once it does, the claim counts the purchase: the ledger lets it go, and
+   * stays as small as the orders in flight).
+   */
+  own(scope: string, now: Date, claimed?: ClaimedPurchases): readonly Purchase[] {
     const since = now.getTime() - BUDGET_WINDOW_MS;
-    const kept = (this.#recent.get(scope) ?? []).filter((p) => p.at.getTime() > since);
+    const kept = (this.#recent.get(scope) ?? []).filter(
+      (p) =>
+        p.at.getTime() > since && (p.certificateId === undefined || !claimed?.has(p.certificateId)),
+    );
     if (kept.length === 0) this.#recent.delete(scope);
     else this.#recent.set(scope, kept);
     return kept;

@@ -24,7 +24,12 @@ import { ResilientInformer } from "../kube/informer.ts";
 import { listNamespaces } from "../kube/namespaces.ts";
 import { ScopedInformer } from "../kube/scoped-informer.ts";
 import type { Clock } from "../time/clock.ts";
-import { type Purchase, purchaseScope } from "./purchase-ledger.ts";
+import { purchaseScope } from "./purchase-ledger.ts";
+import {
+  type ClaimedPurchases,
+  NO_CLAIMED_PURCHASES,
+  PurchaseTimeline,
+} from "./purchase-timeline.ts";
 
 export interface TenancyCacheOptions {
   kubeConfig: KubeConfig;
@@ -54,7 +59,7 @@ export class TenancyCache implements TenancyView, ClaimWriter {
   /** This API's claims by certificate id (the informer's objects, and this process's own). */
   readonly #owners = new Map<number, DnsimpleCertificateClaim>();
   /** The claimed purchases (Order, Renewal) by budget scope, so a pass reads only its own. */
-  readonly #purchases = new Map<string, Map<number, Purchase>>();
+  readonly #purchases = new Map<string, PurchaseTimeline>();
   readonly #apiSuffix: string;
 
   constructor(options: TenancyCacheOptions) {
@@ -91,8 +96,8 @@ export class TenancyCache implements TenancyView, ClaimWriter {
     return this.#owners.get(certificateId)?.spec.owner;
   }
 
-  purchases(scope: string): readonly Purchase[] {
-    return [...(this.#purchases.get(scope)?.values() ?? [])];
+  claimedPurchases(scope: string): ClaimedPurchases {
+    return this.#purchases.get(scope) ?? NO_CLAIMED_PURCHASES;
   }
 
   async claim(request: Parameters<ClaimWriter["claim"]>[0]): Promise<ClaimResult> {
@@ -137,11 +142,8 @@ export class TenancyCache implements TenancyView, ClaimWriter {
     this.#owners.set(spec.certificateId, claim);
     if (spec.via !== "Order" && spec.via !== "Renewal") return;
     const scope = scopeOfClaim(claim);
-    const purchases = this.#purchases.get(scope) ?? new Map<number, Purchase>();
-    purchases.set(spec.certificateId, {
-      certificateId: spec.certificateId,
-      at: new Date(spec.claimedAt),
-    });
+    const purchases = this.#purchases.get(scope) ?? new PurchaseTimeline();
+    purchases.set(spec.certificateId, new Date(spec.claimedAt));
     this.#purchases.set(scope, purchases);
   }
 

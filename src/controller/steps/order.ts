@@ -90,7 +90,7 @@ function reserveBudget(
   const { access, now } = observation;
   if (access.kind !== "issuer") return undefined;
   const { grant } = access;
-  const claimed = context.ports.tenancy.purchases(grant.budgetScope);
+  const claimed = context.ports.tenancy.claimedPurchases(grant.budgetScope);
   return (
     context.ports.ledger.reserve(grant.budgetScope, grant.ordersPerDay, claimed, now) ?? "spent"
   );

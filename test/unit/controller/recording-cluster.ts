@@ -20,6 +20,7 @@ import {
 import type { ReconcilerPorts, TenancyView } from "../../../src/controller/ports.ts";
 import { keyOf } from "../../../src/controller/reconciler.ts";
 import { PurchaseLedger, purchaseScope } from "../../../src/issuers/purchase-ledger.ts";
+import { PurchaseTimeline } from "../../../src/issuers/purchase-timeline.ts";
 import { KubeApiError } from "../../../src/kube/errors.ts";
 import type { EventType } from "../../../src/kube/events.ts";
 import {
@@ -99,14 +100,16 @@ export class RecordingCluster {
         ),
       namespaceLabels: (namespace) => this.namespaceLabels.get(namespace) ?? {},
       ownerOf: (id) => this.claims.get(id)?.owner,
-      purchases: (scope) =>
-        [...this.claims.values()]
-          .filter(
-            (c) =>
-              (c.via === "Order" || c.via === "Renewal") &&
-              purchaseScope(c.issuer, c.owner.namespace) === scope,
-          )
-          .map((c) => ({ certificateId: c.certificateId, at: new Date(c.claimedAt) })),
+      claimedPurchases: (scope) =>
+        PurchaseTimeline.of(
+          [...this.claims.values()]
+            .filter(
+              (c) =>
+                (c.via === "Order" || c.via === "Renewal") &&
+                purchaseScope(c.issuer, c.owner.namespace) === scope,
+            )
+            .map((c) => ({ certificateId: c.certificateId, at: new Date(c.claimedAt) })),
+        ),
       defaultClusterIssuer: PLATFORM_ISSUER,
       clusterResourceNamespace: "operator",
     };
@@ -146,8 +149,10 @@ export class RecordingCluster {
       },
       certificates: {
         get: (namespace, name) => this.get(namespace, name),
-        list: (namespace) =>
-          [...this.resources.values()].filter((r) => r.metadata.namespace === namespace),
+        usingSecret: (namespace, secretName) =>
+          [...this.resources.values()].filter(
+            (r) => r.metadata.namespace === namespace && r.spec.secretName === secretName,
+          ),
       },
       // The cache holds the operator's labelled Secrets only; a lookup reads any.
       secrets: {

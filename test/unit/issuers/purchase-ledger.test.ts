@@ -9,10 +9,12 @@ import {
   BUDGET_WINDOW_MS,
   type BudgetUsage,
   budgetUsage,
+  combinedUsage,
   type Purchase,
   PurchaseLedger,
   type Reservation,
 } from "../../../src/issuers/purchase-ledger.ts";
+import { NO_CLAIMED_PURCHASES, PurchaseTimeline } from "../../../src/issuers/purchase-timeline.ts";
 import { now } from "../controller/fixtures.ts";
 
 const hour = 3_600_000;
@@ -88,7 +90,12 @@ function run(ledger: PurchaseLedger, steps: readonly Step[]): boolean[] {
   for (const step of steps) {
     if ("reserve" in step) {
       reservations.push(
-        ledger.reserve(step.reserve, step.limit, step.claimed ?? [], at(step.atMs ?? 0)),
+        ledger.reserve(
+          step.reserve,
+          step.limit,
+          PurchaseTimeline.of(step.claimed ?? []),
+          at(step.atMs ?? 0),
+        ),
       );
     } else {
       const nth = "settle" in step ? step.settle : step.release;
@@ -237,7 +244,7 @@ describe("PurchaseLedger.reserve", () => {
   });
 
   it("a reservation names its scope", () => {
-    expect(new PurchaseLedger().reserve("a", 1, [], now)?.scope).toBe("a");
+    expect(new PurchaseLedger().reserve("a", 1, NO_CLAIMED_PURCHASES, now)?.scope).toBe("a");
   });
 });
 
@@ -282,8 +289,85 @@ describe("PurchaseLedger.own", () => {
 
   it("once pruned, a purchase stays gone when asked about an earlier time", () => {
     const ledger = new PurchaseLedger();
-    ledger.reserve("a", 5, [], now);
+    ledger.reserve("a", 5, NO_CLAIMED_PURCHASES, now);
     expect(ledger.own("a", at(BUDGET_WINDOW_MS))).toEqual([]);
     expect(ledger.own("a", now)).toEqual([]);
+  });
+});
+
+describe("PurchaseTimeline.usage: the claimed purchases, counted as budgetUsage counts them", () => {
+  const rows: [string, Purchase[]][] = [
+    ["none", []],
+    ["one an hour ago", [bought(1, 1)]],
+    ["one exactly 24h ago has left the window", [bought(1, 24)]],
+    ["one a millisecond inside the window", [{ certificateId: 1, at: at(1 - BUDGET_WINDOW_MS) }]],
+    [
+      "out of order: the oldest inside the window frees first",
+      [bought(1, 2), bought(2, 10), bought(3, 5)],
+    ],
+    ["some outside the window", [bought(1, 25), bought(2, 30), bought(3, 2), bought(4, 23)]],
+    ["the same time twice", [bought(1, 3), bought(2, 3)]],
+  ];
+  it.each(rows)("%s", (_why, purchases) => {
+    expect(PurchaseTimeline.of(purchases).usage(now)).toEqual(budgetUsage(purchases, now));
+  });
+
+  it("a certificate claimed again moves (counted once, at its new time)", () => {
+    const timeline = PurchaseTimeline.of([bought(1, 30), bought(2, 5)]);
+    timeline.set(1, at(-3 * hour));
+    expect(timeline.usage(now)).toEqual({ used: 2, freesAt: at(19 * hour) });
+    expect(timeline.size).toBe(2);
+  });
+
+  it("a deleted claim no longer counts, and only that one goes", () => {
+    const timeline = PurchaseTimeline.of([bought(1, 3), bought(2, 3), bought(3, 8)]);
+    timeline.delete(3);
+    timeline.delete(99);
+    expect(timeline.usage(now)).toEqual({ used: 2, freesAt: at(21 * hour) });
+    expect([timeline.has(1), timeline.has(3)]).toEqual([true, false]);
+  });
+});
+
+describe("PurchaseLedger.usage: claimed purchases and this process's own, each once", () => {
+  it("an order in flight and the claims count together", () => {
+    const ledger = new PurchaseLedger();
+    ledger.reserve("a", 5, NO_CLAIMED_PURCHASES, at(-2 * hour));
+    expect(ledger.usage("a", PurchaseTimeline.of([bought(1, 10)]), now)).toEqual({
+      used: 2,
+      freesAt: at(14 * hour),
+    });
+  });
+
+  it("a settled order counts until its claim shows, then through the claim only", () => {
+    const ledger = new PurchaseLedger();
+    ledger.reserve("a", 5, NO_CLAIMED_PURCHASES, now)?.settle(7);
+    expect(ledger.usage("a", NO_CLAIMED_PURCHASES, now).used).toBe(1);
+    const claimed = PurchaseTimeline.of([{ certificateId: 7, at: now }]);
+    expect(ledger.usage("a", claimed, now).used).toBe(1);
+    // The ledger let it go: the claim alone counts it from now on.
+    expect(ledger.own("a", now)).toEqual([]);
+  });
+
+  it("reserve refuses the slot the claims and the orders in flight fill", () => {
+    const ledger = new PurchaseLedger();
+    const claimed = PurchaseTimeline.of([bought(1, 1)]);
+    expect(ledger.reserve("a", 2, claimed, now)).toBeDefined();
+    expect(ledger.reserve("a", 2, claimed, now)).toBeUndefined();
+  });
+});
+
+describe("combinedUsage", () => {
+  const rows: [string, BudgetUsage, BudgetUsage, BudgetUsage][] = [
+    ["both empty", { used: 0 }, { used: 0 }, { used: 0 }],
+    ["one side empty", { used: 2, freesAt: at(hour) }, { used: 0 }, { used: 2, freesAt: at(hour) }],
+    [
+      "the earlier freesAt wins",
+      { used: 1, freesAt: at(5 * hour) },
+      { used: 3, freesAt: at(2 * hour) },
+      { used: 4, freesAt: at(2 * hour) },
+    ],
+  ];
+  it.each(rows)("%s", (_why, a, b, expected) => {
+    expect(combinedUsage(a, b)).toEqual(expected);
   });
 });
