@@ -49,13 +49,13 @@ export interface OperatorOptions {
 export const OPERATOR_ENTRY = join(ROOT, "dist", "main.js");
 
 /**
- * The heap V8 gives a process in the chart's default pod (memory limit 384Mi): a quarter of
+ * The heap V8 gives a process in the chart's default pod (memory limit 768Mi): a quarter of
  * the memory, doubled without pointer compression, for the old generation, and 1 MiB
  * semi-spaces. On this 24 GiB machine Node would otherwise take a 4 GiB heap and collect
  * lazily, and RSS would say nothing about the limit. BENCH_OPERATOR_NODE_ARGS overrides it
  * ("" for Node's own sizing).
  */
-export const POD_HEAP_ARGS = "--max-old-space-size=192 --max-semi-space-size=1";
+export const POD_HEAP_ARGS = "--max-old-space-size=384 --max-semi-space-size=1";
 
 /**
  * Extra Node.js arguments for the operator process, from BENCH_OPERATOR_NODE_ARGS (split on

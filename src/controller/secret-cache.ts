@@ -12,7 +12,7 @@ const TLS_KEYS = ["tls.crt", "tls.key", "ca.crt"] as const;
 
 /**
  * Far above a real bundle (a Let's Encrypt chain and an RSA 4096 key are under 12 KiB, base64),
- * far below what a few hundred Secrets may hold in a 384Mi pod (1 MiB each).
+ * far below what a few hundred Secrets may hold in a 768Mi pod (1 MiB each).
  */
 export const MAX_CACHED_TLS_BYTES = 64 * 1024;
 

@@ -344,7 +344,7 @@ describe("the chart on a real node", () => {
       expect(pod.spec.serviceAccountName).toBe(release);
       expect(pod.spec.containers[0]?.resources).toEqual({
         requests: { cpu: "50m", memory: "128Mi" },
-        limits: { cpu: "500m", memory: "384Mi" },
+        limits: { cpu: "500m", memory: "768Mi" },
       });
     }
     // In-cluster config through the `kubernetes` Service: the leader holds its Lease.
@@ -728,7 +728,7 @@ describe("the chart on a real node", () => {
     expect(status?.restartCount).toBe(0);
     expect(status?.lastState?.terminated).toBeUndefined();
     const memory = memoryOf((status?.containerID ?? "").replace(/^containerd:\/\//, ""));
-    expect(memory.limitBytes).toBe(384 * 1024 * 1024);
+    expect(memory.limitBytes).toBe(768 * 1024 * 1024);
     expect(memory.oomKills).toBe(0);
     expect(memory.peakBytes).toBeLessThan(memory.limitBytes);
     const [peak, limit] = [memory.peakBytes, memory.limitBytes];

@@ -424,7 +424,7 @@ describe("helm chart", () => {
     expect(c.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "health" });
     expect(c.resources).toEqual({
       requests: { cpu: "50m", memory: "128Mi" },
-      limits: { cpu: "500m", memory: "384Mi" },
+      limits: { cpu: "500m", memory: "768Mi" },
     });
     // The token: not automounted; one projected, expiring token at the usual path, read-only.
     expect(pod?.automountServiceAccountToken).toBe(false);
