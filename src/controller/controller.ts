@@ -36,7 +36,12 @@ import { ResilientInformer } from "../kube/informer.ts";
 import { replaceIssuerStatus } from "../kube/issuer-status.ts";
 import { ObjectIndex } from "../kube/object-index.ts";
 import { ScopedInformer } from "../kube/scoped-informer.ts";
-import { applyTlsSecret, createTlsSecret, readSecret } from "../kube/secrets.ts";
+import {
+  applyTlsSecret,
+  createTlsSecret,
+  readSecret,
+  type TlsSecretApply,
+} from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import { DomainFinder } from "../sources/domain-finder.ts";
 import { sourceLabel } from "../sources/generated.ts";
@@ -154,7 +159,7 @@ export class Controller {
   /** What made the last seen version of each resource worth a reconcile (see fingerprint). */
   readonly #fingerprints = new Map<string, string>();
   /** The Secrets this process wrote, until the watch brings each write back (own-writes.ts). */
-  readonly #ownSecretWrites = new OwnWrites();
+  readonly #ownSecretWrites = new OwnWrites<V1Secret>();
   /** Annotated Ingresses and Gateways, and the controller that generates their resources. */
   readonly #sourceCaches: SourceCaches | undefined;
   readonly #sources: SourceController | undefined;
@@ -290,22 +295,8 @@ export class Controller {
         replaceStatus: (resource, status) => replaceStatus(customObjects, resource, status),
       },
       secretWriter: {
-        create: async (secret) => {
-          const written = await createTlsSecret(core, secret);
-          this.#ownSecretWrites.wrote(
-            secret.namespace,
-            secret.name,
-            written.metadata?.resourceVersion,
-          );
-        },
-        apply: async (secret) => {
-          const written = await applyTlsSecret(core, secret);
-          this.#ownSecretWrites.wrote(
-            secret.namespace,
-            secret.name,
-            written.metadata?.resourceVersion,
-          );
-        },
+        create: (secret) => this.#writeSecret(secret, () => createTlsSecret(core, secret)),
+        apply: (secret) => this.#writeSecret(secret, () => applyTlsSecret(core, secret)),
       },
       events: {
         record: (target, type, reason, message) =>
@@ -497,7 +488,8 @@ export class Controller {
     // The echo of the operator's own write starts no pass: the pass that wrote it knew.
     const changed = (secret: V1Secret) => {
       const { namespace = "", name = "", resourceVersion } = secret.metadata ?? {};
-      if (!this.#ownSecretWrites.isEcho(namespace, name, resourceVersion)) enqueueWriter(secret);
+      if (this.#ownSecretWrites.startsPass(namespace, name, resourceVersion, secret))
+        enqueueWriter(secret);
     };
     return new ResilientInformer<V1Secret>({
       kubeConfig,
@@ -526,6 +518,22 @@ export class Controller {
   }
 
   /** A managed Secret changed: the resource its owner annotation names looks again. */
+  /** Writes a Secret so that its own echo starts no pass, whichever arrives first (own-writes.ts). */
+  async #writeSecret(secret: TlsSecretApply, write: () => Promise<V1Secret>): Promise<void> {
+    const own = this.#ownSecretWrites;
+    own.writing(secret.namespace, secret.name);
+    let written: V1Secret;
+    try {
+      written = await write();
+    } catch (err) {
+      for (const event of own.failed(secret.namespace, secret.name)) this.#enqueueWriterOf(event);
+      throw err;
+    }
+    const { resourceVersion } = written.metadata ?? {};
+    for (const event of own.wrote(secret.namespace, secret.name, resourceVersion))
+      this.#enqueueWriterOf(event);
+  }
+
   #enqueueWriterOf(secret: V1Secret): void {
     const owner = secret.metadata?.annotations?.[SECRET_ANNOTATIONS.owner];
     const namespace = secret.metadata?.namespace;
