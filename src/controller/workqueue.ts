@@ -1,7 +1,10 @@
 // A work queue with client-go's semantics: a key is queued at most once however often it is
 // added (dedupe), is never processed by two workers at once (a key added while in progress
 // is processed again afterwards), can be added after a delay (the earliest wins), and backs
-// off per key after failures. Workers run the handler with bounded concurrency. Keys ready to
+// off per key after failures. Unlike client-go's, a pass ends the delay its key was waiting
+// out: the pass looked at the present and says itself when to look again (its result, or the
+// backoff), so an earlier pass's timer would only start a pass that finds nothing to do (a
+// poll's timer still pending when an event brought the key in, and the issuance finished). Workers run the handler with bounded concurrency. Keys ready to
 // be processed wait in two lanes: "high" keys are served before "normal" ones; within a lane
 // the shares (namespaces, by default) take turns, each in arrival order (fair-lane.ts); a key's
 // lane is asked of `priority` when it becomes ready.
@@ -115,6 +118,13 @@ export class WorkQueue {
     this.#delayed.set(key, { at, timer });
   }
 
+  #cancelDelay(key: string): void {
+    const delayed = this.#delayed.get(key);
+    if (!delayed) return;
+    this.#options.clock.clearTimer(delayed.timer);
+    this.#delayed.delete(key);
+  }
+
   /** Re-adds after a backoff that doubles with each consecutive failure of the key. */
   addRateLimited(key: string): number {
     const failures = (this.#failures.get(key) ?? 0) + 1;
@@ -182,6 +192,7 @@ export class WorkQueue {
       const key = await this.#next();
       if (key === undefined) return;
       this.#dirty.delete(key);
+      this.#cancelDelay(key);
       this.#processing.add(key);
       try {
         const result = await this.#options.handler(key);

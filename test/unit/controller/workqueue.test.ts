@@ -125,6 +125,38 @@ describe("WorkQueue", () => {
     await h.queue.shutdown(1000);
   });
 
+  it("ends a key's pending delay with its next pass, which says itself when to look again", async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const passes: number[] = [];
+    const queue = new WorkQueue({
+      concurrency: 1,
+      clock,
+      // The first pass (a poll) asks to look again in 1 s; the second (brought in by an event,
+      // the issuance finished) at the renewal time, 60 s.
+      handler: async () => {
+        passes.push(clock.now() - start);
+        return { requeueAfterMs: passes.length === 1 ? 1_000 : 60_000 };
+      },
+      onError: () => {},
+    });
+    queue.start();
+    queue.add("a");
+    await until(() => passes.length === 1 && queue.inProgress === 0);
+    clock.step(500);
+    queue.add("a");
+    await until(() => passes.length === 2 && queue.inProgress === 0);
+    expect(clock.pending).toBe(1);
+    // The poll's timer would have fired here (a timer's add queues the key at once).
+    clock.step(500);
+    clock.step(59_499);
+    expect(queue.length).toBe(0);
+    clock.step(1);
+    await until(() => passes.length === 3);
+    expect(passes).toEqual([0, 500, 60_500]);
+    await queue.shutdown(1000);
+  });
+
   it("backs off per key, doubling with each failure and resetting on success", async () => {
     const queue = new WorkQueue({
       concurrency: 1,
