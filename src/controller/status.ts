@@ -9,17 +9,28 @@ import type { Observation, RemoteCertificate } from "./observation.ts";
 import { isAdopting, secretShortfall } from "./spec-rules.ts";
 import { expiringTime, failureBackoffMs, renewalTime } from "./timing.ts";
 
-/** Sets a condition, keeping lastTransitionTime when its status does not change (metav1). */
+/**
+ * Sets a condition, keeping lastTransitionTime when its status does not change (metav1). One
+ * exception: Issuing leaving reason Queued starts anew. A wait for request budget is not an
+ * issuance, and the poll backoff reads the issuance's age from this time (an order queued for
+ * a minute would otherwise poll its first 2 s issuance only 15 s later, past its window).
+ */
 export function setCondition(
   conditions: Condition[],
   next: Omit<Condition, "lastTransitionTime">,
   now: Date,
 ): Condition[] {
   const previous = conditions.find((c) => c.type === next.type);
-  const lastTransitionTime =
-    previous && previous.status === next.status ? previous.lastTransitionTime : now.toISOString();
+  const same =
+    previous !== undefined &&
+    previous.status === next.status &&
+    (previous.reason === QUEUED) === (next.reason === QUEUED);
+  const lastTransitionTime = same ? previous.lastTransitionTime : now.toISOString();
   return [...conditions.filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
 }
+
+/** The reason of a resource whose order waits for request budget. */
+export const QUEUED = "Queued";
 
 /** The status a pass leaves behind, and when to look again. */
 export interface StatusOutcome {
@@ -123,11 +134,11 @@ function queuedVerdict(
       {
         type: "Issuing",
         status: "True",
-        reason: "Queued",
+        reason: QUEUED,
         message,
         observedGeneration: generation,
       },
-      readyCondition(observation, status, { reason: "Queued", message }),
+      readyCondition(observation, status, { reason: QUEUED, message }),
     ],
     requeueAfterMs: Math.max(1000, action.retryAt.getTime() - observation.now.getTime()),
   };

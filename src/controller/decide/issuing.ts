@@ -6,6 +6,7 @@ import type { Action } from "../actions.ts";
 import { fail, failureBackoffEnd, lastFailurePermanent } from "../failure-policy.ts";
 import type { Failure } from "../observation.ts";
 import { describeRemote, remoteMatchesSpec } from "../spec-rules.ts";
+import { QUEUED } from "../status.ts";
 import { pollDelay } from "../timing.ts";
 import { type Check, firstAction } from "./chain.ts";
 import { credentialsMissing } from "./credentials-check.ts";
@@ -155,7 +156,11 @@ function deadState(input: CertificateInput): Action | undefined {
 function stillIssuing({ certificate, observation }: CertificateInput): Action | undefined {
   if (certificate.state === "issued") return undefined;
   const issuing = observation.resource.status?.conditions?.find((c) => c.type === "Issuing");
-  const since = issuing?.status === "True" ? new Date(issuing.lastTransitionTime) : observation.now;
+  // Queued (waiting for budget) is not issuing: the order went in this very pass.
+  const since =
+    issuing?.status === "True" && issuing.reason !== QUEUED
+      ? new Date(issuing.lastTransitionTime)
+      : observation.now;
   return {
     kind: "poll",
     certificateId: certificate.id,

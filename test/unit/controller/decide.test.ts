@@ -1,11 +1,11 @@
 // decide() by table: each row is a situation (resource, Secret, what DNSimple said so far) and
 // the one next step it must lead to. No I/O.
 import { describe, expect, it } from "vitest";
-import type { DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
+import type { Condition, DnsimpleCertificate } from "../../../src/api/v1alpha1.ts";
 import { isFinal } from "../../../src/controller/actions.ts";
 import { decide } from "../../../src/controller/decide.ts";
 import type { Observation, RemoteCertificate } from "../../../src/controller/observation.ts";
-import { statusFor } from "../../../src/controller/status.ts";
+import { setCondition, statusFor } from "../../../src/controller/status.ts";
 import { dueSecret, goodSecret, noSecret, now, remoteCertificate, resource } from "./fixtures.ts";
 
 const day = 86_400_000;
@@ -814,6 +814,57 @@ describe("decide", () => {
     expect(delay(20_000)).toBe(5000);
     expect(delay(120_000)).toBe(30_000);
     expect(delay(3 * 3_600_000)).toBe(300_000);
+  });
+
+  it("polls an order that waited for budget from its order, not from when it queued", () => {
+    const queuedFor = (ms: number) =>
+      resource(
+        {},
+        {
+          certificateId: 10,
+          conditions: [
+            {
+              type: "Issuing",
+              status: "True",
+              reason: "Queued",
+              message: "",
+              lastTransitionTime: new Date(now.getTime() - ms).toISOString(),
+            },
+          ],
+        },
+      );
+    const action = decide(
+      observe({
+        credentials: ok,
+        resource: queuedFor(120_000),
+        remote: remote({ state: "requesting" }),
+      }),
+    );
+    expect(action).toMatchObject({ kind: "poll", requeueAfterMs: 1000 });
+  });
+});
+
+describe("setCondition", () => {
+  const at = (s: number) => new Date(Date.parse("2026-12-01T00:00:00Z") + s * 1000);
+  const issuing = (status: "True" | "False", reason: string, since: number): Condition => ({
+    type: "Issuing",
+    status,
+    reason,
+    message: "",
+    lastTransitionTime: at(since).toISOString(),
+  });
+  const rows: Array<[string, Condition | undefined, "True" | "False", string, number]> = [
+    ["a new condition starts now", undefined, "True", "Requesting", 100],
+    ["the same status keeps its time", issuing("True", "Requesting", 10), "True", "Renewing", 10],
+    ["another status starts now", issuing("True", "Requesting", 10), "False", "Failed", 100],
+    ["Queued to issuing starts now", issuing("True", "Queued", 10), "True", "Requesting", 100],
+    ["Queued stays Queued: its time kept", issuing("True", "Queued", 10), "True", "Queued", 10],
+    ["issuing to Queued starts now", issuing("True", "Renewing", 10), "True", "Queued", 100],
+  ];
+  it.each(rows)("%s", (_name, previous, status, reason, expected) => {
+    const next = { type: "Issuing" as const, status, reason, message: "" };
+    const [set] = setCondition(previous ? [previous] : [], next, at(100));
+    expect(set?.lastTransitionTime).toBe(at(expected).toISOString());
   });
 });
 
