@@ -217,7 +217,12 @@ export class Reconciler {
       this.#record(key, resource, { type: "Warning", reason, message });
       log.warn({ resource: key, reason, retryInMs: requeueAfterMs }, message);
     } else {
-      log.debug({ resource: key, action: action.kind, requeueAfterMs }, "reconciled");
+      // A queued order says what the budget looked like: why it waits, for whoever debugs it.
+      const budget = action.kind === "queued" ? queuedBudget(observation) : undefined;
+      log.debug(
+        { resource: key, action: action.kind, requeueAfterMs, ...(budget ? { budget } : {}) },
+        "reconciled",
+      );
     }
     this.#options.onOutcome?.({
       key,
@@ -315,4 +320,19 @@ function isNewer(written: DnsimpleCertificate, cached: DnsimpleCertificate): boo
   const w = Number(written.metadata.resourceVersion);
   const c = Number(cached.metadata.resourceVersion);
   return Number.isFinite(w) && Number.isFinite(c) && w > c;
+}
+
+/** The figures the request-budget gate judged a queued order by (no token, no names). */
+function queuedBudget({ requestBudget: view }: Observation) {
+  if (!view) return undefined;
+  const { limit, remaining, reserve, committed, ahead, assumed } = view;
+  return {
+    limit,
+    remaining,
+    reserve,
+    committed,
+    ahead,
+    resetAt: view.resetAt.toISOString(),
+    assumed,
+  };
 }
