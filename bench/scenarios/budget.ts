@@ -8,12 +8,14 @@
 // it bought (purchases and private keys per window, from the simulator's call log). The
 // operator renews itself (autoRenew: false); renewal timing comes from each certificate's own
 // validity (lifetimes.ts has the why of the arithmetic).
+
+import type { ApiCall } from "../../src/simulator/call-log.ts";
 import { CLOCK_SKEW_ALLOWANCE_MS } from "../../src/simulator/leaf-certificates.ts";
 import { startSimulator } from "../../src/simulator/simulator.ts";
 import { LifetimeWatch } from "../support/lifetime-watch.ts";
 import { metricSum } from "../support/operator-process.ts";
 import { mapLimit, progress, waitFor } from "../support/progress.ts";
-import { callsPerWindow, countPerWindow } from "../support/rate-windows.ts";
+import { callsPerWindow, countPerWindow, offsetsPerWindow } from "../support/rate-windows.ts";
 import {
   type BenchContext,
   benchDomains,
@@ -171,14 +173,16 @@ export const budget: Scenario = {
         callsPerCertificate: round(summary.total / (plan.fresh + 2 * plan.renewing), 3),
         callsByOperation: perCertificate(summary, 1),
         callsPerWindow: perWindow,
-        purchasesPerWindow: countPerWindow(
+        purchasesPerWindow: countPerWindow(calls, plan.windowMs, isPurchase),
+        deliveredPerWindow: countPerWindow(
           calls,
           plan.windowMs,
-          (c) =>
-            c.operation === "purchaseLetsencryptCertificate" ||
-            c.operation === "purchaseRenewalLetsencryptCertificate",
+          (c) => c.operation === "getCertificatePrivateKey",
         ),
-        deliveredPerWindow: countPerWindow(
+        // When in each window its purchases and deliveries came ([first, median, last] seconds
+        // after it opened): a purchase late in a window finishes in the next.
+        purchaseSecondsIntoWindow: offsetsPerWindow(calls, plan.windowMs, isPurchase),
+        deliverySecondsIntoWindow: offsetsPerWindow(
           calls,
           plan.windowMs,
           (c) => c.operation === "getCertificatePrivateKey",
@@ -208,6 +212,13 @@ export const budget: Scenario = {
     }
   },
 };
+
+function isPurchase(call: ApiCall): boolean {
+  return (
+    call.operation === "purchaseLetsencryptCertificate" ||
+    call.operation === "purchaseRenewalLetsencryptCertificate"
+  );
+}
 
 function countBy(values: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};

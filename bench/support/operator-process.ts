@@ -2,7 +2,7 @@
 // memory is its own): its JSON logs parsed, its memory sampled from /proc, its /metrics read.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { freePort } from "../../src/localcluster/processes.ts";
@@ -122,7 +122,14 @@ export class OperatorProcess {
     this.webhookPort = webhookPort;
     this.#exited = once(child, "exit").then(([code]) => code as number | null);
     if (child.stdout) {
-      createInterface({ input: child.stdout }).on("line", (text) => this.#onLine(text));
+      // BENCH_OPERATOR_LOG=<file>: the operator's log kept too, for a look afterwards.
+      const keep = process.env.BENCH_OPERATOR_LOG;
+      const file = keep ? createWriteStream(`${keep}.${label}`, { flags: "a" }) : undefined;
+      createInterface({ input: child.stdout }).on("line", (text) => {
+        file?.write(`${text}\n`);
+        this.#onLine(text);
+      });
+      if (file) child.once("exit", () => file.end());
     }
     if (child.stderr) {
       createInterface({ input: child.stderr }).on("line", (text) => {

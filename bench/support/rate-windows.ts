@@ -51,3 +51,17 @@ function replay(
   }
   return windows;
 }
+
+/** When in each window the calls `which` picks came: [first, median, last], seconds after it opened. */
+export function offsetsPerWindow(
+  calls: readonly ApiCall[],
+  windowMs: number,
+  which: (call: ApiCall) => boolean,
+): Array<[number, number, number] | null> {
+  return replay(calls, windowMs).map(({ startedAt, members }) => {
+    const offsets = members.filter(which).map((c) => Date.parse(c.time) - startedAt);
+    if (offsets.length === 0) return null;
+    const at = (i: number) => seconds(offsets[i] ?? 0);
+    return [at(0), at(Math.floor(offsets.length / 2)), at(offsets.length - 1)];
+  });
+}
