@@ -23,6 +23,7 @@ import {
   operatorFigures,
   perCertificate,
   type Scenario,
+  scrapeIntervalMs,
   specFor,
   waitAllReady,
 } from "../support/scenarios.ts";
@@ -88,25 +89,35 @@ export const budget: Scenario = {
       simulator,
       spec: { autoRenew: false },
       timeoutMs: 20 * plan.windowMs,
+      scale: plan.renewing + plan.fresh,
     });
     const { operator, watcher } = run;
     try {
       if (run.allReadyAt === undefined) throw new Error("the renewing certificates did not issue");
       const issuedAt = run.allReadyAt;
       simulator.updateSettings({ validityMs: LONG_VALIDITY_MS });
-      sampler = setInterval(() => {
-        operator
-          .metrics()
-          .then((samples) => {
-            const lane = (l: string) =>
-              metricSum(samples, "dnsimple_cert_operator_orders_queued", (s) => s.lane === l);
-            peaks.renewal = Math.max(peaks.renewal, lane("renewal"));
-            peaks.new = Math.max(peaks.new, lane("new"));
-            const promised = "dnsimple_cert_operator_dnsimple_requests_promised";
-            peaks.promised = Math.max(peaks.promised, metricSum(samples, promised));
-          })
-          .catch(() => {});
-      }, 1_000);
+      let sampling = false;
+      sampler = setInterval(
+        () => {
+          if (sampling) return;
+          sampling = true;
+          operator
+            .metrics()
+            .then((samples) => {
+              const lane = (l: string) =>
+                metricSum(samples, "dnsimple_cert_operator_orders_queued", (s) => s.lane === l);
+              peaks.renewal = Math.max(peaks.renewal, lane("renewal"));
+              peaks.new = Math.max(peaks.new, lane("new"));
+              const promised = "dnsimple_cert_operator_dnsimple_requests_promised";
+              peaks.promised = Math.max(peaks.promised, metricSum(samples, promised));
+            })
+            .catch(() => {})
+            .finally(() => {
+              sampling = false;
+            });
+        },
+        scrapeIntervalMs(plan.renewing + plan.fresh),
+      );
 
       const fresh = Array.from({ length: plan.fresh }, (_, i) => `n${String(i).padStart(5, "0")}`);
       const createStartedAt = Date.now();

@@ -58,6 +58,19 @@ export interface IssueOptions {
   timeoutMs: number;
   /** Watch every namespace (default: only `namespace`). */
   clusterWide?: boolean;
+  /** Resources the operator will hold in the run, for the scrape interval (default `n`). */
+  scale?: number;
+}
+
+/**
+ * How often the harness reads the operator's /metrics: every second in small runs; from 1,000
+ * resources every 15 s, as a Prometheus would. Each scrape renders every resource's series
+ * (O(n)); at 10,000 resources a scrape a second (two, with a scenario's own sampler) took
+ * most of the operator's CPU and the bench measured its own load (the first full budget run,
+ * 2026-12-03).
+ */
+export function scrapeIntervalMs(resources: number): number {
+  return resources >= 1_000 ? 15_000 : 1_000;
 }
 
 export interface IssueRun {
@@ -86,7 +99,7 @@ export async function issueMany(ctx: BenchContext, options: IssueOptions): Promi
     flags: options.operatorFlags ?? [],
     label,
   });
-  operator.watchMetrics(1_000);
+  operator.watchMetrics(scrapeIntervalMs(options.scale ?? options.n));
   progress(`${label}: operator running (pid ${operator.pid}); creating ${n} resources`);
   const createStartedAt = Date.now();
   await mapLimit(names, options.createConcurrency ?? 32, (name, i) =>
