@@ -93,11 +93,31 @@ describe("admission", () => {
     expect(wait?.estimate).toEqual(expected);
   });
 
-  it("looks again at the reset, even when its turn is expected windows later", () => {
-    const far = budget({ remaining: 0, ahead: { renewal: 0, new: 2000 } });
-    const wait = admission(far, "new", now);
-    expect(wait?.estimate.getTime()).toBeGreaterThan(resetAt.getTime());
-    expect(wait?.retryAt).toEqual(resetAt);
+  const retries: Array<[string, number, number]> = [
+    // [situation, orders ahead, windows after the reset it looks again]
+    ["its turn in the next window: at the reset", 100, 0],
+    ["its turn in the second window: still at the reset", 600, 0],
+    ["its turn in the fourth window: at the third's reset", 1500, 2],
+  ];
+  it.each(retries)("looks again at the reset before its window: %s", (_s, ahead, windows) => {
+    const queued = budget({ remaining: 0, ahead: { renewal: 0, new: ahead } });
+    const wait = admission(queued, "new", now);
+    expect(wait?.retryAt).toEqual(new Date(resetAt.getTime() + windows * hour));
+    expect(wait?.estimate.getTime()).toBe(
+      resetAt.getTime() + (windows + (ahead > 100 ? 1 : 0)) * hour,
+    );
+  });
+
+  it("in a window assumed after a reset, an order windows away waits for its window too", () => {
+    const assumed = budget({
+      remaining: 40,
+      limit: 40,
+      reserve: 10,
+      assumed: true,
+      ahead: { renewal: 0, new: 60 },
+    });
+    const wait = admission(assumed, "new", now);
+    expect(wait?.retryAt.getTime()).toBeGreaterThan(now.getTime() + 1000);
   });
 
   it("in a window assumed after a reset, looks again in a second, when an answer told the real one", () => {
