@@ -517,7 +517,6 @@ export class Controller {
     });
   }
 
-  /** A managed Secret changed: the resource its owner annotation names looks again. */
   /** Writes a Secret so that its own echo starts no pass, whichever arrives first (own-writes.ts). */
   async #writeSecret(secret: TlsSecretApply, write: () => Promise<V1Secret>): Promise<void> {
     const own = this.#ownSecretWrites;
@@ -534,6 +533,7 @@ export class Controller {
       this.#enqueueWriterOf(event);
   }
 
+  /** A managed Secret changed: the resource its owner annotation names looks again. */
   #enqueueWriterOf(secret: V1Secret): void {
     const owner = secret.metadata?.annotations?.[SECRET_ANNOTATIONS.owner];
     const namespace = secret.metadata?.namespace;

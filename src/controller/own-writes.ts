@@ -7,6 +7,8 @@
 // both at about the same moment). So a write is marked before it is sent; an event that arrives
 // while it is in flight is held, and the answer's version then tells an echo from a change.
 
+import { keyOf } from "./reconciler.ts";
+
 type WriteRecord<Event> =
   | { state: "in-flight"; held: Array<{ version: string | undefined; event: Event }> }
   | { state: "written"; version: string };
@@ -73,8 +75,4 @@ export class OwnWrites<Event> {
   get size(): number {
     return this.#records.size;
   }
-}
-
-function keyOf(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
 }

@@ -17,7 +17,7 @@ import { ReconcilerMemory } from "./memory.ts";
 import type { Observation } from "./observation.ts";
 import type { ReconcilerPorts } from "./ports.ts";
 import { ORDER_REQUESTS, type OrderLane, requestsToFinish } from "./request-commitments.ts";
-import { statusFor } from "./status.ts";
+import { QUEUED, statusFor } from "./status.ts";
 import { orderIntent } from "./steps/order.ts";
 import { runStep } from "./steps/run-step.ts";
 import {
@@ -210,7 +210,7 @@ export class Reconciler {
     const { log } = this.#options;
     if (action.kind === "queued" && !observation.resource.status?.queue) {
       const message = status.conditions?.find((c) => c.type === "Issuing")?.message ?? "";
-      this.#record(key, resource, { type: "Normal", reason: "Queued", message });
+      this.#record(key, resource, { type: "Normal", reason: QUEUED, message });
     }
     if (action.kind === "fail") {
       const { reason, message } = action.failure;

@@ -6,8 +6,8 @@
 // is promised, queued and left is judged afresh (an in-memory pass, no call): renewals first,
 // then new certificates in arrival order (request-commitments.ts). Not every queued order at
 // every reset: with 10,000 queued, that is 10,000 passes a window, and the orders whose turn
-// it is wait behind them in the work queue while the budget goes unused. Bought certificates are never held up
-// by new purchases, so every window delivers.
+// it is wait behind them in the work queue while the budget goes unused. Bought certificates
+// are never held up by new purchases, so every window delivers.
 import type { Action } from "../actions.ts";
 import type { RequestBudgetView } from "../observation.ts";
 import { ORDER_REQUESTS, type OrderLane } from "../request-commitments.ts";
