@@ -185,19 +185,11 @@ export const budget: Scenario = {
         callsByOperation: perCertificate(summary, 1),
         callsPerWindow: perWindow,
         purchasesPerWindow: countPerWindow(calls, plan.windowMs, isPurchase),
-        deliveredPerWindow: countPerWindow(
-          calls,
-          plan.windowMs,
-          (c) => c.operation === "getCertificatePrivateKey",
-        ),
+        deliveredPerWindow: countPerWindow(calls, plan.windowMs, isDelivery),
         // When in each window its purchases and deliveries came ([first, median, last] seconds
         // after it opened): a purchase late in a window finishes in the next.
         purchaseSecondsIntoWindow: offsetsPerWindow(calls, plan.windowMs, isPurchase),
-        deliverySecondsIntoWindow: offsetsPerWindow(
-          calls,
-          plan.windowMs,
-          (c) => c.operation === "getCertificatePrivateKey",
-        ),
+        deliverySecondsIntoWindow: offsetsPerWindow(calls, plan.windowMs, isDelivery),
         windowsWithPurchasesAndNoDelivery: 0,
         peakQueued: { renewal: peaks.renewal, new: peaks.new },
         peakRequestsPromised: peaks.promised,
@@ -229,6 +221,11 @@ function isPurchase(call: ApiCall): boolean {
     call.operation === "purchaseLetsencryptCertificate" ||
     call.operation === "purchaseRenewalLetsencryptCertificate"
   );
+}
+
+/** A certificate delivered: its private key, the last of its requests. */
+function isDelivery(call: ApiCall): boolean {
+  return call.operation === "getCertificatePrivateKey";
 }
 
 function countBy(values: readonly string[]): Record<string, number> {

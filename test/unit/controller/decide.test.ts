@@ -783,33 +783,31 @@ describe("decide", () => {
     expect(decide(observe(partial))).toMatchObject(expected);
   });
 
+  /** The poll delay of a certificate DNSimple is still issuing, Issuing=True with `reason` for `ms`. */
+  const pollDelayAfter = (reason: string, ms: number) => {
+    const issuing = resource(
+      {},
+      {
+        certificateId: 10,
+        conditions: [
+          {
+            type: "Issuing",
+            status: "True",
+            reason,
+            message: "",
+            lastTransitionTime: new Date(now.getTime() - ms).toISOString(),
+          },
+        ],
+      },
+    );
+    const action = decide(
+      observe({ credentials: ok, resource: issuing, remote: remote({ state: "requesting" }) }),
+    );
+    return action.kind === "poll" ? action.requeueAfterMs : -1;
+  };
+
   it("backs polling off as the issuance takes longer, up to five minutes", () => {
-    const since = (ms: number) =>
-      resource(
-        {},
-        {
-          certificateId: 10,
-          conditions: [
-            {
-              type: "Issuing",
-              status: "True",
-              reason: "Requesting",
-              message: "",
-              lastTransitionTime: new Date(now.getTime() - ms).toISOString(),
-            },
-          ],
-        },
-      );
-    const delay = (waitedMs: number) => {
-      const action = decide(
-        observe({
-          credentials: ok,
-          resource: since(waitedMs),
-          remote: remote({ state: "requesting" }),
-        }),
-      );
-      return action.kind === "poll" ? action.requeueAfterMs : -1;
-    };
+    const delay = (waitedMs: number) => pollDelayAfter("Requesting", waitedMs);
     expect(delay(0)).toBe(1000);
     expect(delay(20_000)).toBe(5000);
     expect(delay(120_000)).toBe(30_000);
@@ -817,30 +815,7 @@ describe("decide", () => {
   });
 
   it("polls an order that waited for budget from its order, not from when it queued", () => {
-    const queuedFor = (ms: number) =>
-      resource(
-        {},
-        {
-          certificateId: 10,
-          conditions: [
-            {
-              type: "Issuing",
-              status: "True",
-              reason: "Queued",
-              message: "",
-              lastTransitionTime: new Date(now.getTime() - ms).toISOString(),
-            },
-          ],
-        },
-      );
-    const action = decide(
-      observe({
-        credentials: ok,
-        resource: queuedFor(120_000),
-        remote: remote({ state: "requesting" }),
-      }),
-    );
-    expect(action).toMatchObject({ kind: "poll", requeueAfterMs: 1000 });
+    expect(pollDelayAfter("Queued", 120_000)).toBe(1000);
   });
 });
 
