@@ -19,7 +19,7 @@ import { ownershipGate } from "./decide/ownership.ts";
 import { requestBudgetGate } from "./decide/request-budget.ts";
 import { decideServing } from "./decide/serving.ts";
 import { fail } from "./failure-policy.ts";
-import { secretShortfall } from "./spec-rules.ts";
+import { secretMismatch, secretShortfall } from "./spec-rules.ts";
 
 const GUARDS: readonly Check<DecisionInput>[] = [
   accessRefused,
@@ -87,12 +87,13 @@ function sharedSecretGate({ observation, spec }: DecisionInput, next: Action): A
   });
 }
 
-/** The Secret holds the target certificate, and it serves the current spec. */
+/**
+ * The Secret holds the target certificate for the current spec. Expired or not: an expired one
+ * is renewed (or its auto-renewal looked for) as one about to expire is; downloading it again
+ * would only fail verification, and the renewal would never come.
+ */
 function servesTarget({ observation, spec, targetId }: DecisionInput): boolean {
-  return (
-    targetId !== undefined &&
-    secretShortfall(spec, observation.secret, targetId, observation.now) === undefined
-  );
+  return targetId !== undefined && secretMismatch(spec, observation.secret, targetId) === undefined;
 }
 
 /** Two resources writing one Secret would overwrite each other: the first one keeps it. */

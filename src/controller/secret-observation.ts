@@ -9,7 +9,7 @@ import {
   type SignatureAlgorithm,
   TAKEOVER_ANNOTATION,
 } from "../api/v1alpha1.ts";
-import { inspectTlsSecret } from "../certs/inspect.ts";
+import { inspectTlsSecret, type TlsSecretInspection } from "../certs/inspect.ts";
 import { FIELD_MANAGER, tlsDataOf } from "../kube/secrets.ts";
 import type { SecretObservation } from "./observation.ts";
 import { otherTlsWriters } from "./secret-cache.ts";
@@ -106,8 +106,10 @@ function ownedAsWanted(secret: V1Secret, resource: DnsimpleCertificate, owned: b
 }
 
 /**
- * Inspects the Secret. `usable` covers parsing, key match, chain and validity; whether its
- * names fit the spec is the decision's business (it knows the spec and the domain).
+ * Inspects the Secret. `usable` covers parsing, key match, chain and validity, except that the
+ * server certificate itself may have expired (notAfter says so): an expired certificate is the
+ * one to renew, not a broken Secret to repair. Whether its names fit the spec is the decision's
+ * business (it knows the spec and the domain).
  */
 export function observeSecret(
   resource: DnsimpleCertificate,
@@ -135,7 +137,7 @@ export function observeSecret(
         });
   return {
     exists: true,
-    usable: inspection.present && inspection.valid,
+    usable: inspection.present && (inspection.valid || expiredOnly(inspection, now)),
     ...(inspection.message ? { problem: inspection.message } : {}),
     ...(certificateId !== undefined ? { certificateId } : {}),
     ...(otherWriters.length > 0 ? { otherWriters } : {}),
@@ -157,4 +159,10 @@ export function observeSecret(
       !appliedBeyond(secret, wanted) &&
       ownedAsWanted(secret, resource, wanted.ownerReferences !== undefined),
   };
+}
+
+/** Nothing was wrong but the server certificate's own expiry (checked after key and chain). */
+function expiredOnly(inspection: TlsSecretInspection, now: Date): boolean {
+  const { problem, notAfter } = inspection;
+  return problem === "Expired" && notAfter !== undefined && notAfter <= now;
 }

@@ -52,8 +52,9 @@ export function newestIssuedAmong(
 
 /**
  * Whether a certificate in the list can be DNSimple's auto-renewal of the one expiring at
- * `notAfter`: DNSimple renews only within its renewal window before expiry, so one created
- * earlier renewed some other certificate (another resource's with the same names).
+ * `notAfter`: DNSimple renews only within its renewal window before expiry, and never after
+ * it, so one created outside renewed some other certificate (another resource's with the same
+ * names; an expired resource still looks, so the bound after expiry matters).
  */
 export function createdInRenewalWindow(
   candidate: RemoteCertificate,
@@ -61,7 +62,9 @@ export function createdInRenewalWindow(
   windowMs: number,
 ): boolean {
   if (!notAfter) return true;
-  return candidate.createdAt.getTime() >= notAfter.getTime() - windowMs - CLOCK_SKEW_MS;
+  const created = candidate.createdAt.getTime();
+  const expiry = notAfter.getTime();
+  return created >= expiry - windowMs - CLOCK_SKEW_MS && created <= expiry + CLOCK_SKEW_MS;
 }
 
 /**

@@ -45,12 +45,24 @@ export function secretShortfall(
   certificateId: number | undefined,
   now: Date,
 ): string | undefined {
+  return secretMismatch(spec, secret, certificateId) ?? expiryShortfall(secret, now);
+}
+
+/**
+ * Why the Secret does not hold a certificate for the current spec (`certificateId`'s, when
+ * given), expired or not: an expired one is still the one to renew, not one to download again.
+ */
+export function secretMismatch(
+  spec: DnsimpleCertificateSpec,
+  secret: SecretObservation,
+  certificateId: number | undefined,
+): string | undefined {
   if (!secret.exists) return "the Secret does not exist";
   if (!secret.usable) return `the Secret's certificate is unusable: ${secret.problem ?? "unknown"}`;
   if (certificateId !== undefined && secret.certificateId !== certificateId) {
     return `the Secret holds certificate ${secret.certificateId ?? "(unknown)"}, not ${certificateId}`;
   }
-  return namesShortfall(spec, secret) ?? keyOrExpiryShortfall(spec, secret, now);
+  return namesShortfall(spec, secret) ?? keyShortfall(spec, secret);
 }
 
 /** Why the Secret's certificate does not cover the spec's names, if it does not. */
@@ -66,17 +78,19 @@ function namesShortfall(
   return `the Secret's certificate covers ${(secret.dnsNames ?? []).join(", ")}, the spec asks for ${wanted.join(", ") || spec.name}`;
 }
 
-/** Why the Secret's key type or validity does not serve the spec, if it does not. */
-function keyOrExpiryShortfall(
+/** Why the Secret's key type does not serve the spec, if it does not. */
+function keyShortfall(
   spec: DnsimpleCertificateSpec,
   secret: SecretObservation,
-  now: Date,
 ): string | undefined {
-  if (secret.keyAlgorithm !== spec.signatureAlgorithm) {
-    return `the Secret's key is ${secret.keyAlgorithm ?? "unknown"}, the spec asks for ${spec.signatureAlgorithm}`;
-  }
-  if (!secret.notAfter || secret.notAfter <= now) return "the Secret's certificate has expired";
-  return undefined;
+  if (secret.keyAlgorithm === spec.signatureAlgorithm) return undefined;
+  return `the Secret's key is ${secret.keyAlgorithm ?? "unknown"}, the spec asks for ${spec.signatureAlgorithm}`;
+}
+
+function expiryShortfall(secret: SecretObservation, now: Date): string | undefined {
+  return !secret.notAfter || secret.notAfter <= now
+    ? "the Secret's certificate has expired"
+    : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The status a pass leaves behind, as a pure function of what it observed and where it stopped
 // (decide's final action), plus how long to wait before the next look.
-import type { Condition, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
+import type { Condition, DnsimpleCertificate, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
 import { formatDuration } from "../time/duration.ts";
 import { renewalFloorAt } from "./access.ts";
 import type { FinalAction } from "./actions.ts";
@@ -284,6 +284,16 @@ function failVerdict(
   };
 }
 
+/** After an expiry, what is being done about it: the step's message, or whose renewal it awaits. */
+function expiredWhy(
+  resource: DnsimpleCertificate,
+  otherwise: { reason: string; message: string },
+): string {
+  if (otherwise.reason !== "Ready") return `: ${otherwise.message}`;
+  if (!resource.spec.autoRenew) return "";
+  return ": DNSimple has not renewed it (spec.autoRenew: the operator takes DNSimple's renewal and orders none; look at the certificate's auto-renewal in DNSimple, or set autoRenew: false to have the operator renew it)";
+}
+
 /** The Ready condition: True while the Secret serves the spec (and is not about to expire). */
 function readyCondition(
   observation: Observation,
@@ -296,7 +306,7 @@ function readyCondition(
   if (secretShortfall(resource.spec, secret, undefined, now) !== undefined) {
     const expired = secret.exists && secret.notAfter !== undefined && secret.notAfter <= now;
     if (!expired) return { type: "Ready", status: "False", ...otherwise, observedGeneration };
-    const message = `The certificate in Secret ${secretName} expired at ${secret.notAfter?.toISOString()}: ${otherwise.message}`;
+    const message = `The certificate in Secret ${secretName} expired at ${secret.notAfter?.toISOString()}${expiredWhy(resource, otherwise)}`;
     return { type: "Ready", status: "False", reason: "Expired", message, observedGeneration };
   }
   const floorAt = renewalFloorAt(observation.access, secret.notBefore);

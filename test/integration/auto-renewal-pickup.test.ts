@@ -1,8 +1,9 @@
 // The auto-renewal pickup on the real control plane and the simulator, with time compressed:
 // no list call at all while the certificate is outside DNSimple's renewal window, then at most
 // one per interval for the domain inside it, until DNSimple's renewal is taken, never ordered.
-// (The rule itself is table-tested in test/unit/controller/auto-renewal-pickup.test.ts; the
-// webhook-driven pickup with polling off is in webhook.test.ts.)
+// An operator that was away while its certificate expired takes DNSimple's renewal when it is
+// back. (The rule itself is table-tested in test/unit/controller/auto-renewal-pickup.test.ts;
+// the webhook-driven pickup with polling off is in webhook.test.ts.)
 import { describe, expect, it } from "vitest";
 import type { DnsimpleCertificate } from "../../src/api/v1alpha1.ts";
 import { useNamespace, waitFor } from "./support/kube.ts";
@@ -98,4 +99,60 @@ describe("auto-renewal pickup", () => {
     }
     expect(notAfter).toBeGreaterThan(pickedUpAt);
   });
+
+  it("takes DNSimple's renewal of a certificate that expired while the operator was away", async () => {
+    // A 15-second certificate that DNSimple renews 10 s in, with a 60-second one: the operator
+    // is stopped in the first 10 s (it looks every 3 s, and would take the renewal at once).
+    env.simulator.updateSettings({ validityMs: 15_000 });
+    await createCertificate(ns.name, "away", {
+      domain: DOMAIN,
+      name: "away",
+      autoRenew: true,
+      secretName: "away-tls",
+      credentialsRef: env.credentialsRef,
+    });
+    const expiring = await waitFor("away's short certificate in its Secret", async () => {
+      const r = await getCertificate(ns.name, "away");
+      const held = heldCertificateId(await getSecret(ns.name, "away-tls"));
+      return held !== undefined && held === r.status?.certificateId ? r : undefined;
+    });
+    env.simulator.updateSettings({ validityMs: VALIDITY_MS });
+    await env.stopOperator();
+    const expired = expiring.status?.certificateId ?? 0;
+    // The operator stopped before it could take the renewal (else this test tries nothing).
+    expect(heldCertificateId(await getSecret(ns.name, "away-tls"))).toBe(expired);
+    const notAfter = Date.parse(expiring.status?.notAfter ?? "");
+    const renewal = await waitFor("the certificate expired, and DNSimple renewed it", () => {
+      const issued = env.simulator
+        .certificates()
+        .find(
+          (c) =>
+            c.origin.kind === "auto_renewal" &&
+            c.origin.oldCertificateId === expired &&
+            c.state === "issued",
+        );
+      return Date.now() > notAfter && issued ? issued : undefined;
+    });
+    env.simulator.resetCalls();
+    await env.startOperator();
+
+    // Its status names the renewal before the Secret is written: Ready=True is the end.
+    const renewed = await waitFor("away takes DNSimple's renewal, Ready again", async () => {
+      const r = await getCertificate(ns.name, "away");
+      return readyOf(r)?.status === "True" && r.status?.certificateId === renewal.id
+        ? r
+        : undefined;
+    });
+    expect(renewed.status?.notAfter).toBe(renewal.notAfter);
+    expect(heldCertificateId(await getSecret(ns.name, "away-tls"))).toBe(renewal.id);
+    // The expired certificate was not downloaded again, and nothing was ordered for it.
+    const paths = env.simulator.calls().map((c) => c.path);
+    expect(paths.filter((p) => p.includes(`/certificates/${expired}/`))).toEqual([]);
+    expect(purchasesOf(env.simulator, "away", "renewal")).toHaveLength(0);
+    expect(purchasesOf(env.simulator, "away", "certificate")).toHaveLength(1);
+  });
 });
+
+function readyOf(resource: DnsimpleCertificate) {
+  return resource.status?.conditions?.find((c) => c.type === "Ready");
+}

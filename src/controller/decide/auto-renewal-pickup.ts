@@ -4,7 +4,9 @@
 // changed and nothing is called. Inside it, at most one look per interval (the list is shared by
 // the domain's resources), or none at all when polling is off and the webhook says when. A
 // webhook hint (a certificate.issue or certificate.reissue event) makes a look due at once,
-// window or not: the event is only a reason to look through the API, never data.
+// window or not: the event is only a reason to look through the API, never data. A certificate
+// that expired unrenewed looks at its expiry and then once per interval, polling or not: its
+// renewal was missed (a lost webhook, a look that came late) or DNSimple could not renew it.
 //
 // Pure: the inputs are the certificate's expiry, the last look and hint (the reconciler's
 // memory) and the operator's settings; the answer is whether to look now, else when next.
@@ -31,17 +33,18 @@ export interface PickupInput {
 
 /** Look now (and why), or not yet: `nextAt` is when the answer changes by time alone. */
 export type PickupVerdict =
-  | { readonly look: true; readonly why: "hinted" | "interval" }
+  | { readonly look: true; readonly why: "hinted" | "expired" | "interval" }
   | { readonly look: false; readonly nextAt?: Date };
 
-/** The ordered rules: a hint, then the window, then polling, then the interval. */
+/** The ordered rules: a hint, the window, polling (until expiry), the expiry, the interval. */
 export function autoRenewalPickup(input: PickupInput): PickupVerdict {
   const { now, notAfter, lastLook, hintAt, settings } = input;
   if (hintAt && hintAt > lastLook) return { look: true, why: "hinted" };
   if (!notAfter) return { look: false };
   const opensAt = new Date(notAfter.getTime() - settings.windowMs);
   if (now < opensAt) return { look: false, nextAt: opensAt };
-  if (!settings.polling) return { look: false };
+  if (!settings.polling && now < notAfter) return { look: false, nextAt: notAfter };
+  if (now >= notAfter && lastLook < notAfter) return { look: true, why: "expired" };
   // The first look once the window opens; then one per interval.
   const dueAt = lastLook < opensAt ? opensAt : new Date(lastLook.getTime() + settings.intervalMs);
   return now >= dueAt ? { look: true, why: "interval" } : { look: false, nextAt: dueAt };

@@ -55,9 +55,29 @@ describe("autoRenewalPickup", () => {
       { look: true, why: "interval" },
     ],
     [
-      "inside, polling off: no look without a hint, and no time to come back for",
+      "expired since a look 10 minutes ago: look at once (a renewal made since is taken now)",
+      { notAfter: at(-1000), lastLook: at(-10 * minute) },
+      { look: true, why: "expired" },
+    ],
+    [
+      "expired, looked since: again an interval after that look",
+      { notAfter: at(-10 * minute), lastLook: at(-5 * minute) },
+      { look: false, nextAt: at(55 * minute) },
+    ],
+    [
+      "inside, polling off: no look without a hint until the certificate expires",
       { notAfter: at(10 * day), lastLook: at(-day), settings: { ...settings, polling: false } },
-      { look: false },
+      { look: false, nextAt: at(10 * day) },
+    ],
+    [
+      "polling off, expired unrenewed (a webhook lost?): look, polling or not",
+      { notAfter: at(-minute), lastLook: at(-day), settings: { ...settings, polling: false } },
+      { look: true, why: "expired" },
+    ],
+    [
+      "polling off, expired, looked 10 minutes ago: again an interval after that look",
+      { notAfter: at(-day), lastLook: at(-10 * minute), settings: { ...settings, polling: false } },
+      { look: false, nextAt: at(50 * minute) },
     ],
     [
       "a hint since the last look: look at once, before the window too",

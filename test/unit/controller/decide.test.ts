@@ -52,6 +52,13 @@ const passwordMissing = {
 
 const certificate = remoteCertificate;
 
+/** Certificate 10, for the spec, expired a second ago. */
+const expiredSecret = {
+  ...goodSecret,
+  notBefore: new Date(now.getTime() - 90 * day),
+  notAfter: new Date(now.getTime() - 1000),
+};
+
 function remote(overrides: Partial<RemoteCertificate> = {}): Observation["remote"] {
   return { kind: "found", certificate: certificate(overrides) };
 }
@@ -480,13 +487,56 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
     { kind: "ready" },
   ],
   [
-    "an expired Secret is not ready",
+    "the Secret's certificate expired (its renewals failed until then): renew it, not download it again",
     {
       credentials: ok,
       resource: resource({}, { certificateId: 10 }),
-      secret: { ...goodSecret, notAfter: new Date(now.getTime() - 1) },
+      secret: expiredSecret,
     },
-    { kind: "fetchCertificate" },
+    { kind: "order", renewalOf: 10 },
+  ],
+  [
+    "autoRenew, expired unrenewed: look for DNSimple's renewal (never download the expired one)",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: expiredSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - hour),
+    },
+    { kind: "findAutoRenewal", expiringAfter: expiredSecret.notAfter },
+  ],
+  [
+    "autoRenew, expired, DNSimple's renewal found: take it",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: expiredSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - hour),
+      autoRenewalSearch: {
+        found: certificate({ id: 12, expiresAt: new Date(now.getTime() + 90 * day) }),
+      },
+    },
+    { kind: "adoptCertificate", certificateId: 12, source: "AutoRenewalFound" },
+  ],
+  [
+    "autoRenew, expired, looked since: no call, the next look an interval after that look",
+    {
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: expiredSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - 500),
+    },
+    { kind: "ready", requeueAt: new Date(now.getTime() + hour - 500) },
+  ],
+  [
+    "autoRenew, polling off, expired unrenewed (its webhook lost?): look all the same",
+    {
+      credentials: ok,
+      resource: resource({ autoRenew: true }, { certificateId: 10 }),
+      secret: expiredSecret,
+      lastAutoRenewCheck: new Date(now.getTime() - day),
+      autoRenewalPickup: { windowMs: 30 * day, intervalMs: hour, polling: false },
+    },
+    { kind: "findAutoRenewal" },
   ],
   [
     "the certificate in status is not in spec.domain (the domain changed): order",
@@ -886,6 +936,24 @@ describe("statusFor", () => {
     const next = decide({ ...observe({ resource: { ...failing, status } }), now: later });
     expect(next.kind).not.toBe("backoff");
   });
+
+  it.each([
+    [false, /expired at \d{4}-\d\d-\d\dT[\d:.]+Z$/],
+    [true, /expired at .*: DNSimple has not renewed it \(spec.autoRenew/],
+  ])(
+    "an expired certificate awaiting its look (autoRenew %s): Ready=False, Expired",
+    (autoRenew, message) => {
+      const o = observe({
+        resource: resource({ autoRenew }, { certificateId: 10 }),
+        secret: expiredSecret,
+        lastAutoRenewCheck: now,
+      });
+      const waiting = { kind: "ready", requeueAt: new Date(now.getTime() + hour) } as const;
+      const ready = statusFor(o, waiting).status.conditions?.find((c) => c.type === "Ready");
+      expect(ready).toMatchObject({ status: "False", reason: "Expired" });
+      expect(ready?.message).toMatch(message);
+    },
+  );
 
   it("counts a real failure after a lost order's waits as the second attempt, not the fifth", () => {
     // The dropped order (1), then waits for its answer: still 1.

@@ -11,6 +11,7 @@ import {
 } from "../../../src/api/v1alpha1.ts";
 import type { RemoteCertificate } from "../../../src/controller/observation.ts";
 import {
+  createdInRenewalWindow,
   lostOrderAmong,
   newestIssuedAmong,
   renewalInFlight,
@@ -118,6 +119,28 @@ describe("newestIssuedAmong", () => {
   ];
   it.each(rows)("%s", (_why, certificates, expected) => {
     expect(newestIssuedAmong(certificates, spec)?.id).toBe(expected);
+  });
+});
+
+describe("createdInRenewalWindow", () => {
+  // The held certificate expires in 10 days; DNSimple's window is 30 days; 1 minute of skew.
+  const notAfter = new Date(now.getTime() + 10 * day);
+  const created = (ms: number) => listed(9, { createdAt: new Date(notAfter.getTime() + ms) });
+  const rows: [string, RemoteCertificate, Date | undefined, boolean][] = [
+    ["created inside the window: may be its renewal", created(-20 * day), notAfter, true],
+    ["created before the window opened: another's", created(-31 * day), notAfter, false],
+    [
+      "created a moment before the window (skew): may be",
+      created(-30 * day - 30_000),
+      notAfter,
+      true,
+    ],
+    ["created after the held one expired: another's", created(2 * minute), notAfter, false],
+    ["created at its expiry, within the skew: may be", created(30_000), notAfter, true],
+    ["no expiry known: may be", created(-100 * day), undefined, true],
+  ];
+  it.each(rows)("%s", (_why, candidate, expiry, expected) => {
+    expect(createdInRenewalWindow(candidate, expiry, 30 * day)).toBe(expected);
   });
 });
 
