@@ -5,12 +5,12 @@
 // out: the pass looked at the present and says itself when to look again (its result, or the
 // backoff), so an earlier pass's timer would only start a pass that finds nothing to do (a
 // poll's timer still pending when an event brought the key in, and the issuance finished). Workers run the handler with bounded concurrency. Keys ready to
-// be processed wait in two lanes: "high" keys are served before "normal" ones; within a lane
-// the shares (namespaces, by default) take turns, each in arrival order (fair-lane.ts); a key's
-// lane is asked of `priority` when it becomes ready.
+// be processed wait in lanes served in order (priority.ts: "high", "queued", "normal"); within
+// a lane the shares (namespaces, by default) take turns, each in arrival order (fair-lane.ts); a
+// key's lane is asked of `priority` when it becomes ready.
 import { type Clock, type ClockTimer, systemClock } from "../time/clock.ts";
 import { FairLane, namespaceShare } from "./fair-lane.ts";
-import type { Priority } from "./priority.ts";
+import { PRIORITIES, type Priority } from "./priority.ts";
 
 /** What the handler says about a key it processed. */
 export interface WorkResult {
@@ -65,7 +65,11 @@ export class WorkQueue {
       ...options,
     };
     const { shareOf } = this.#options;
-    this.#lanes = { high: new FairLane(shareOf), normal: new FairLane(shareOf) };
+    this.#lanes = {
+      high: new FairLane(shareOf),
+      queued: new FairLane(shareOf),
+      normal: new FairLane(shareOf),
+    };
   }
 
   /** Queues `key` once however often added; a key in progress is processed again after. */
@@ -89,10 +93,13 @@ export class WorkQueue {
 
   /** A waiting key whose priority rose (e.g. its certificate was bought) moves up. */
   #promote(key: string): void {
-    if (this.#queued.get(key) !== "normal" || this.#options.priority(key) !== "high") return;
-    this.#lanes.normal.remove(key);
-    this.#lanes.high.push(key);
-    this.#queued.set(key, "high");
+    const current = this.#queued.get(key);
+    if (current === undefined) return;
+    const lane = this.#options.priority(key);
+    if (PRIORITIES.indexOf(lane) >= PRIORITIES.indexOf(current)) return;
+    this.#lanes[current].remove(key);
+    this.#lanes[lane].push(key);
+    this.#queued.set(key, lane);
   }
 
   /** Adds `key` after `delayMs`; of two delays pending for a key, the earlier wins. */
@@ -147,7 +154,11 @@ export class WorkQueue {
 
   /** Keys ready to be processed, by lane (queued keys not yet ready are in neither). */
   laneLengths(): Record<Priority, number> {
-    return { high: this.#lanes.high.length, normal: this.#lanes.normal.length };
+    return {
+      high: this.#lanes.high.length,
+      queued: this.#lanes.queued.length,
+      normal: this.#lanes.normal.length,
+    };
   }
 
   /** Keys being processed now. */
@@ -182,7 +193,8 @@ export class WorkQueue {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
     if (this.#shuttingDown) return undefined;
-    const key = this.#lanes.high.shift() ?? this.#lanes.normal.shift();
+    const key =
+      this.#lanes.high.shift() ?? this.#lanes.queued.shift() ?? this.#lanes.normal.shift();
     if (key !== undefined) this.#queued.delete(key);
     return key;
   }

@@ -171,7 +171,7 @@ export class OperatorMetrics {
   #queues: (() => QueueStats) | undefined;
   readonly #laneDepth = new Gauge({
     name: `${PREFIX}workqueue_lane_depth`,
-    help: 'Keys ready in each work-queue lane: "high" (certificates bought and not delivered, due renewals) before "normal" (new orders).',
+    help: 'Keys ready in each work-queue lane: "high" (certificates bought and not delivered, due renewals), then "queued" (new orders waiting for request budget), then "normal" (new resources, the rest).',
     labelNames: ["lane"],
     registers: [this.registry],
     collect: () => this.#collectQueues(),

@@ -23,6 +23,12 @@ const notReady: Condition[] = [
   },
 ];
 
+const queue = {
+  lane: "new" as const,
+  since: "2026-11-26T11:58:00Z",
+  estimatedAt: "2026-11-26T12:00:30Z",
+};
+
 const table: [string, DnsimpleCertificate | undefined, Priority][] = [
   ["gone from the cache", undefined, "normal"],
   ["new: nothing bought yet", resource(), "normal"],
@@ -50,6 +56,25 @@ const table: [string, DnsimpleCertificate | undefined, Priority][] = [
     "Ready, renewal not due",
     resource({}, { certificateId: 7, conditions: ready, renewalTime: "2026-12-20T00:00:00Z" }),
     "normal",
+  ],
+  ["new, waiting for request budget", resource({}, { conditions: notReady, queue }), "queued"],
+  [
+    "new, waiting for request budget after a failed attempt",
+    resource({}, { conditions: notReady, failedAttempts: 1, queue }),
+    "queued",
+  ],
+  [
+    "a due renewal waiting for request budget (renewals come before new orders)",
+    resource(
+      {},
+      {
+        certificateId: 7,
+        conditions: ready,
+        renewalTime: "2026-11-26T11:00:00Z",
+        queue: { ...queue, lane: "renewal" },
+      },
+    ),
+    "high",
   ],
   [
     "Ready, renewal due",

@@ -78,18 +78,22 @@ describe("WorkQueue", () => {
     await h.queue.shutdown(1000);
   });
 
-  it("serves high-priority keys first, each lane in arrival order", async () => {
+  it("serves the lanes in order (high, queued, normal), each in arrival order", async () => {
     const lanes: Record<string, Priority> = {
       new1: "normal",
       new2: "normal",
+      waiting1: "queued",
+      waiting2: "queued",
       poll1: "high",
       poll2: "high",
     };
     const h = harness({ priority: (key) => lanes[key] ?? "normal" });
-    for (const key of ["new1", "poll1", "new2", "poll2"]) h.queue.add(key);
+    for (const key of ["new1", "waiting1", "poll1", "new2", "waiting2", "poll2"]) h.queue.add(key);
+    expect(h.queue.laneLengths()).toEqual({ high: 2, queued: 2, normal: 2 });
     h.queue.start();
-    for (const key of ["poll1", "poll2", "new1", "new2"]) await h.release(key);
-    expect(h.processed).toEqual(["poll1", "poll2", "new1", "new2"]);
+    const order = ["poll1", "poll2", "waiting1", "waiting2", "new1", "new2"];
+    for (const key of order) await h.release(key);
+    expect(h.processed).toEqual(order);
     await h.queue.shutdown(1000);
   });
 
@@ -103,6 +107,23 @@ describe("WorkQueue", () => {
     h.queue.start();
     for (const key of ["c", "a", "b"]) await h.release(key);
     expect(h.processed).toEqual(["c", "a", "b"]);
+    await h.queue.shutdown(1000);
+  });
+
+  it("moves a waiting key up to a higher lane, never down", async () => {
+    const lanes: Record<string, Priority> = {};
+    const h = harness({ priority: (key) => lanes[key] ?? "normal" });
+    for (const key of ["a", "b", "c", "d"]) h.queue.add(key);
+    lanes.c = "queued"; // its first pass queued it for budget
+    h.queue.add("c");
+    lanes.d = "high";
+    h.queue.add("d");
+    lanes.d = "normal"; // a lower lane asked later leaves it where it is
+    h.queue.add("d");
+    expect(h.queue.laneLengths()).toEqual({ high: 1, queued: 1, normal: 2 });
+    h.queue.start();
+    for (const key of ["d", "c", "a", "b"]) await h.release(key);
+    expect(h.processed).toEqual(["d", "c", "a", "b"]);
     await h.queue.shutdown(1000);
   });
 
