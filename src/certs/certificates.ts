@@ -1,8 +1,9 @@
 // Certificates read out of PEM text with Node's X509Certificate, each remembering where it
 // came from ("tls.crt certificate 2") so that messages can point at it, and the facts the
 // checks and summaries read from them.
-import { X509Certificate } from "node:crypto";
+import type { X509Certificate } from "node:crypto";
 import { InvalidCertificateDataError, parsePemAs } from "./errors.ts";
+import { publicKeyOf, readCertificate, rememberedSignature } from "./memo.ts";
 import type { PemBlock } from "./pem.ts";
 
 export interface ParsedCertificate {
@@ -41,7 +42,7 @@ function parseCertificate(block: PemBlock, position: string): ParsedCertificate 
   checkCertificateLabel(block, position);
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(block.der);
+    certificate = readCertificate(block.text, block.der);
   } catch (error) {
     throw new InvalidCertificateDataError(
       "UnparsableCertificate",
@@ -130,12 +131,14 @@ export function oneLineName(distinguishedName: string): string {
  * signature verifies with the issuer's key.
  */
 export function signs(issuer: X509Certificate, subject: X509Certificate): boolean {
-  try {
-    return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
-  } catch {
-    // A key type that cannot verify this signature at all.
-    return false;
-  }
+  return rememberedSignature(issuer, subject, () => {
+    try {
+      return subject.checkIssued(issuer) && subject.verify(publicKeyOf(issuer));
+    } catch {
+      // A key type that cannot verify this signature at all.
+      return false;
+    }
+  });
 }
 
 export function sameCertificate(a: X509Certificate, b: X509Certificate): boolean {
@@ -143,7 +146,7 @@ export function sameCertificate(a: X509Certificate, b: X509Certificate): boolean
 }
 
 function keyAlgorithmOf(certificate: X509Certificate): string {
-  const type = certificate.publicKey.asymmetricKeyType;
+  const type = publicKeyOf(certificate).asymmetricKeyType;
   if (type === "ec") return "ECDSA";
   if (type === "rsa" || type === "rsa-pss") return "RSA";
   return type ?? "unknown";

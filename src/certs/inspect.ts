@@ -6,6 +6,7 @@
 import type { TlsSecretData } from "./bundle.ts";
 import { summariseCertificate } from "./certificates.ts";
 import { type CertificateProblem, InvalidCertificateDataError } from "./errors.ts";
+import { isKeyOf } from "./memo.ts";
 import { type ParsedBundle, parseBundle, partOrUndefined } from "./parsed-bundle.ts";
 import { type VerifyOptions, verifyParsed } from "./verify.ts";
 
@@ -89,6 +90,6 @@ function readableFacts(parsed: ParsedBundle): Partial<TlsSecretInspection> {
     serialNumber,
     fingerprintSha256,
     keyAlgorithm,
-    ...(key === undefined ? {} : { keyMatches: leaf.checkPrivateKey(key) }),
+    ...(key === undefined ? {} : { keyMatches: isKeyOf(leaf, key) }),
   };
 }

@@ -23,6 +23,7 @@ import {
 } from "./certificates.ts";
 import { compareDnsNames } from "./dns-names.ts";
 import { InvalidCertificateDataError } from "./errors.ts";
+import { isKeyOf } from "./memo.ts";
 import { type ParsedBundle, parseBundle, parseTrustedRoots, partOrThrow } from "./parsed-bundle.ts";
 import type { PrivateKey } from "./private-key.ts";
 
@@ -95,7 +96,7 @@ function serverCertificateOf(certificates: readonly ParsedCertificate[]): Parsed
 }
 
 function checkKeyMatches(leaf: ParsedCertificate, key: PrivateKey): void {
-  if (leaf.certificate.checkPrivateKey(key.key)) return;
+  if (isKeyOf(leaf.certificate, key.key)) return;
   const summary = summariseCertificate(leaf.certificate);
   throw new InvalidCertificateDataError(
     "KeyMismatch",
