@@ -35,6 +35,7 @@ export function gatherObservation(
   const owner = secretNameOwner(resource, sources);
   const observed = observeSecret(resource, secret, now);
   const hintAt = sources.memory.autoRenewalHint(key);
+  const lastLook = sources.memory.lastAutoRenewCheck(key);
   return {
     now,
     resource,
@@ -44,8 +45,10 @@ export function gatherObservation(
     resyncIntervalMs: sources.resyncIntervalMs,
     autoRenewalPickup: sources.autoRenewalPickup,
     ...(owner ? { secretNameOwner: owner } : {}),
-    // A restart does not look for auto-renewals at once: that waits for the next resync.
-    lastAutoRenewCheck: sources.memory.lastAutoRenewCheck(key),
+    // After a restart, a look for an auto-renewal waits an interval (unless expired): see
+    // decide/auto-renewal-pickup.ts.
+    ...(lastLook ? { lastAutoRenewCheck: lastLook } : {}),
+    startedAt: sources.memory.startedAt,
     ...(hintAt ? { autoRenewalHintAt: hintAt } : {}),
   };
 }

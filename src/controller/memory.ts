@@ -1,6 +1,7 @@
 // What the reconciler keeps in memory between passes, because writing it to status would cost a
 // Kubernetes write per look or hold key material: when each resource last looked for a DNSimple
-// auto-renewal (a restart waits one interval before looking again), the last webhook hint that
+// auto-renewal (after a restart, one inside DNSimple's renewal window waits an interval before
+// looking), the last webhook hint that
 // DNSimple may have renewed it, and a downloaded certificate whose private key could not be
 // fetched yet (the next attempt does not download it again). Losing any of them costs at most
 // one extra DNSimple call, or a look one interval later. And the DNSimple requests promised to
@@ -21,9 +22,14 @@ export class ReconcilerMemory {
     this.#startedAt = startedAt;
   }
 
-  /** When `key` last looked for an auto-renewal; the process start for a first look. */
-  lastAutoRenewCheck(key: string): Date {
-    return this.#autoRenewChecks.get(key) ?? this.#startedAt;
+  /** When the process started (what a first look for an auto-renewal waits from). */
+  get startedAt(): Date {
+    return this.#startedAt;
+  }
+
+  /** When `key` last looked for an auto-renewal in this process; undefined: not yet. */
+  lastAutoRenewCheck(key: string): Date | undefined {
+    return this.#autoRenewChecks.get(key);
   }
 
   /** Records that `key` looked for an auto-renewal at `at`. */

@@ -186,8 +186,10 @@ export interface Observation {
   readonly pendingOrderSearch?: { found?: RemoteCertificate };
   /** Result of looking for a certificate DNSimple renewed on its own (autoRenew). */
   readonly autoRenewalSearch?: { found?: RemoteCertificate };
-  /** When this resource last looked for an auto-renewal (the operator's memory). */
+  /** When this resource last looked for an auto-renewal in this process (the operator's memory). */
   readonly lastAutoRenewCheck?: Date;
+  /** When the process started (a first look for an auto-renewal waits from it); the epoch when not given. */
+  readonly startedAt?: Date;
   /** Another DnsimpleCertificate in the namespace that owns the same secretName. */
   readonly secretNameOwner?: string;
   /** The resync interval: auto-renewals are looked for this often. */

@@ -7,6 +7,8 @@
 // window or not: the event is only a reason to look through the API, never data. A certificate
 // that expired unrenewed looks at its expiry and then once per interval, polling or not: its
 // renewal was missed (a lost webhook, a look that came late) or DNSimple could not renew it.
+// After a restart, a resource inside the window waits an interval from the start before its
+// first look (a restart over a healthy fleet calls nothing), but an expired one looks at once.
 //
 // Pure: the inputs are the certificate's expiry, the last look and hint (the reconciler's
 // memory) and the operator's settings; the answer is whether to look now, else when next.
@@ -24,8 +26,10 @@ export interface PickupInput {
   readonly now: Date;
   /** The expiry of the certificate the Secret holds. */
   readonly notAfter: Date | undefined;
-  /** When this resource last looked (the process start for a first look). */
-  readonly lastLook: Date;
+  /** When this resource last looked, in this process; undefined: not yet. */
+  readonly lastLook: Date | undefined;
+  /** When the process started: a first look inside the window waits an interval from it. */
+  readonly startedAt: Date;
   /** The last webhook hint for this resource, if any. */
   readonly hintAt: Date | undefined;
   readonly settings: AutoRenewalPickup;
@@ -38,14 +42,15 @@ export type PickupVerdict =
 
 /** The ordered rules: a hint, the window, polling (until expiry), the expiry, the interval. */
 export function autoRenewalPickup(input: PickupInput): PickupVerdict {
-  const { now, notAfter, lastLook, hintAt, settings } = input;
-  if (hintAt && hintAt > lastLook) return { look: true, why: "hinted" };
+  const { now, notAfter, lastLook, startedAt, hintAt, settings } = input;
+  if (hintAt && (!lastLook || hintAt > lastLook)) return { look: true, why: "hinted" };
   if (!notAfter) return { look: false };
   const opensAt = new Date(notAfter.getTime() - settings.windowMs);
   if (now < opensAt) return { look: false, nextAt: opensAt };
   if (!settings.polling && now < notAfter) return { look: false, nextAt: notAfter };
-  if (now >= notAfter && lastLook < notAfter) return { look: true, why: "expired" };
+  if (now >= notAfter && (!lastLook || lastLook < notAfter)) return { look: true, why: "expired" };
   // The first look once the window opens; then one per interval.
-  const dueAt = lastLook < opensAt ? opensAt : new Date(lastLook.getTime() + settings.intervalMs);
+  const since = lastLook ?? startedAt;
+  const dueAt = since < opensAt ? opensAt : new Date(since.getTime() + settings.intervalMs);
   return now >= dueAt ? { look: true, why: "interval" } : { look: false, nextAt: dueAt };
 }

@@ -56,8 +56,7 @@ function servingInput(input: DecisionInput): ServingInput {
   const renewAt = renewalTime(spec, secret.notBefore, secret.notAfter, floorAt);
   const reached = renewAt !== undefined && now >= renewAt;
   const dueByTime = !spec.autoRenew && !adopting && reached;
-  const lastLook = observation.lastAutoRenewCheck ?? new Date(0);
-  const pickup = spec.autoRenew ? pickupOf(observation, lastLook) : NO_LOOK;
+  const pickup = spec.autoRenew ? pickupOf(observation, observation.lastAutoRenewCheck) : NO_LOOK;
   // Looked in this pass: the next look is an interval from now.
   const next =
     spec.autoRenew && observation.autoRenewalSearch ? pickupOf(observation, now) : pickup;
@@ -74,11 +73,15 @@ function servingInput(input: DecisionInput): ServingInput {
 const NO_LOOK: PickupVerdict = { look: false };
 
 /** The pickup rule (decide/auto-renewal-pickup.ts) for this resource's Secret. */
-function pickupOf(observation: DecisionInput["observation"], lastLook: Date): PickupVerdict {
+function pickupOf(
+  observation: DecisionInput["observation"],
+  lastLook: Date | undefined,
+): PickupVerdict {
   return autoRenewalPickup({
     now: observation.now,
     notAfter: observation.secret.notAfter,
     lastLook,
+    startedAt: observation.startedAt ?? new Date(0),
     hintAt: observation.autoRenewalHintAt,
     settings: observation.autoRenewalPickup,
   });

@@ -20,6 +20,7 @@ function input(partial: Partial<PickupInput>): PickupInput {
     now,
     notAfter: at(60 * day),
     lastLook: at(-day),
+    startedAt: at(-7 * day),
     hintAt: undefined,
     settings,
     ...partial,
@@ -107,6 +108,41 @@ describe("autoRenewalPickup", () => {
         settings: { ...settings, windowMs: 2 * day },
       },
       { look: false, nextAt: at(4 * day) },
+    ],
+    [
+      "restarted a minute ago, before the window: no look, until it opens",
+      { lastLook: undefined, startedAt: at(-minute) },
+      { look: false, nextAt: at(30 * day) },
+    ],
+    [
+      "restarted a minute ago, inside the window: the first look an interval after the start",
+      { notAfter: at(10 * day), lastLook: undefined, startedAt: at(-minute) },
+      { look: false, nextAt: at(59 * minute) },
+    ],
+    [
+      "restarted inside the window an interval ago, no look since: look",
+      { notAfter: at(10 * day), lastLook: undefined, startedAt: at(-hour) },
+      { look: true, why: "interval" },
+    ],
+    [
+      "restarted a minute ago, expired: look at once (renewed while the operator was away?)",
+      { notAfter: at(-day), lastLook: undefined, startedAt: at(-minute) },
+      { look: true, why: "expired" },
+    ],
+    [
+      "restarted, expired, polling off: look at once too",
+      {
+        notAfter: at(-day),
+        lastLook: undefined,
+        startedAt: at(-minute),
+        settings: { ...settings, polling: false },
+      },
+      { look: true, why: "expired" },
+    ],
+    [
+      "restarted, a hint since: look",
+      { notAfter: at(10 * day), lastLook: undefined, startedAt: at(-minute), hintAt: at(-1000) },
+      { look: true, why: "hinted" },
     ],
     ["no certificate expiry known: no look", { notAfter: undefined }, { look: false }],
   ])("%s", (_what, partial, verdict) => {
