@@ -1,11 +1,11 @@
 // What the reconciler keeps in memory between passes, because writing it to status would cost a
 // Kubernetes write per look or hold key material: when each resource last looked for a DNSimple
 // auto-renewal (after a restart, one inside DNSimple's renewal window waits an interval before
-// looking), the last webhook hint that
-// DNSimple may have renewed it, and a downloaded certificate whose private key could not be
-// fetched yet (the next attempt does not download it again). Losing any of them costs at most
-// one extra DNSimple call, or a look one interval later. And the DNSimple requests promised to
-// the certificates in flight, with the orders queued for budget (request-commitments.ts).
+// looking), the last webhook hint that DNSimple may have renewed it, and a downloaded
+// certificate whose private key could not be fetched yet (the next attempt does not download it
+// again). Losing any of them costs at most one extra DNSimple call, or a look one interval
+// later. And the DNSimple requests promised to the certificates in flight, with the orders
+// queued for budget (request-commitments.ts).
 import type { CertificateBundle } from "../dnsimple/types.ts";
 import { RequestCommitments } from "./request-commitments.ts";
 

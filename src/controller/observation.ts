@@ -186,9 +186,9 @@ export interface Observation {
   readonly pendingOrderSearch?: { found?: RemoteCertificate };
   /** Result of looking for a certificate DNSimple renewed on its own (autoRenew). */
   readonly autoRenewalSearch?: { found?: RemoteCertificate };
-  /** When this resource last looked for an auto-renewal in this process (the operator's memory). */
+  /** When this resource last looked for an auto-renewal in this process (the memory). */
   readonly lastAutoRenewCheck?: Date;
-  /** When the process started (a first look for an auto-renewal waits from it); the epoch when not given. */
+  /** When the process started (a first look for an auto-renewal waits from it); else the epoch. */
   readonly startedAt?: Date;
   /** Another DnsimpleCertificate in the namespace that owns the same secretName. */
   readonly secretNameOwner?: string;
