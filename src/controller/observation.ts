@@ -186,7 +186,7 @@ export interface Observation {
   readonly pendingOrderSearch?: { found?: RemoteCertificate };
   /** Result of looking for a certificate DNSimple renewed on its own (autoRenew). */
   readonly autoRenewalSearch?: { found?: RemoteCertificate };
-  /** When this resource last looked for an auto-renewal in this process (the memory). */
+  /** When this resource last looked for an auto-renewal in this process (memory.ts). */
   readonly lastAutoRenewCheck?: Date;
   /** When the process started (a first look for an auto-renewal waits from it); else the epoch. */
   readonly startedAt?: Date;
