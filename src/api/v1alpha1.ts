@@ -106,10 +106,25 @@ export interface DnsimpleCertificateStatus {
   notAfter?: string;
   renewalTime?: string;
   serialNumber?: string;
+  /** The last full check the Secret passed (controller/verified-secret.ts). */
+  verifiedSecret?: VerifiedSecretRecord;
   observedGeneration?: number;
   lastFailureTime?: string;
   failedAttempts?: number;
   conditions?: Condition[];
+}
+
+/**
+ * The version of the Secret that last passed the full check, and the time in which that result
+ * holds (every certificate in it valid). The facts beside it in status were read from it.
+ */
+export interface VerifiedSecretRecord {
+  name: string;
+  resourceVersion: string;
+  validFrom: string;
+  validUntil: string;
+  /** The key type, when it is one the spec can ask for. */
+  keyAlgorithm?: SignatureAlgorithm;
 }
 
 /** A DnsimpleCertificate as the API server returns it (with the CRD's defaults applied). */

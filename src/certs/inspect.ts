@@ -8,7 +8,7 @@ import { summariseCertificate } from "./certificates.ts";
 import { type CertificateProblem, InvalidCertificateDataError } from "./errors.ts";
 import { isKeyOf } from "./memo.ts";
 import { type ParsedBundle, parseBundle, partOrUndefined } from "./parsed-bundle.ts";
-import { type VerifyOptions, verifyParsed } from "./verify.ts";
+import { type ValidityWindow, type VerifyOptions, verifyParsed } from "./verify.ts";
 
 export interface InspectOptions extends Omit<VerifyOptions, "dnsNames"> {
   /**
@@ -25,6 +25,8 @@ export interface TlsSecretInspection {
   valid: boolean;
   /** Why it does not (absent when valid). */
   problem?: CertificateProblem;
+  /** When valid: the time in which every certificate of it is (see VerifiedCertificate). */
+  validity?: ValidityWindow;
   message?: string;
   /** Read from the first certificate of tls.crt when it parses, valid or not. */
   commonName?: string;
@@ -59,10 +61,10 @@ export function inspectParsed(parsed: ParsedBundle, options: InspectOptions): Tl
 function verdictOf(
   parsed: ParsedBundle,
   options: VerifyOptions,
-): Pick<TlsSecretInspection, "valid" | "problem" | "message"> {
+): Pick<TlsSecretInspection, "valid" | "problem" | "message" | "validity"> {
   try {
-    verifyParsed(parsed, options);
-    return { valid: true };
+    const { validity } = verifyParsed(parsed, options);
+    return { valid: true, validity };
   } catch (error) {
     if (!(error instanceof InvalidCertificateDataError)) throw error;
     return { valid: false, problem: error.problem, message: error.message };

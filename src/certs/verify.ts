@@ -38,6 +38,17 @@ export interface VerifyOptions {
 export interface VerifiedCertificate extends CertificateSummary {
   /** The number of intermediates after the server certificate in tls.crt. */
   chainLength: number;
+  /**
+   * When every certificate checked (tls.crt's and ca.crt's) is valid: the latest notBefore and
+   * the earliest notAfter among them. Check 5 holds at any time in this window.
+   */
+  validity: ValidityWindow;
+}
+
+/** A span of time, both ends included (as X.509 validity is). */
+export interface ValidityWindow {
+  from: Date;
+  until: Date;
 }
 
 /**
@@ -64,10 +75,26 @@ export function verifyParsed(parsed: ParsedBundle, options: VerifyOptions): Veri
   checkLinks(certificates);
   checkIntermediatesAreCas(certificates.slice(1));
   checkTopOfChain(certificates, roots, trustedRoots);
-  for (const certificate of [...certificates, ...roots]) checkValidity(certificate, options.now);
+  const checked = [...certificates, ...roots];
+  for (const certificate of checked) checkValidity(certificate, options.now);
   checkNames(leaf, options.dnsNames);
 
-  return { ...summariseCertificate(leaf.certificate), chainLength: certificates.length - 1 };
+  return {
+    ...summariseCertificate(leaf.certificate),
+    chainLength: certificates.length - 1,
+    validity: commonValidity(checked),
+  };
+}
+
+/** The time in which all the certificates are valid (they are all valid now, so it is not empty). */
+function commonValidity(certificates: readonly ParsedCertificate[]): ValidityWindow {
+  const from = Math.max(
+    ...certificates.map(({ certificate }) => certificate.validFromDate.getTime()),
+  );
+  const until = Math.min(
+    ...certificates.map(({ certificate }) => certificate.validToDate.getTime()),
+  );
+  return { from: new Date(from), until: new Date(until) };
 }
 
 function serverCertificateOf(certificates: readonly ParsedCertificate[]): ParsedCertificate {

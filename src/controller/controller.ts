@@ -518,7 +518,11 @@ export class Controller {
   }
 
   /** Writes a Secret so that its own echo starts no pass, whichever arrives first (own-writes.ts). */
-  async #writeSecret(secret: TlsSecretApply, write: () => Promise<V1Secret>): Promise<void> {
+  /** Writes through `write`, so that its echo starts no pass; resolves to the version written. */
+  async #writeSecret(
+    secret: TlsSecretApply,
+    write: () => Promise<V1Secret>,
+  ): Promise<string | undefined> {
     const own = this.#ownSecretWrites;
     own.writing(secret.namespace, secret.name);
     let written: V1Secret;
@@ -531,6 +535,7 @@ export class Controller {
     const { resourceVersion } = written.metadata ?? {};
     for (const event of own.wrote(secret.namespace, secret.name, resourceVersion))
       this.#enqueueWriterOf(event);
+    return resourceVersion;
   }
 
   /** A managed Secret changed: the resource its owner annotation names looks again. */

@@ -6,6 +6,7 @@
 // certificate (the one before an order or an adoption) is simply not read, never cleared.
 import type { ClaimOwner } from "../api/claims.ts";
 import type { DnsimpleCertificate, SignatureAlgorithm } from "../api/v1alpha1.ts";
+import type { ValidityWindow } from "../certs/verify.ts";
 import type { IssuerGrant } from "../issuers/policy.ts";
 import type { BudgetUsage } from "../issuers/purchase-ledger.ts";
 import type { AutoRenewalPickup } from "./decide/auto-renewal-pickup.ts";
@@ -60,6 +61,11 @@ export interface SecretObservation {
   notBefore?: Date;
   notAfter?: Date;
   serialNumber?: string;
+  /**
+   * When it passed the full check (not only usable): the version of the Secret that did and
+   * the time in which that result holds (recorded in status: verified-secret.ts).
+   */
+  verified?: SecretVerification;
   /** True when labels, annotations and type are what the operator would write now. */
   metadataCurrent: boolean;
   /**
@@ -72,6 +78,12 @@ export interface SecretObservation {
   takeoverAllowed?: boolean;
   /** The extra keys (tls-combined.pem, keystores, ...) the operator's last apply wrote. */
   ownedExtraKeys?: readonly string[];
+}
+
+/** A version of the Secret that passed the full check, and when that result holds. */
+export interface SecretVerification {
+  resourceVersion: string;
+  validity: ValidityWindow;
 }
 
 /**
@@ -115,6 +127,8 @@ export type DownloadObservation =
       notBefore: Date;
       notAfter: Date;
       serialNumber: string;
+      /** The time in which every certificate of the bundle is valid. */
+      validity: ValidityWindow;
     }
   | { kind: "failed"; certificateId: number; failure: Failure };
 

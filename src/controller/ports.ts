@@ -89,10 +89,13 @@ export interface StatusWriter {
 
 /** Writes TLS Secrets; a refusal by the API server throws a KubeApiError. */
 export interface SecretWriter {
-  /** Writes a new Secret (apply without force): one someone else made meanwhile is a 409, untouched. */
-  create(secret: TlsSecretApply): Promise<void>;
+  /**
+   * Writes a new Secret (apply without force): one someone else made meanwhile is a 409,
+   * untouched. Resolves to the written Secret's resourceVersion.
+   */
+  create(secret: TlsSecretApply): Promise<string | undefined>;
   /** Server-side applies (force) a Secret the operator manages, or was handed over. */
-  apply(secret: TlsSecretApply): Promise<void>;
+  apply(secret: TlsSecretApply): Promise<string | undefined>;
 }
 
 /** Records an Event; never throws. */

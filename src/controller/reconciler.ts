@@ -201,8 +201,7 @@ export class Reconciler {
   async #finish(pass: ReconcileState, action: FinalAction): Promise<WorkResult> {
     const { observation, key } = pass;
     const { status, requeueAfterMs } = statusFor(observation, action);
-    // Compared in a canonical form: the API server may order keys differently.
-    const changed = canonicalJson(status) !== canonicalJson(observation.resource.status ?? {});
+    const changed = statusChanged(status, observation.resource.status ?? {});
     const resource = changed
       ? await this.#replaceStatus(key, observation.resource, status)
       : observation.resource;
@@ -301,6 +300,21 @@ export class Reconciler {
     this.#options.ports.events.record(target, event.type, event.reason, event.message);
     this.#options.log.info({ resource: key, event: event.reason }, event.message);
   }
+}
+
+/**
+ * Whether a pass's status differs from the one written, compared in a canonical form (the API
+ * server may order keys differently). A first record of the Secret's check (verified-secret.ts)
+ * is not a change by itself: after an upgrade every resource would write its status at once
+ * for it. It is written with the next change; once written, it is kept current.
+ */
+export function statusChanged(
+  next: DnsimpleCertificateStatus,
+  written: DnsimpleCertificateStatus,
+): boolean {
+  const compared =
+    written.verifiedSecret === undefined ? { ...next, verifiedSecret: undefined } : next;
+  return canonicalJson(compared) !== canonicalJson(written);
 }
 
 /** JSON with sorted keys and without undefined fields, for comparing statuses. */

@@ -14,6 +14,7 @@ import { FIELD_MANAGER, tlsDataOf } from "../kube/secrets.ts";
 import type { SecretObservation } from "./observation.ts";
 import { otherTlsWriters } from "./secret-cache.ts";
 import { EXTRA_KEYS } from "./secret-outputs.ts";
+import { type CertificateFacts, recordedFacts } from "./verified-secret.ts";
 
 /** The labels, annotations and owner the operator puts on a Secret. */
 export interface SecretMetadata {
@@ -109,7 +110,8 @@ function ownedAsWanted(secret: V1Secret, resource: DnsimpleCertificate, owned: b
  * Inspects the Secret. `usable` covers parsing, key match, chain and validity, except that the
  * server certificate itself may have expired (notAfter says so): an expired certificate is the
  * one to renew, not a broken Secret to repair. Whether its names fit the spec is the decision's
- * business (it knows the spec and the domain).
+ * business (it knows the spec and the domain). A version of the Secret that status records as
+ * checked is not checked again (verified-secret.ts); its labels and annotations always are.
  */
 export function observeSecret(
   resource: DnsimpleCertificate,
@@ -117,8 +119,7 @@ export function observeSecret(
   now: Date,
 ): SecretObservation {
   if (!secret) return { exists: false, usable: false, metadataCurrent: false };
-  // Without dnsNames the names are not checked here: decide() compares them with the spec.
-  const inspection = inspectTlsSecret(tlsDataOf(secret), { now });
+  const facts = recordedFacts(resource, secret, now) ?? inspectedFacts(secret, now);
   const annotations = secret.metadata?.annotations;
   const idText = annotations?.[SECRET_ANNOTATIONS.certificateId];
   // Only a Secret the operator never wrote: its own Secret edited since is drift, repaired.
@@ -131,26 +132,19 @@ export function observeSecret(
       ? undefined
       : desiredSecretMetadata(resource, {
           certificateId,
-          commonName: inspection.commonName,
-          dnsNames: inspection.dnsNames,
-          notAfter: inspection.notAfter,
+          commonName: facts.commonName,
+          dnsNames: facts.dnsNames,
+          notAfter: facts.notAfter,
         });
   return {
     exists: true,
-    usable: inspection.present && (inspection.valid || expiredOnly(inspection, now)),
-    ...(inspection.message ? { problem: inspection.message } : {}),
+    ...facts,
     ...(certificateId !== undefined ? { certificateId } : {}),
     ...(otherWriters.length > 0 ? { otherWriters } : {}),
     ...(annotations?.[TAKEOVER_ANNOTATION] === resource.metadata.name
       ? { takeoverAllowed: true }
       : {}),
     ...(extraKeys.length > 0 ? { ownedExtraKeys: extraKeys } : {}),
-    commonName: inspection.commonName,
-    dnsNames: inspection.dnsNames,
-    keyAlgorithm: signatureAlgorithmOf(inspection.keyAlgorithm),
-    notBefore: inspection.notBefore,
-    notAfter: inspection.notAfter,
-    serialNumber: inspection.serialNumber,
     metadataCurrent:
       wanted !== undefined &&
       secret.type === "kubernetes.io/tls" &&
@@ -158,6 +152,25 @@ export function observeSecret(
       includes(secret.metadata?.annotations, wanted.annotations) &&
       !appliedBeyond(secret, wanted) &&
       ownedAsWanted(secret, resource, wanted.ownerReferences !== undefined),
+  };
+}
+
+/** The Secret's data checked in full (without names: decide() compares them with the spec). */
+function inspectedFacts(secret: V1Secret, now: Date): CertificateFacts {
+  const inspection = inspectTlsSecret(tlsDataOf(secret), { now });
+  const version = secret.metadata?.resourceVersion;
+  return {
+    usable: inspection.present && (inspection.valid || expiredOnly(inspection, now)),
+    ...(inspection.message ? { problem: inspection.message } : {}),
+    commonName: inspection.commonName,
+    dnsNames: inspection.dnsNames,
+    keyAlgorithm: signatureAlgorithmOf(inspection.keyAlgorithm),
+    notBefore: inspection.notBefore,
+    notAfter: inspection.notAfter,
+    serialNumber: inspection.serialNumber,
+    ...(inspection.valid && inspection.validity && version !== undefined
+      ? { verified: { resourceVersion: version, validity: inspection.validity } }
+      : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { failsReady, isWait } from "./failure-policy.ts";
 import type { Observation, RemoteCertificate } from "./observation.ts";
 import { isAdopting, secretShortfall } from "./spec-rules.ts";
 import { expiringTime, failureBackoffMs, renewalTime } from "./timing.ts";
+import { recordOf } from "./verified-secret.ts";
 
 /**
  * Sets a condition, keeping lastTransitionTime when its status does not change (metav1). One
@@ -157,6 +158,9 @@ function observedStatus(observation: Observation): DnsimpleCertificateStatus {
   // An adopted certificate (spec.certificateId) is the one in flight, as an ordered one is.
   if (isAdopting(resource)) status.certificateId = resource.spec.certificateId;
   if (observation.secret.usable) Object.assign(status, secretFacts(observation, status));
+  const record = recordOf(resource.spec.secretName, observation.secret);
+  if (record) status.verifiedSecret = record;
+  else delete status.verifiedSecret;
   if (observation.remote?.kind === "found") {
     const { certificate } = observation.remote;
     status.state = certificate.state;

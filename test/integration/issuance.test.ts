@@ -326,6 +326,12 @@ describe("issuance", () => {
         async (r) => (await getSecret(ns.name, r.spec.secretName))?.metadata?.resourceVersion,
       ),
     );
+    // Each status records the very version of its Secret that passed the check (the write's
+    // answer), so the new operator takes the facts from status (verified-secret.ts).
+    expect(before.map((r) => r.status?.verifiedSecret?.resourceVersion)).toEqual(secretVersions);
+    expect(before.map((r) => r.status?.verifiedSecret?.name)).toEqual(
+      before.map((r) => r.spec.secretName),
+    );
     await env.stopOperator();
     env.simulator.resetCalls();
     await env.startOperator();

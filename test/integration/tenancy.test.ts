@@ -262,6 +262,74 @@ describe("a tenant with the shared issuer", () => {
     expect(keyReadsOf(platformId)).toBe(keyReads);
   });
 
+  it("gains nothing by forging status's record of the Secret's check", async () => {
+    // Where tenants may write status (no admission policy): a Secret of garbage naming the
+    // platform's certificate, and a status that records that very version as checked, with
+    // the facts of the tenant's own valid certificate for the names. The operator believes the
+    // record (verified-secret.ts), and the Secret then looks like the forged managed Secret
+    // above, with the same end: ownership is the claim's, NotPermitted.
+    const own = await getCertificate(tenant.name, "bank-own");
+    const keyReads = keyReadsOf(platformId);
+    const secret = await core().createNamespacedSecret({
+      namespace: tenant.name,
+      body: {
+        metadata: {
+          name: "recorded-tls",
+          labels: { [MANAGED_SECRET_LABEL]: "true" },
+          annotations: {
+            [SECRET_ANNOTATIONS.certificateId]: String(platformId),
+            [SECRET_ANNOTATIONS.owner]: "recorder",
+          },
+        },
+        type: "kubernetes.io/tls",
+        data: { "tls.crt": btoa("garbage"), "tls.key": btoa("garbage") },
+      },
+    });
+    await createCertificate(tenant.name, "recorder", {
+      domain: "example.com",
+      name: "bank",
+      secretName: "recorded-tls",
+      issuerRef: sharedRef(),
+    });
+    // Checked in full, the Secret is someone else's (its tls.* written by another manager).
+    await refusalOf(tenant.name, "recorder", "SecretConflict");
+    const { commonName, alternateNames, notBefore, notAfter, serialNumber } = own.status ?? {};
+    const verifiedSecret = {
+      name: "recorded-tls",
+      resourceVersion: secret.metadata?.resourceVersion ?? "",
+      validFrom: notBefore ?? "",
+      validUntil: notAfter ?? "",
+      keyAlgorithm: "ECDSA",
+    };
+    const forged = {
+      commonName,
+      alternateNames,
+      notBefore,
+      notAfter,
+      serialNumber,
+      verifiedSecret,
+    };
+    // The whole status replaced: no failure on record (so no backoff) and no conditions, which
+    // only the operator's next pass puts back.
+    await objects().patchNamespacedCustomObjectStatus({
+      ...certificateRef(tenant.name, "recorder"),
+      body: [{ op: "replace", path: "/status", value: { ...forged, observedGeneration: 1 } }],
+    });
+    const judged = await waitFor("the operator judges the forged status", async () => {
+      const r = await getCertificate(tenant.name, "recorder");
+      return readyOf(r) ? r : undefined;
+    });
+    expect(readyOf(judged)).toMatchObject({ status: "False", reason: "NotPermitted" });
+    expect(readyOf(judged)?.message).toContain(`certificate ${platformId}`);
+    // The record was believed (a full check would have found garbage and dropped it) ...
+    expect(judged.status?.verifiedSecret).toEqual(verifiedSecret);
+    // ... and bought nothing: no certificate taken, no key read, the Secret as it was.
+    expect(judged.status?.certificateId).toBeUndefined();
+    expect(keyReadsOf(platformId)).toBe(keyReads);
+    const after = await getSecret(tenant.name, "recorded-tls");
+    expect(after?.metadata?.resourceVersion).toBe(secret.metadata?.resourceVersion);
+  });
+
   it("gets its own certificate, for names the policy allows", async () => {
     const app = await createReady(tenant.name, "app", { issuerRef: sharedRef() });
     const claim = await claimOf(app.status?.certificateId ?? 0);

@@ -80,6 +80,7 @@ function verifiedDownload(
     notBefore: verified.notBefore,
     notAfter: verified.notAfter,
     serialNumber: verified.serialNumber,
+    validity: verified.validity,
   };
 }
 

@@ -4,7 +4,7 @@
 // found right are written back byte for byte (a keystore built again would differ: its salt).
 import type { TlsSecretData } from "../../certs/bundle.ts";
 import { tlsDataOf } from "../../kube/secrets.ts";
-import type { Failure, Observation } from "../observation.ts";
+import type { Failure, Observation, SecretVerification } from "../observation.ts";
 import { buildOutputs, OutputCheckError, wantsOutputs } from "../secret-outputs.ts";
 import { applySecret } from "./secret-apply.ts";
 import type { EventNote, StepContext, StepResult } from "./step.ts";
@@ -16,13 +16,14 @@ export async function refreshSecret(
 ): Promise<StepResult> {
   const { namespace } = observation.resource.metadata;
   // What checkOutputs read and judged, when the extra keys are in play; else the cache's.
-  const held =
-    context.held?.tls ??
-    tlsDataOf(context.ports.secrets.get(namespace, observation.resource.spec.secretName));
+  const cached = tlsDataOf(
+    context.ports.secrets.get(namespace, observation.resource.spec.secretName),
+  );
+  const held = context.held?.tls ?? cached;
   const extra = await extraKeys(observation, context, held);
   if ("failure" in extra) return { learned: { failure: extra.failure } };
   const { secret } = observation;
-  const failure = await applySecret(
+  const applied = await applySecret(
     observation,
     context,
     held,
@@ -34,12 +35,13 @@ export async function refreshSecret(
     },
     extra.keys,
   );
-  if (failure) return { learned: { failure } };
+  if ("failure" in applied) return { learned: { failure: applied.failure } };
   const owned = Object.keys(extra.keys);
   return {
     learned: {
       secret: {
         ...secret,
+        verified: rewrittenCheck(secret.verified, applied.resourceVersion, held, cached),
         metadataCurrent: true,
         ownedExtraKeys: owned.length > 0 ? owned : undefined,
       },
@@ -47,6 +49,22 @@ export async function refreshSecret(
     },
     ...(extra.rebuilt ? { event: rebuiltEvent(observation, extra.keys, extra.rebuilt) } : {}),
   };
+}
+
+/**
+ * The check of the data written again, at its new version: it still holds when that data is
+ * the data the cache held (and the observation judged); read past the cache, it may not be.
+ */
+function rewrittenCheck(
+  verified: SecretVerification | undefined,
+  resourceVersion: string | undefined,
+  held: TlsSecretData,
+  cached: TlsSecretData,
+): SecretVerification | undefined {
+  if (!verified || resourceVersion === undefined) return undefined;
+  const same =
+    held.tlsCrt === cached.tlsCrt && held.tlsKey === cached.tlsKey && held.caCrt === cached.caCrt;
+  return same ? { resourceVersion, validity: verified.validity } : undefined;
 }
 
 interface ExtraKeys {

@@ -18,9 +18,12 @@ export interface AppliedCertificate {
   notAfter?: Date;
 }
 
+/** The Secret written (at the version the API server gave it), or why not. */
+export type SecretApplied = { resourceVersion: string | undefined } | { failure: Failure };
+
 /**
  * Writes the Secret: created when the name was found free (so a Secret someone makes meanwhile
- * is a conflict, not overwritten), else applied. Undefined when written, else the failure.
+ * is a conflict, not overwritten), else applied.
  */
 export async function applySecret(
   observation: Observation,
@@ -28,7 +31,7 @@ export async function applySecret(
   data: TlsSecretData,
   certificate: AppliedCertificate,
   extra: Readonly<Record<string, Buffer>>,
-): Promise<Failure | undefined> {
+): Promise<SecretApplied> {
   const { resource } = observation;
   const secret: TlsSecretApply = {
     namespace: resource.metadata.namespace,
@@ -44,15 +47,14 @@ export async function applySecret(
   const create = !observation.secret.exists && observation.secretName?.kind === "free";
   const { secretWriter } = context.ports;
   try {
-    await (create ? secretWriter.create(secret) : secretWriter.apply(secret));
-    return undefined;
+    return {
+      resourceVersion: await (create ? secretWriter.create(secret) : secretWriter.apply(secret)),
+    };
   } catch (err) {
     if (!(err instanceof KubeApiError)) throw err;
-    if (create && err.conflict) return takenMeanwhile(resource.spec.secretName);
-    return {
-      reason: "SecretWriteFailed",
-      message: `${err.message}. Check that Secret ${resource.spec.secretName} is not of another type or owned by someone else, and the operator's RBAC`,
-    };
+    if (create && err.conflict) return { failure: takenMeanwhile(resource.spec.secretName) };
+    const message = `${err.message}. Check that Secret ${resource.spec.secretName} is not of another type or owned by someone else, and the operator's RBAC`;
+    return { failure: { reason: "SecretWriteFailed", message } };
   }
 }
 

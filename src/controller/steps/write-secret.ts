@@ -23,14 +23,15 @@ export async function writeSecret(
   const built = await extraKeys(observation, context, bundle, certificateId);
   if ("failure" in built) return { learned: { failure: built.failure } };
   const { extra } = built;
-  const failure = await applySecret(
+  const applied = await applySecret(
     observation,
     context,
     bundle,
     { certificateId, commonName, dnsNames, notAfter },
     extra,
   );
-  if (failure) return { learned: { failure } };
+  if ("failure" in applied) return { learned: { failure: applied.failure } };
+  const { resourceVersion } = applied;
   return {
     learned: {
       secret: {
@@ -43,6 +44,10 @@ export async function writeSecret(
         notBefore: download.notBefore,
         notAfter: download.notAfter,
         serialNumber: download.serialNumber,
+        // What was written is what passed the check: status records it (verified-secret.ts).
+        ...(resourceVersion === undefined
+          ? {}
+          : { verified: { resourceVersion, validity: download.validity } }),
         metadataCurrent: true,
         ...(Object.keys(extra).length > 0 ? { ownedExtraKeys: Object.keys(extra) } : {}),
       },

@@ -9,7 +9,15 @@ import { InvalidCertificateDataError } from "../../../src/certs/errors.ts";
 import { verifyBundle } from "../../../src/certs/verify.ts";
 import type { PrivateKeyFormat, SignatureAlgorithm } from "../../../src/simulator/model.ts";
 import { buildFailureCases } from "./failure-cases.ts";
-import { createAuthority, DOMAIN, issueDownload, NOW, withoutFinalNewline } from "./material.ts";
+import {
+  createAuthority,
+  DOMAIN,
+  ISSUED_AT,
+  issueDownload,
+  makeCertificate,
+  NOW,
+  withoutFinalNewline,
+} from "./material.ts";
 
 const authority = await createAuthority();
 const SIMULATOR_INTERMEDIATE =
@@ -109,6 +117,8 @@ describe("verifyBundle accepts what the simulator issues", () => {
       fingerprintSha256: new X509Certificate(issued.leaf.certificatePem).fingerprint256,
       keyAlgorithm: testCase.algorithm,
       chainLength: 1,
+      // The simulator's intermediate and root outlive the server certificate.
+      validity: { from: issued.leaf.notBefore, until: issued.leaf.notAfter },
     });
   });
 });
@@ -152,6 +162,37 @@ describe("verifyBundle accepts", () => {
       verifyBundle({ ...good, caCrt: root }, { dnsNames, now: NOW, trustedRoots }).chainLength,
     ).toBe(1);
     expect(verifyBundle(good, { dnsNames, now: NOW, trustedRoots }).chainLength).toBe(1);
+  });
+});
+
+describe("verifyBundle's validity window", () => {
+  it("is the time in which every certificate is valid, ca.crt's too", async () => {
+    const at = (seconds: number) => new Date(ISSUED_AT.getTime() + seconds * 1000);
+    // The root starts last; the intermediate ends first, before the server certificate.
+    const root = await makeCertificate({ commonName: "Late Root", ca: true, notBefore: at(-30) });
+    const intermediate = await makeCertificate({
+      commonName: "Short Intermediate",
+      ca: true,
+      issuer: root,
+      notBefore: at(-86_400),
+      notAfter: at(10 * 86_400),
+    });
+    const leaf = await makeCertificate({
+      commonName: `www.${DOMAIN}`,
+      ca: false,
+      issuer: intermediate,
+      dnsNames: [DOMAIN, `www.${DOMAIN}`],
+      notBefore: at(-60),
+    });
+    const data = { tlsCrt: `${leaf.pem}${intermediate.pem}`, tlsKey: leaf.keyPem, caCrt: root.pem };
+
+    const { validity, notAfter } = verifyBundle(data, {
+      dnsNames: [DOMAIN, `www.${DOMAIN}`],
+      now: NOW,
+    });
+
+    expect(validity).toEqual({ from: at(-30), until: at(10 * 86_400) });
+    expect(notAfter.getTime()).toBeGreaterThan(validity.until.getTime());
   });
 });
 

@@ -75,6 +75,7 @@ const verifiedDownload: Observation["download"] = {
   notBefore: now,
   notAfter: now,
   serialNumber: "01",
+  validity: { from: now, until: now },
 };
 
 function observe(partial: Partial<Observation>): Observation {

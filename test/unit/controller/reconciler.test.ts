@@ -6,10 +6,14 @@
 
 import type { V1Secret } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { type DnsimpleCertificate, TAKEOVER_ANNOTATION } from "../../../src/api/v1alpha1.ts";
+import {
+  type DnsimpleCertificate,
+  type DnsimpleCertificateStatus,
+  TAKEOVER_ANNOTATION,
+} from "../../../src/api/v1alpha1.ts";
 import { DomainCertificates } from "../../../src/controller/domain-certificates.ts";
 import type { ResolvedCredentials } from "../../../src/controller/ports.ts";
-import { keyOf, Reconciler, splitKey } from "../../../src/controller/reconciler.ts";
+import { keyOf, Reconciler, splitKey, statusChanged } from "../../../src/controller/reconciler.ts";
 import type { DnsimpleClient } from "../../../src/dnsimple/client.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import type { Simulator, SimulatorOptions } from "../../../src/simulator/simulator.ts";
@@ -180,8 +184,9 @@ const rows: Row[] = [
     given: () => readyThen((bed) => bed.cluster.secrets.clear()),
     want: {
       events: ["Downloaded", "SecretWritten"],
-      // The status already says what the Secret holds again.
-      statusWrites: 0,
+      // The status already says what the Secret holds again; only the record of its check
+      // moves to the Secret's new version (verified-secret.ts), so a restart need not check it.
+      statusWrites: 1,
       secretWrites: 1,
       purchases: 0,
       ready: { status: "True", reason: "Ready" },
@@ -199,7 +204,8 @@ const rows: Row[] = [
       ),
     want: {
       events: [],
-      statusWrites: 0,
+      // The record of the Secret's check, moved to the version written (verified-secret.ts).
+      statusWrites: 1,
       secretWrites: 1,
       purchases: 0,
       ready: { status: "True", reason: "Ready" },
@@ -406,5 +412,52 @@ describe("Reconciler, pass by pass", () => {
     const said = JSON.stringify([bed.cluster.statusWrites, bed.cluster.events]);
     expect(said).not.toContain(TOKEN);
     expect(said).not.toContain(key.split("\n")[1]);
+  });
+});
+
+describe("statusChanged", () => {
+  const record = (resourceVersion: string) => ({
+    name: "www-tls",
+    resourceVersion,
+    validFrom: "2026-12-01T00:00:00.000Z",
+    validUntil: "2027-03-01T00:00:00.000Z",
+  });
+  const facts: DnsimpleCertificateStatus = { serialNumber: "01", observedGeneration: 1 };
+  it.each<[string, DnsimpleCertificateStatus, DnsimpleCertificateStatus, boolean]>([
+    [
+      "the same, keys in another order",
+      { observedGeneration: 1, serialNumber: "01" },
+      facts,
+      false,
+    ],
+    ["a fact changed", { ...facts, serialNumber: "02" }, facts, true],
+    // After an upgrade: written with the next change, not by every resource at once.
+    [
+      "only a first record of the Secret's check",
+      { ...facts, verifiedSecret: record("7") },
+      facts,
+      false,
+    ],
+    [
+      "a first record with a change",
+      { ...facts, serialNumber: "02", verifiedSecret: record("7") },
+      facts,
+      true,
+    ],
+    [
+      "the record moved to another version",
+      { ...facts, verifiedSecret: record("8") },
+      { ...facts, verifiedSecret: record("7") },
+      true,
+    ],
+    ["the record dropped", facts, { ...facts, verifiedSecret: record("7") }, true],
+    [
+      "the record as written",
+      { ...facts, verifiedSecret: record("7") },
+      { ...facts, verifiedSecret: record("7") },
+      false,
+    ],
+  ])("%s", (_what, next, written, changed) => {
+    expect(statusChanged(next, written)).toBe(changed);
   });
 });

@@ -205,7 +205,7 @@ export class RecordingCluster {
   }
 
   /** Creates the Secret; one of the name already there is a 409, as the API server answers. */
-  async createSecret(secret: TlsSecretApply): Promise<void> {
+  async createSecret(secret: TlsSecretApply): Promise<string> {
     if (this.secrets.has(keyOf(secret.namespace, secret.name))) {
       throw new KubeApiError(
         `create Secret ${secret.namespace}/${secret.name}`,
@@ -213,18 +213,21 @@ export class RecordingCluster {
         "already exists",
       );
     }
-    await this.applySecret(secret);
+    return this.applySecret(secret);
   }
 
-  async applySecret(secret: TlsSecretApply): Promise<void> {
+  /** Resolves to the version written, as the API server's answer carries it. */
+  async applySecret(secret: TlsSecretApply): Promise<string> {
     if (this.refusedSecrets.has(secret.name)) {
       throw new KubeApiError(`apply Secret ${secret.namespace}/${secret.name}`, 403, "forbidden");
     }
     const manifest = tlsSecretManifest(secret);
     const owned = (keys: Record<string, string>) =>
       Object.fromEntries(Object.keys(keys).map((k) => [`f:${k}`, {}]));
+    const resourceVersion = String(this.#version++);
     manifest.metadata = {
       ...manifest.metadata,
+      resourceVersion,
       managedFields: [
         {
           manager: FIELD_MANAGER,
@@ -240,6 +243,7 @@ export class RecordingCluster {
     };
     this.secrets.set(keyOf(secret.namespace, secret.name), manifest);
     this.secretWrites.push(secret);
+    return resourceVersion;
   }
 
   record(type: EventType, reason: string, message: string): void {
