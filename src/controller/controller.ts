@@ -41,6 +41,7 @@ import {
   createTlsSecret,
   readSecret,
   type TlsSecretApply,
+  tlsDataOf,
 } from "../kube/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import { DomainFinder } from "../sources/domain-finder.ts";
@@ -51,7 +52,7 @@ import { type Clock, systemClock } from "../time/clock.ts";
 import type { CredentialsResolver } from "./credentials.ts";
 import { DomainCertificates } from "./domain-certificates.ts";
 import { OwnWrites } from "./own-writes.ts";
-import type { ReconcilerPorts, SecretLookup } from "./ports.ts";
+import type { ReconcilerPorts, SecretLookup, WrittenSecret } from "./ports.ts";
 import { type Priority, priorityOf } from "./priority.ts";
 import {
   AUTO_RENEWAL_INTERVAL_MS,
@@ -517,12 +518,14 @@ export class Controller {
     });
   }
 
-  /** Writes a Secret so that its own echo starts no pass, whichever arrives first (own-writes.ts). */
-  /** Writes through `write`, so that its echo starts no pass; resolves to the version written. */
+  /**
+   * Writes through `write`, so that its echo starts no pass whichever arrives first
+   * (own-writes.ts); resolves to the Secret as written.
+   */
   async #writeSecret(
     secret: TlsSecretApply,
     write: () => Promise<V1Secret>,
-  ): Promise<string | undefined> {
+  ): Promise<WrittenSecret> {
     const own = this.#ownSecretWrites;
     own.writing(secret.namespace, secret.name);
     let written: V1Secret;
@@ -535,7 +538,7 @@ export class Controller {
     const { resourceVersion } = written.metadata ?? {};
     for (const event of own.wrote(secret.namespace, secret.name, resourceVersion))
       this.#enqueueWriterOf(event);
-    return resourceVersion;
+    return { resourceVersion, tls: tlsDataOf(written) };
   }
 
   /** A managed Secret changed: the resource its owner annotation names looks again. */

@@ -48,6 +48,8 @@ export interface Failure {
 /** The Secret as found in the cache, with its certificate inspected (never thrown on). */
 export interface SecretObservation {
   exists: boolean;
+  /** The version of the Secret this describes: a write of data read from it is made over it. */
+  resourceVersion?: string;
   /** The certificate id the operator annotated on it when it wrote it. */
   certificateId?: number;
   /** True when tls.crt and tls.key parse, the key matches, and the chain links up. */

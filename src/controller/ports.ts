@@ -6,6 +6,7 @@ import type { V1Secret } from "@kubernetes/client-node";
 import type { ClaimOwner, ClaimSpec } from "../api/claims.ts";
 import type { DnsimpleIssuer, IssuerRef } from "../api/issuers.ts";
 import type { DnsimpleCertificate, DnsimpleCertificateStatus } from "../api/v1alpha1.ts";
+import type { TlsSecretData } from "../certs/bundle.ts";
 import type { DnsimpleClient } from "../dnsimple/client.ts";
 import type { Certificate } from "../dnsimple/types.ts";
 import type { IssuerGrant } from "../issuers/policy.ts";
@@ -91,11 +92,20 @@ export interface StatusWriter {
 export interface SecretWriter {
   /**
    * Writes a new Secret (apply without force): one someone else made meanwhile is a 409,
-   * untouched. Resolves to the written Secret's resourceVersion.
+   * untouched. Resolves to the Secret as written.
    */
-  create(secret: TlsSecretApply): Promise<string | undefined>;
+  create(secret: TlsSecretApply): Promise<WrittenSecret>;
   /** Server-side applies (force) a Secret the operator manages, or was handed over. */
-  apply(secret: TlsSecretApply): Promise<string | undefined>;
+  apply(secret: TlsSecretApply): Promise<WrittenSecret>;
+}
+
+/**
+ * A Secret as the API server answered a write: its version and the tls.* it holds, which under
+ * server-side apply may keep a key another manager set that the apply left out (ca.crt).
+ */
+export interface WrittenSecret {
+  resourceVersion: string | undefined;
+  tls: TlsSecretData;
 }
 
 /** Records an Event; never throws. */

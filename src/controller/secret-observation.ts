@@ -136,8 +136,10 @@ export function observeSecret(
           dnsNames: facts.dnsNames,
           notAfter: facts.notAfter,
         });
+  const version = secret.metadata?.resourceVersion;
   return {
     exists: true,
+    ...(version !== undefined ? { resourceVersion: version } : {}),
     ...facts,
     ...(certificateId !== undefined ? { certificateId } : {}),
     ...(otherWriters.length > 0 ? { otherWriters } : {}),

@@ -5,8 +5,13 @@
 // is one content, and the check depends only on the content and the time. After a restart over
 // 10,000 Secrets, checking them again was most of the work (docs/benchmarks.md).
 //
-// Only the operator writes status (the chart's ValidatingAdmissionPolicy), so a tenant cannot
-// forge the record. Editing the Secret gives it a new version, and that version is checked in full.
+// A tenant who may write the resource's status (nothing stops one unless the chart's
+// ValidatingAdmissionPolicy is on: admissionPolicy.enabled, off by default) can forge the record,
+// but gains nothing beyond its own namespace: the record only spares the check of a Secret the
+// tenant can write anyway (a chain it made itself passes that check too), and which certificate
+// the operator fetches is judged from the claims, never from the record. Editing the Secret gives
+// it a new version, and that version is checked in full; a version the operator wrote is recorded
+// only when the API server's answer holds exactly the bytes checked (steps/secret-apply.ts).
 import type { V1Secret } from "@kubernetes/client-node";
 import type {
   DnsimpleCertificate,

@@ -28,6 +28,11 @@ export interface TlsSecretApply {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   ownerReferences?: V1OwnerReference[];
+  /**
+   * Apply only over this version of the Secret (a precondition: any other is a 409), when what
+   * is applied was read from it.
+   */
+  resourceVersion?: string;
 }
 
 /** The Secret object the operator applies (pure, so tests can compare it). */
@@ -50,6 +55,7 @@ export function tlsSecretManifest(apply: TlsSecretApply): V1Secret {
       annotations: apply.annotations,
       // Omitted when not wanted: server-side apply then removes the one this manager set.
       ...(apply.ownerReferences ? { ownerReferences: apply.ownerReferences } : {}),
+      ...(apply.resourceVersion ? { resourceVersion: apply.resourceVersion } : {}),
     },
     data,
   };

@@ -46,5 +46,5 @@ async function heldSecret(observation: Observation, context: StepContext): Promi
     const value = secret?.data?.[key];
     if (value !== undefined) extras[key] = Buffer.from(value, "base64");
   }
-  return { tls: tlsDataOf(secret), extras };
+  return { resourceVersion: secret?.metadata?.resourceVersion, tls: tlsDataOf(secret), extras };
 }

@@ -4,29 +4,39 @@
 // found right are written back byte for byte (a keystore built again would differ: its salt).
 import type { TlsSecretData } from "../../certs/bundle.ts";
 import { tlsDataOf } from "../../kube/secrets.ts";
-import type { Failure, Observation, SecretVerification } from "../observation.ts";
+import type { Failure, Observation } from "../observation.ts";
+import { observeSecret } from "../secret-observation.ts";
 import { buildOutputs, OutputCheckError, wantsOutputs } from "../secret-outputs.ts";
 import { applySecret } from "./secret-apply.ts";
 import type { EventNote, StepContext, StepResult } from "./step.ts";
 
-/** The refreshSecret step: the Secret applied again with the data it holds. */
+/**
+ * The refreshSecret step: the Secret applied again with the data it holds, over the version
+ * this pass judged. A Secret that moved on since (read past the cache, or by the cache itself)
+ * is looked at afresh instead: its new bytes were never checked, and an apply of the old ones
+ * would undo someone's write.
+ */
 export async function refreshSecret(
   observation: Observation,
   context: StepContext,
 ): Promise<StepResult> {
-  const { namespace } = observation.resource.metadata;
+  const { resource, secret } = observation;
+  const judged = secret.resourceVersion;
+  const cached = context.ports.secrets.get(resource.metadata.namespace, resource.spec.secretName);
   // What checkOutputs read and judged, when the extra keys are in play; else the cache's.
-  const cached = tlsDataOf(
-    context.ports.secrets.get(namespace, observation.resource.spec.secretName),
-  );
-  const held = context.held?.tls ?? cached;
-  const extra = await extraKeys(observation, context, held);
+  const held = context.held ?? {
+    resourceVersion: cached?.metadata?.resourceVersion,
+    tls: tlsDataOf(cached),
+    extras: {},
+  };
+  if (judged === undefined || held.resourceVersion !== judged)
+    return lookAgain(observation, context);
+  const extra = await extraKeys(observation, context, held.tls);
   if ("failure" in extra) return { learned: { failure: extra.failure } };
-  const { secret } = observation;
   const applied = await applySecret(
     observation,
     context,
-    held,
+    held.tls,
     {
       certificateId: secret.certificateId ?? 0,
       commonName: secret.commonName,
@@ -34,14 +44,22 @@ export async function refreshSecret(
       notAfter: secret.notAfter,
     },
     extra.keys,
+    judged,
   );
   if ("failure" in applied) return { learned: { failure: applied.failure } };
+  if ("changed" in applied) return lookAgain(observation, context);
+  const { resourceVersion, exact } = applied;
   const owned = Object.keys(extra.keys);
   return {
     learned: {
       secret: {
         ...secret,
-        verified: rewrittenCheck(secret.verified, applied.resourceVersion, held, cached),
+        ...(resourceVersion !== undefined ? { resourceVersion } : {}),
+        // The bytes judged, written again: the check holds at the new version.
+        verified:
+          secret.verified && resourceVersion !== undefined && exact
+            ? { resourceVersion, validity: secret.verified.validity }
+            : undefined,
         metadataCurrent: true,
         ownedExtraKeys: owned.length > 0 ? owned : undefined,
       },
@@ -52,19 +70,19 @@ export async function refreshSecret(
 }
 
 /**
- * The check of the data written again, at its new version: it still holds when that data is
- * the data the cache held (and the observation judged); read past the cache, it may not be.
+ * The Secret changed after this pass judged it: read again and judged afresh (the extra keys
+ * too), as a new pass would.
  */
-function rewrittenCheck(
-  verified: SecretVerification | undefined,
-  resourceVersion: string | undefined,
-  held: TlsSecretData,
-  cached: TlsSecretData,
-): SecretVerification | undefined {
-  if (!verified || resourceVersion === undefined) return undefined;
-  const same =
-    held.tlsCrt === cached.tlsCrt && held.tlsKey === cached.tlsKey && held.caCrt === cached.caCrt;
-  return same ? { resourceVersion, validity: verified.validity } : undefined;
+async function lookAgain(observation: Observation, context: StepContext): Promise<StepResult> {
+  const { resource, now } = observation;
+  const current = await context.ports.secretLookup.read(
+    resource.metadata.namespace,
+    resource.spec.secretName,
+  );
+  return {
+    learned: { secret: observeSecret(resource, current, now), outputs: undefined },
+    handles: { held: undefined },
+  };
 }
 
 interface ExtraKeys {

@@ -52,6 +52,8 @@ export interface PassHandles {
 
 /** A serving Secret's certificate and the extra keys the operator wrote into it. */
 export interface HeldSecret {
+  /** The version read: the one judged when it is the observation's. */
+  resourceVersion: string | undefined;
   tls: TlsSecretData;
   extras: Readonly<Record<string, Buffer>>;
 }

@@ -31,11 +31,13 @@ export async function writeSecret(
     extra,
   );
   if ("failure" in applied) return { learned: { failure: applied.failure } };
-  const { resourceVersion } = applied;
+  if ("changed" in applied) throw new Error("a writeSecret is not made over a version");
+  const { resourceVersion, exact } = applied;
   return {
     learned: {
       secret: {
         exists: true,
+        ...(resourceVersion !== undefined ? { resourceVersion } : {}),
         usable: true,
         certificateId,
         commonName: download.commonName,
@@ -44,8 +46,9 @@ export async function writeSecret(
         notBefore: download.notBefore,
         notAfter: download.notAfter,
         serialNumber: download.serialNumber,
-        // What was written is what passed the check: status records it (verified-secret.ts).
-        ...(resourceVersion === undefined
+        // What was written is what passed the check, unless another manager's key stayed
+        // (a ca.crt the bundle has none of): only then status records it (verified-secret.ts).
+        ...(resourceVersion === undefined || !exact
           ? {}
           : { verified: { resourceVersion, validity: download.validity } }),
         metadataCurrent: true,

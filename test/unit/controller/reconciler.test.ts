@@ -140,6 +140,19 @@ function plantForeignSecret(bed: Bed, annotations: Record<string, string> = {}):
   return structuredClone(secret);
 }
 
+/** tls.crt as someone else wrote it: not a certificate. */
+const GARBAGE = Buffer.from("not a certificate").toString("base64");
+
+/** The Secret serves a certificate the operator checked, and status records that version. */
+function expectServedAndRecorded(bed: Bed): void {
+  const secret = bed.cluster.secrets.get("web/www-tls");
+  const crt = Buffer.from(secret?.data?.["tls.crt"] ?? "", "base64").toString();
+  expect(crt).toContain("BEGIN CERTIFICATE");
+  expect(readyOf(bed.cluster, bed.key)?.status).toBe("True");
+  const record = bed.cluster.get("web", "www")?.status?.verifiedSecret;
+  expect(record?.resourceVersion).toBe(secret?.metadata?.resourceVersion);
+}
+
 const rows: Row[] = [
   {
     name: "a new resource: intent, order, issue; then polled while DNSimple issues",
@@ -401,6 +414,60 @@ describe("Reconciler, pass by pass", () => {
     expect(ready).toMatchObject({ status: "False", reason: "OrderOutcomeUnknown" });
     expect(bed.cluster.get("web", "www")?.status?.failedAttempts).toBe(1);
     expect(bed.simulator.purchases()).toHaveLength(0);
+  });
+
+  it("a Secret changed past the cache while its extra keys are judged is judged afresh, not written back or recorded", async () => {
+    const bed = await readyThen((bed, current) =>
+      bed.cluster.resources.set(bed.key, {
+        ...current,
+        spec: { ...current.spec, additionalOutputFormats: [{ type: "CombinedPEM" }] },
+      }),
+    );
+    // checkOutputs reads the Secret past the cache: by then someone wrote other bytes.
+    bed.cluster.beforeLookup = () => {
+      bed.cluster.beforeLookup = undefined;
+      bed.cluster.editSecret("web", "www-tls", { "tls.crt": GARBAGE });
+    };
+    bed.cluster.resetRecords();
+    await bed.pass();
+    expect(bed.cluster.secretWrites.map((w) => w.content["tls.crt"])).not.toContain(
+      Buffer.from(GARBAGE, "base64").toString(),
+    );
+    expectServedAndRecorded(bed);
+  });
+
+  it("a Secret changed between its read and the apply over it is judged afresh (the apply's precondition)", async () => {
+    const bed = await readyThen((bed, current) =>
+      bed.cluster.resources.set(bed.key, {
+        ...current,
+        spec: { ...current.spec, additionalOutputFormats: [{ type: "CombinedPEM" }] },
+      }),
+    );
+    // Read at the version judged; written over before the apply.
+    bed.cluster.afterLookup = () => {
+      bed.cluster.afterLookup = undefined;
+      bed.cluster.editSecret("web", "www-tls", { "tls.crt": GARBAGE });
+    };
+    bed.cluster.resetRecords();
+    bed.simulator.resetCalls();
+    await bed.pass();
+    // The apply over the version read is refused, so the newer bytes are not overwritten with
+    // the older: they are judged (broken), and the certificate downloaded again.
+    const paths = bed.simulator.calls().map((c) => c.pathWithQuery);
+    expect(paths.some((p) => p.endsWith("/download"))).toBe(true);
+    expectServedAndRecorded(bed);
+  });
+
+  it("a bundle without a root takes another manager's ca.crt over empty before it is recorded", async () => {
+    const bed = await bedFor({}, { includeRoot: false });
+    bed.cluster.othersData.set("web/www-tls", {
+      "ca.crt": Buffer.from("forged").toString("base64"),
+    });
+    await bed.untilReady();
+    const secret = bed.cluster.secrets.get("web/www-tls");
+    expect(secret?.data?.["ca.crt"]).toBe("");
+    expect(bed.cluster.secretWrites.at(-1)?.content["ca.crt"]).toBe("");
+    expectServedAndRecorded(bed);
   });
 
   it("never lets the token or the private key into status or Events", async () => {

@@ -17,7 +17,7 @@ import {
   type DnsimpleCertificateStatus,
   MANAGED_SECRET_LABEL,
 } from "../../../src/api/v1alpha1.ts";
-import type { ReconcilerPorts, TenancyView } from "../../../src/controller/ports.ts";
+import type { ReconcilerPorts, TenancyView, WrittenSecret } from "../../../src/controller/ports.ts";
 import { keyOf } from "../../../src/controller/reconciler.ts";
 import { PurchaseLedger, purchaseScope } from "../../../src/issuers/purchase-ledger.ts";
 import { PurchaseTimeline } from "../../../src/issuers/purchase-timeline.ts";
@@ -26,6 +26,7 @@ import type { EventType } from "../../../src/kube/events.ts";
 import {
   FIELD_MANAGER,
   type TlsSecretApply,
+  tlsDataOf,
   tlsSecretManifest,
 } from "../../../src/kube/secrets.ts";
 
@@ -72,6 +73,13 @@ export class RecordingCluster {
   readonly refusedSecrets = new Set<string>();
   /** Runs after each Secret lookup answered: to make a Secret appear between look and write. */
   afterLookup: (() => void) | undefined;
+  /** Runs before each Secret lookup is answered: to change a Secret after the cache was read. */
+  beforeLookup: (() => void) | undefined;
+  /**
+   * Secret data keys (base64) another field manager owns, by namespace/name: kept by an apply
+   * that leaves them out, as server-side apply keeps them; taken by one that sets them.
+   */
+  readonly othersData = new Map<string, Record<string, string>>();
   #version = 1;
 
   /** Creates the resource as the API server would: a uid, a generation, a resourceVersion. */
@@ -163,6 +171,7 @@ export class RecordingCluster {
       },
       secretLookup: {
         read: async (namespace, name) => {
+          this.beforeLookup?.();
           const found = this.secrets.get(keyOf(namespace, name));
           this.afterLookup?.();
           return found;
@@ -205,7 +214,7 @@ export class RecordingCluster {
   }
 
   /** Creates the Secret; one of the name already there is a 409, as the API server answers. */
-  async createSecret(secret: TlsSecretApply): Promise<string> {
+  async createSecret(secret: TlsSecretApply): Promise<WrittenSecret> {
     if (this.secrets.has(keyOf(secret.namespace, secret.name))) {
       throw new KubeApiError(
         `create Secret ${secret.namespace}/${secret.name}`,
@@ -216,12 +225,27 @@ export class RecordingCluster {
     return this.applySecret(secret);
   }
 
-  /** Resolves to the version written, as the API server's answer carries it. */
-  async applySecret(secret: TlsSecretApply): Promise<string> {
+  /**
+   * Resolves to the Secret as written, as the API server's answer carries it; a resourceVersion
+   * precondition that is not the stored one is a 409.
+   */
+  async applySecret(secret: TlsSecretApply): Promise<WrittenSecret> {
+    const key = keyOf(secret.namespace, secret.name);
     if (this.refusedSecrets.has(secret.name)) {
       throw new KubeApiError(`apply Secret ${secret.namespace}/${secret.name}`, 403, "forbidden");
     }
+    const stored = this.secrets.get(key)?.metadata?.resourceVersion;
+    if (secret.resourceVersion !== undefined && secret.resourceVersion !== stored) {
+      throw new KubeApiError(
+        `apply Secret ${secret.namespace}/${secret.name}`,
+        409,
+        "the object has been modified",
+      );
+    }
     const manifest = tlsSecretManifest(secret);
+    const others = this.othersData.get(key) ?? {};
+    for (const taken of Object.keys(manifest.data ?? {})) delete others[taken];
+    manifest.data = { ...others, ...manifest.data };
     const owned = (keys: Record<string, string>) =>
       Object.fromEntries(Object.keys(keys).map((k) => [`f:${k}`, {}]));
     const resourceVersion = String(this.#version++);
@@ -241,9 +265,21 @@ export class RecordingCluster {
         },
       ],
     };
-    this.secrets.set(keyOf(secret.namespace, secret.name), manifest);
+    this.secrets.set(key, manifest);
     this.secretWrites.push(secret);
-    return resourceVersion;
+    return { resourceVersion, tls: tlsDataOf(manifest) };
+  }
+
+  /** Another writer changes the Secret's data (base64 values): a new version, theirs. */
+  editSecret(namespace: string, name: string, data: Record<string, string>): void {
+    const key = keyOf(namespace, name);
+    const stored = this.secrets.get(key);
+    if (!stored) throw new Error(`no Secret ${key}`);
+    this.secrets.set(key, {
+      ...stored,
+      metadata: { ...stored.metadata, resourceVersion: String(this.#version++) },
+      data: { ...stored.data, ...data },
+    });
   }
 
   record(type: EventType, reason: string, message: string): void {
