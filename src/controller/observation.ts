@@ -177,6 +177,8 @@ export interface RequestBudgetView extends CommittedView {
   readonly reserve: number;
   readonly resetAt: Date;
   readonly windowMs: number;
+  /** windowMs was measured, not DNSimple's hour taken for it (rate-limit.ts). */
+  readonly windowMeasured: boolean;
   /** The window is assumed after a reset: the first answer, moments away, tells the real one. */
   readonly assumed: boolean;
 }

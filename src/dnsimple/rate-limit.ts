@@ -24,6 +24,11 @@ export interface RateLimitSnapshot {
    * (a simulator's may be scaled down).
    */
   windowMs: number;
+  /**
+   * True once windowMs was measured (two successive windows' resets seen); until then it is
+   * DNSimple's hour, which a scaled-down window is far shorter than.
+   */
+  windowMeasured: boolean;
   /** Assumed, not reported: the known window's reset passed and no answer has told the next. */
   assumed?: boolean;
 }
@@ -201,6 +206,7 @@ interface KnownBudget {
 class TokenBudgetState {
   current: KnownBudget | undefined;
   windowMs = RATE_LIMIT_WINDOW_MS;
+  windowMeasured = false;
   /** The reset of the last window an answer reported. */
   #reportedResetAtMs: number | undefined;
 
@@ -226,7 +232,10 @@ class TokenBudgetState {
       // The first answer, or one from a newer window: the next one, when its reset is at most
       // an hour on (a gap longer than that means windows passed unseen).
       const step = last === undefined ? 0 : reported.resetAtMs - last;
-      if (step > 0 && step <= RATE_LIMIT_WINDOW_MS) this.windowMs = step;
+      if (step > 0 && step <= RATE_LIMIT_WINDOW_MS) {
+        this.windowMs = step;
+        this.windowMeasured = true;
+      }
       this.#reportedResetAtMs = reported.resetAtMs;
       this.current = { ...reported };
     } else if (reported.resetAtMs === known.resetAtMs) {
@@ -245,6 +254,7 @@ class TokenBudgetState {
       remaining: known.remaining,
       resetAt: new Date(known.resetAtMs),
       windowMs: this.windowMs,
+      windowMeasured: this.windowMeasured,
       ...(known.assumed ? { assumed: true } : {}),
     };
   }

@@ -29,7 +29,11 @@ export function requestBudgetGate({ observation }: DecisionInput, next: Action):
  * the reset of the window before the expected one (other users of the token and failures ahead
  * move the estimate, by a window at most as a rule), so at each reset about two windows' worth of
  * the queue looks; in a window assumed after a reset, with its turn that close, a second from
- * now, when an answer will have told the real one.
+ * now, when an answer will have told the real one. While the window's length is not measured
+ * (the first window seen), estimates windows ahead rest on DNSimple's hour, and a shorter window
+ * (a scaled-down simulator's, or DNSimple's if it changes) would leave the queue waiting hours
+ * past its turn: every queued order looks again at the reset, and in the window assumed after it
+ * a second later, when an answer will have measured the length.
  */
 export function admission(
   view: RequestBudgetView,
@@ -46,6 +50,10 @@ export function admission(
   const estimate = new Date(view.resetAt.getTime() + (windows - 1) * view.windowMs);
   const soon = now.getTime() + 1000;
   const windowBefore = view.resetAt.getTime() + Math.max(0, windows - 2) * view.windowMs;
-  const retryAt = new Date(view.assumed && windows <= 2 ? soon : Math.max(windowBefore, soon));
+  const retryAt = new Date(
+    view.assumed && (windows <= 2 || !view.windowMeasured)
+      ? soon
+      : Math.max(view.windowMeasured ? windowBefore : view.resetAt.getTime(), soon),
+  );
   return { estimate, retryAt };
 }

@@ -34,8 +34,8 @@ function budgetView(
 ): RequestBudgetView | undefined {
   const { budgetKey, reserve, known } = client.requestBudget();
   if (!known) return undefined;
-  const { limit, remaining, resetAt, windowMs } = known;
+  const { limit, remaining, resetAt, windowMs, windowMeasured } = known;
   const assumed = known.assumed === true;
   const committed = commitments.viewFor(key, budgetKey);
-  return { limit, remaining, reserve, resetAt, windowMs, assumed, ...committed };
+  return { limit, remaining, reserve, resetAt, windowMs, windowMeasured, assumed, ...committed };
 }

@@ -25,6 +25,7 @@ function budget(overrides: Partial<RequestBudgetView> = {}): RequestBudgetView {
     reserve: 100,
     resetAt,
     windowMs: hour,
+    windowMeasured: true,
     assumed: false,
     committed: 0,
     ahead: { renewal: 0, new: 0 },
@@ -106,6 +107,31 @@ describe("admission", () => {
     expect(wait?.estimate.getTime()).toBe(
       resetAt.getTime() + (windows + (ahead > 100 ? 1 : 0)) * hour,
     );
+  });
+
+  // The paced bench's stall (2026-12-04): a 60 s window taken for an hour left 32 orders queued
+  // behind estimates an hour or two away, with the budget unused, until the run timed out.
+  it("while the window's length is not measured, an order windows away looks again at the reset", () => {
+    const firstWindow = budget({
+      remaining: 0,
+      windowMeasured: false,
+      ahead: { renewal: 0, new: 1500 },
+    });
+    const wait = admission(firstWindow, "new", now);
+    expect(wait?.retryAt).toEqual(resetAt);
+  });
+
+  it("while the window's length is not measured, in a window assumed after a reset, every order looks again in a second", () => {
+    const assumed = budget({
+      remaining: 40,
+      limit: 40,
+      reserve: 10,
+      assumed: true,
+      windowMeasured: false,
+      ahead: { renewal: 0, new: 60 },
+    });
+    const wait = admission(assumed, "new", now);
+    expect(wait?.retryAt).toEqual(new Date(now.getTime() + 1000));
   });
 
   it("in a window assumed after a reset, an order windows away waits for its window too", () => {

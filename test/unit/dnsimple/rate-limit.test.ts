@@ -27,21 +27,29 @@ function headers(limit: number, remaining: number, resetAtMs: number) {
 
 describe("RateLimitBudget", () => {
   it.each([
-    { name: "an hour until a second window is seen", resets: [IN_AN_HOUR], windowMs: 3_600_000 },
+    {
+      name: "an hour until a second window is seen",
+      resets: [IN_AN_HOUR],
+      windowMs: 3_600_000,
+      measured: false,
+    },
     {
       name: "learned from two successive resets",
       resets: [NOW + 36_000, NOW + 72_000],
       windowMs: 36_000,
+      measured: true,
     },
     {
       name: "not from a gap longer than an hour",
       resets: [NOW + 36_000, NOW + 7_236_000],
       windowMs: 3_600_000,
+      measured: false,
     },
-  ])("a window lasts $name", ({ resets, windowMs }) => {
+  ])("a window lasts $name", ({ resets, windowMs, measured }) => {
     const budget = new RateLimitBudget({ now: () => NOW });
     for (const reset of resets) budget.forToken("a").record(headers(2400, 2000, reset));
     expect(budget.snapshot("a")?.windowMs).toBe(windowMs);
+    expect(budget.snapshot("a")?.windowMeasured).toBe(measured);
   });
 
   it("knows the current window until its reset, then assumes a fresh one; the reserve and digest", () => {
@@ -59,6 +67,7 @@ describe("RateLimitBudget", () => {
       remaining: 2400,
       resetAt: new Date(IN_AN_HOUR + 3_600_000),
       windowMs: 3_600_000,
+      windowMeasured: false,
       assumed: true,
     });
   });
@@ -85,6 +94,7 @@ describe("RateLimitBudget", () => {
       remaining: 3,
       resetAt: new Date(NOW + 73_000),
       windowMs: 37_000,
+      windowMeasured: true,
     });
   });
 
@@ -119,6 +129,7 @@ describe("RateLimitBudget", () => {
       remaining: 4,
       resetAt: new Date(IN_AN_HOUR),
       windowMs: 3_600_000,
+      windowMeasured: false,
     });
     expect(tokenBudget.claim()).toBeUndefined();
     expect(tokenBudget.claim()).toBeUndefined();

@@ -125,6 +125,7 @@ describe("OperatorMetrics", () => {
       remaining: 90,
       resetAt,
       windowMs: 3_600_000,
+      windowMeasured: true,
     });
     const labels = '{token_fingerprint="abc123"}';
     const prefix = "dnsimple_cert_operator_dnsimple_rate_limit";
