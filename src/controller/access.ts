@@ -31,11 +31,13 @@ export function observeAccess(
   });
   if (verdict.kind === "refused") return verdict;
   const { grant } = verdict;
+  const lastPurchaseAt = tenancy.lastPurchaseBy(namespace, resource.metadata.name);
   return {
     kind: "issuer",
     grant,
     owners: ownersOf(namedCertificates(resource, secret), tenancy),
     budget: ledger.usage(grant.budgetScope, tenancy.claimedPurchases(grant.budgetScope), now),
+    ...(lastPurchaseAt ? { lastPurchaseAt } : {}),
   };
 }
 
@@ -93,14 +95,17 @@ export function ownerOf(resource: DnsimpleCertificate): ClaimOwner {
 
 /**
  * The issuer's renewal floor for the Secret's certificate: no renewal is bought before
- * notBefore + floor, however renewBefore or renew-at ask (undefined: no floor applies).
+ * notBefore + floor, nor before the resource's last purchase + floor, however renewBefore or
+ * renew-at ask (undefined: no floor applies). The claims' purchase time is the operator's own
+ * record; the Secret's notBefore alone a tenant could set years back with a certificate it made.
  */
 export function renewalFloorAt(
   access: AccessObservation,
   notBefore: Date | undefined,
 ): Date | undefined {
-  if (access.kind !== "issuer" || !notBefore || access.grant.renewalFloorMs <= 0) return undefined;
-  return new Date(notBefore.getTime() + access.grant.renewalFloorMs);
+  if (access.kind !== "issuer" || access.grant.renewalFloorMs <= 0) return undefined;
+  const from = Math.max(notBefore?.getTime() ?? 0, access.lastPurchaseAt?.getTime() ?? 0);
+  return from > 0 ? new Date(from + access.grant.renewalFloorMs) : undefined;
 }
 
 /**

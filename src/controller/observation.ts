@@ -158,6 +158,12 @@ export type AccessObservation =
       /** The claims of the certificates the resource, its status and its Secret name. */
       owners: ReadonlyMap<number, ClaimOwner>;
       budget: BudgetUsage;
+      /**
+       * When this resource's last certificate was bought (ordered or renewed), as its claims
+       * record it: the renewal floor counts from it, not only from the Secret's notBefore, which
+       * the tenant can write.
+       */
+      lastPurchaseAt?: Date;
     }
   | { kind: "refused"; failure: Failure };
 

@@ -124,6 +124,12 @@ export interface TenancyView {
   namespaceLabels(namespace: string): Readonly<Record<string, string>>;
   /** The resource a certificate of this DNSimple API belongs to, if it is claimed. */
   ownerOf(certificateId: number): ClaimOwner | undefined;
+  /**
+   * When the resource namespace/name last bought a certificate (its newest Order or Renewal
+   * claim), if ever. By name, as claims match owners: a resource made again under its name keeps
+   * its claims, so deleting it does not lift the floor.
+   */
+  lastPurchaseBy(namespace: string, name: string): Date | undefined;
   /** The claimed purchases (Order, Renewal) of a budget scope (IssuerGrant.budgetScope). */
   claimedPurchases(scope: string): ClaimedPurchases;
   /** `--default-cluster-issuer`: for resources that name neither issuer nor credentials. */

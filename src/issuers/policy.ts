@@ -31,7 +31,7 @@ export interface IssuerGrant {
   budgetScope: string;
   /** Whether the namespace may adopt a certificate no resource owns. */
   adoptionAllowed: boolean;
-  /** No renewal is bought sooner than this after the certificate's notBefore. */
+  /** No renewal is bought sooner than this after the certificate's notBefore or the last purchase. */
   renewalFloorMs: number;
   /** Orders per namespace in any 24 hours. */
   ordersPerDay: number;

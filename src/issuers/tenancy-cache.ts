@@ -60,6 +60,8 @@ export class TenancyCache implements TenancyView, ClaimWriter {
   readonly #owners = new Map<number, DnsimpleCertificateClaim>();
   /** The claimed purchases (Order, Renewal) by budget scope, so a pass reads only its own. */
   readonly #purchases = new Map<string, PurchaseTimeline>();
+  /** The claimed purchases' times (ms) by certificate id, per owner (namespace/name). */
+  readonly #purchasesByOwner = new Map<string, Map<number, number>>();
   readonly #apiSuffix: string;
 
   constructor(options: TenancyCacheOptions) {
@@ -94,6 +96,11 @@ export class TenancyCache implements TenancyView, ClaimWriter {
 
   ownerOf(certificateId: number): ClaimOwner | undefined {
     return this.#owners.get(certificateId)?.spec.owner;
+  }
+
+  lastPurchaseBy(namespace: string, name: string): Date | undefined {
+    const times = this.#purchasesByOwner.get(ownerKey({ namespace, name }));
+    return times && times.size > 0 ? new Date(Math.max(...times.values())) : undefined;
   }
 
   claimedPurchases(scope: string): ClaimedPurchases {
@@ -145,6 +152,10 @@ export class TenancyCache implements TenancyView, ClaimWriter {
     const purchases = this.#purchases.get(scope) ?? new PurchaseTimeline();
     purchases.set(spec.certificateId, new Date(spec.claimedAt));
     this.#purchases.set(scope, purchases);
+    const key = ownerKey(spec.owner);
+    const byOwner = this.#purchasesByOwner.get(key) ?? new Map<number, number>();
+    byOwner.set(spec.certificateId, Date.parse(spec.claimedAt));
+    this.#purchasesByOwner.set(key, byOwner);
   }
 
   #unindex(claim: DnsimpleCertificateClaim): void {
@@ -155,6 +166,10 @@ export class TenancyCache implements TenancyView, ClaimWriter {
     const purchases = this.#purchases.get(scope);
     purchases?.delete(certificateId);
     if (purchases?.size === 0) this.#purchases.delete(scope);
+    const key = ownerKey(claim.spec.owner);
+    const byOwner = this.#purchasesByOwner.get(key);
+    byOwner?.delete(certificateId);
+    if (byOwner?.size === 0) this.#purchasesByOwner.delete(key);
   }
 
   /** The ClusterDnsimpleIssuers, or the DnsimpleIssuers of one namespace (all: undefined). */
@@ -238,4 +253,9 @@ export class TenancyCache implements TenancyView, ClaimWriter {
 
 function scopeOfClaim({ spec }: DnsimpleCertificateClaim): string {
   return purchaseScope(spec.issuer, spec.owner.namespace);
+}
+
+/** An owner as a map key. */
+function ownerKey(owner: Pick<ClaimOwner, "namespace" | "name">): string {
+  return `${owner.namespace}/${owner.name}`;
 }

@@ -144,7 +144,8 @@ function floorExplanation(
     issuer === undefined
       ? "the issuer's renewal floor"
       : `the renewal floor of ${issuer.kind} ${issuer.metadata.name}`;
-  const amount = floor === undefined ? "" : ` (${floor} after the certificate's notBefore)`;
+  const amount =
+    floor === undefined ? "" : ` (${floor} after the certificate's notBefore or the last purchase)`;
   return `${named}${amount} holds it back from ${unfloored.toISOString()} (${rule})`;
 }
 

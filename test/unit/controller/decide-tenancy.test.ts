@@ -30,12 +30,14 @@ function issuer(
   owners: [number, ClaimOwner][] = [],
   overrides: Partial<IssuerGrant> = {},
   used = 0,
+  lastPurchaseAt?: Date,
 ): AccessObservation {
   return {
     kind: "issuer",
     grant: { ...grant, ...overrides },
     owners: new Map(owners),
     budget: used > 0 ? { used, freesAt: new Date(now.getTime() + 3_600_000) } : { used: 0 },
+    ...(lastPurchaseAt ? { lastPurchaseAt } : {}),
   };
 }
 
@@ -218,6 +220,16 @@ const rows: [string, Partial<Observation>, Record<string, unknown>][] = [
       access: issuer([[10, self]], { renewalFloorMs: day }),
     },
     { kind: "order", renewalOf: 10 },
+  ],
+  [
+    "renew-at over a Secret whose notBefore was set years back, bought an hour ago: the floor counts from the purchase",
+    {
+      credentials: ok,
+      resource: renewAt(resource({}, { certificateId: 10 }), now),
+      secret: { ...dueSecret, notBefore: new Date(now.getTime() - 3 * 365 * day) },
+      access: issuer([[10, self]], { renewalFloorMs: day }, 0, new Date(now.getTime() - 3_600_000)),
+    },
+    { kind: "ready", requeueAt: new Date(now.getTime() + day - 3_600_000) },
   ],
   [
     "a resource's own token (credentialsRef): no claims, no budget",

@@ -108,6 +108,13 @@ export class RecordingCluster {
         ),
       namespaceLabels: (namespace) => this.namespaceLabels.get(namespace) ?? {},
       ownerOf: (id) => this.claims.get(id)?.owner,
+      lastPurchaseBy: (namespace, name) => {
+        const times = [...this.claims.values()]
+          .filter((c) => c.via === "Order" || c.via === "Renewal")
+          .filter((c) => c.owner.namespace === namespace && c.owner.name === name)
+          .map((c) => Date.parse(c.claimedAt));
+        return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+      },
       claimedPurchases: (scope) =>
         PurchaseTimeline.of(
           [...this.claims.values()]

@@ -120,7 +120,7 @@ describe("reportRenewal", () => {
       NOW,
     );
     expect(report.explanation).toMatch(
-      /^the renewal floor of ClusterDnsimpleIssuer prod \(75d after the certificate's notBefore\) holds it back/,
+      /^the renewal floor of ClusterDnsimpleIssuer prod \(75d after the certificate's notBefore or the last purchase\) holds it back/,
     );
   });
 });
