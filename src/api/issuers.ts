@@ -29,7 +29,10 @@ export interface IssuerRef {
 export interface PurchaseBudget {
   /** Orders (new certificates and renewals) per namespace in any 24 hours. */
   ordersPerNamespacePerDay: number;
-  /** A Go duration: no renewal is bought sooner than this after the certificate's notBefore or the resource's last purchase. */
+  /**
+   * A Go duration: no renewal is bought sooner than this after the certificate's notBefore or
+   * the resource's last purchase.
+   */
   renewalFloor: string;
 }
 
