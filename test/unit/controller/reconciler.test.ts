@@ -143,6 +143,13 @@ function plantForeignSecret(bed: Bed, annotations: Record<string, string> = {}):
 /** tls.crt as someone else wrote it: not a certificate. */
 const GARBAGE = Buffer.from("not a certificate").toString("base64");
 
+/** A Ready resource that now asks for an extra key: the next pass reads the Secret past the cache. */
+const askForCombinedPem = (bed: Bed, current: DnsimpleCertificate) =>
+  bed.cluster.resources.set(bed.key, {
+    ...current,
+    spec: { ...current.spec, additionalOutputFormats: [{ type: "CombinedPEM" }] },
+  });
+
 /** The Secret serves a certificate the operator checked, and status records that version. */
 function expectServedAndRecorded(bed: Bed): void {
   const secret = bed.cluster.secrets.get("web/www-tls");
@@ -417,12 +424,7 @@ describe("Reconciler, pass by pass", () => {
   });
 
   it("a Secret changed past the cache while its extra keys are judged is judged afresh, not written back or recorded", async () => {
-    const bed = await readyThen((bed, current) =>
-      bed.cluster.resources.set(bed.key, {
-        ...current,
-        spec: { ...current.spec, additionalOutputFormats: [{ type: "CombinedPEM" }] },
-      }),
-    );
+    const bed = await readyThen(askForCombinedPem);
     // checkOutputs reads the Secret past the cache: by then someone wrote other bytes.
     bed.cluster.beforeLookup = () => {
       bed.cluster.beforeLookup = undefined;
@@ -437,12 +439,7 @@ describe("Reconciler, pass by pass", () => {
   });
 
   it("a Secret changed between its read and the apply over it is judged afresh (the apply's precondition)", async () => {
-    const bed = await readyThen((bed, current) =>
-      bed.cluster.resources.set(bed.key, {
-        ...current,
-        spec: { ...current.spec, additionalOutputFormats: [{ type: "CombinedPEM" }] },
-      }),
-    );
+    const bed = await readyThen(askForCombinedPem);
     // Read at the version judged; written over before the apply.
     bed.cluster.afterLookup = () => {
       bed.cluster.afterLookup = undefined;
