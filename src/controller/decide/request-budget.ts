@@ -49,11 +49,11 @@ export function admission(
   const windows = Math.ceil((needed - Math.max(0, free)) / perWindow);
   const estimate = new Date(view.resetAt.getTime() + (windows - 1) * view.windowMs);
   const soon = now.getTime() + 1000;
-  const windowBefore = view.resetAt.getTime() + Math.max(0, windows - 2) * view.windowMs;
-  const retryAt = new Date(
-    view.assumed && (windows <= 2 || !view.windowMeasured)
-      ? soon
-      : Math.max(view.windowMeasured ? windowBefore : view.resetAt.getTime(), soon),
-  );
+  // Unmeasured, the windows ahead are hours each: no later than this reset, then.
+  const lookAt = view.windowMeasured
+    ? view.resetAt.getTime() + Math.max(0, windows - 2) * view.windowMs
+    : view.resetAt.getTime();
+  const answerSoon = view.assumed && (windows <= 2 || !view.windowMeasured);
+  const retryAt = new Date(answerSoon ? soon : Math.max(lookAt, soon));
   return { estimate, retryAt };
 }
