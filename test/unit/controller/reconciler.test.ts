@@ -68,7 +68,13 @@ async function bedFor(
   const key = keyOf(created.metadata.namespace, created.metadata.name);
   const pass = () => reconciler.reconcile(key);
   const untilReady = async () => {
-    for (let i = 0; i < 10 && readyOf(cluster, key)?.status !== "True"; i++) await pass();
+    for (let i = 0; i < 10 && readyOf(cluster, key)?.status !== "True"; i++) {
+      await pass();
+      // The next pass after DNSimple answered, not a race with its issuance (CI under load).
+      await waitInProcess("DNSimple to finish issuing", () =>
+        sim.certificates().some((c) => c.state === "requesting") ? undefined : true,
+      );
+    }
     expect(readyOf(cluster, key)?.status).toBe("True");
   };
   const bed = { simulator: sim, cluster, reconciler, client, key, pass, untilReady };
